@@ -1,0 +1,140 @@
+"""People who log in: citizens, officials and the state's administrators.
+
+An official acts through a ``Posting``: a role at one jurisdiction (state,
+district, tehsil, block, panchayat or urban body). Scoping of every register
+query is derived from the caller's active posting.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from himaccess.geography.models import Block, District, Panchayat, Tehsil, UrbanBody
+
+
+class User(AbstractUser):
+    class Kind(models.TextChoices):
+        CITIZEN = "citizen", _("Citizen")
+        OFFICIAL = "official", _("Official")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CITIZEN)
+    mobile = models.CharField(_("mobile number"), max_length=10, blank=True, db_index=True)
+    preferred_language = models.CharField(max_length=5, default="hi", choices=[("en", "English"), ("hi", "हिन्दी")])
+
+    @property
+    def is_official(self) -> bool:
+        return self.kind == self.Kind.OFFICIAL
+
+    @property
+    def active_posting(self) -> Posting | None:
+        if not self.is_official or not self.is_active:
+            return None
+        cached: Posting | None = getattr(self, "_active_posting", None)
+        if cached is None:
+            cached = self.postings.current().select_related("district", "tehsil", "block").first()
+            self._active_posting = cached
+        return cached
+
+
+class Role(models.TextChoices):
+    PANCHAYAT_SECRETARY = "panchayat_secretary", _("Panchayat Secretary")
+    PATWARI = "patwari", _("Patwari")
+    BDO = "bdo", _("Block Development Officer")
+    TEHSILDAR = "tehsildar", _("Tehsildar")
+    SDM = "sdm", _("Sub-Divisional Magistrate")
+    DISTRICT_WELFARE_OFFICER = "district_welfare_officer", _("District Welfare Officer")
+    DEPUTY_COMMISSIONER = "deputy_commissioner", _("Deputy Commissioner")
+    DEPARTMENT_OFFICER = "department_officer", _("Department Officer")
+    HELPLINE_AGENT = "helpline_agent", _("Helpline Agent")
+    LOK_MITRA_OPERATOR = "lok_mitra_operator", _("Lok Mitra Kendra Operator")
+    STATE_ADMIN = "state_admin", _("State Administrator")
+
+
+class Level(models.TextChoices):
+    STATE = "state", _("State")
+    DISTRICT = "district", _("District")
+    TEHSIL = "tehsil", _("Tehsil")
+    BLOCK = "block", _("Block")
+    PANCHAYAT = "panchayat", _("Gram Panchayat")
+    URBAN_BODY = "urban_body", _("Urban local body")
+
+
+# Roles that may approve change requests to the register.
+REGISTER_APPROVERS = frozenset(
+    {Role.PANCHAYAT_SECRETARY, Role.TEHSILDAR, Role.BDO, Role.SDM, Role.DEPUTY_COMMISSIONER, Role.STATE_ADMIN}
+)
+
+
+class PostingQuerySet(models.QuerySet["Posting"]):
+    def current(self) -> PostingQuerySet:
+        return self.filter(ended_at__isnull=True, suspended=False)
+
+
+class Posting(models.Model):
+    """An official's role at one jurisdiction. Ending it (transfer) is a new row."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="postings")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    level = models.CharField(max_length=12, choices=Level.choices)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True)
+    tehsil = models.ForeignKey(Tehsil, on_delete=models.PROTECT, null=True, blank=True)
+    block = models.ForeignKey(Block, on_delete=models.PROTECT, null=True, blank=True)
+    panchayat = models.ForeignKey(Panchayat, on_delete=models.PROTECT, null=True, blank=True)
+    urban_body = models.ForeignKey(UrbanBody, on_delete=models.PROTECT, null=True, blank=True)
+    department = models.CharField(max_length=120, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    suspended = models.BooleanField(default=False)
+
+    objects = PostingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(ended_at__isnull=True), name="one_current_posting_per_official"
+            ),
+            models.CheckConstraint(
+                name="posting_level_has_its_area",
+                condition=(
+                    Q(level="state")
+                    | Q(level="district", district__isnull=False)
+                    | Q(level="tehsil", tehsil__isnull=False)
+                    | Q(level="block", block__isnull=False)
+                    | Q(level="panchayat", panchayat__isnull=False)
+                    | Q(level="urban_body", urban_body__isnull=False)
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} ({self.get_level_display()})"
+
+    def area_name(self, language: str = "en") -> str:
+        area = {
+            Level.DISTRICT: self.district,
+            Level.TEHSIL: self.tehsil,
+            Level.BLOCK: self.block,
+            Level.PANCHAYAT: self.panchayat,
+            Level.URBAN_BODY: self.urban_body,
+        }.get(Level(self.level))
+        if area is None:
+            return "Himachal Pradesh" if language == "en" else "हिमाचल प्रदेश"
+        return area.name_in(language)
+
+    def family_filter(self, prefix: str = "") -> Q:
+        """The families inside this posting's jurisdiction, as a filter on Family."""
+        fields = {
+            Level.DISTRICT: ("district_id", self.district_id),
+            Level.TEHSIL: ("tehsil_id", self.tehsil_id),
+            Level.BLOCK: ("block_id", self.block_id),
+            Level.PANCHAYAT: ("panchayat_id", self.panchayat_id),
+            Level.URBAN_BODY: ("urban_body_id", self.urban_body_id),
+        }
+        if self.level == Level.STATE:
+            return Q()
+        field, value = fields[Level(self.level)]
+        return Q(**{f"{prefix}{field}": value})

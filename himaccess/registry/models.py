@@ -1,0 +1,415 @@
+"""The Him Parivar register: families, their members, and every change to them.
+
+Families and members are addressed by opaque IDs (``lib.identifiers``), never
+by database keys. Nothing here is edited in place by a view: changes go
+through ``registry.actions``, which validate them, write a ``RegisterChange``
+row per field and emit a domain event, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from himaccess.geography.models import Block, District, Panchayat, Tehsil, UrbanBody, Village
+from himaccess.lib import identifiers
+
+if TYPE_CHECKING:
+    from himaccess.accounts.models import User
+
+
+class IdCounter(models.Model):
+    """Hands out blocks of counters that ``identifiers.make_id`` turns into IDs."""
+
+    kind = models.CharField(max_length=1, primary_key=True)
+    next_value = models.BigIntegerField(default=0)
+
+    @classmethod
+    @transaction.atomic
+    def reserve(cls, kind: str, count: int = 1) -> int:
+        """Reserve ``count`` consecutive counters and return the first."""
+        cls.objects.get_or_create(kind=kind)
+        cls.objects.filter(kind=kind).update(next_value=F("next_value") + count)
+        return cls.objects.get(kind=kind).next_value - count
+
+
+def new_family_id() -> str:
+    return identifiers.make_id(identifiers.FAMILY_PREFIX, IdCounter.reserve("F"), settings.REGISTER_ID_KEY)
+
+
+def new_member_id() -> str:
+    return identifiers.make_id(identifiers.MEMBER_PREFIX, IdCounter.reserve("M"), settings.REGISTER_ID_KEY)
+
+
+class Area(models.TextChoices):
+    RURAL = "rural", _("Rural")
+    URBAN = "urban", _("Urban")
+
+
+class FamilyQuerySet(models.QuerySet["Family"]):
+    def active(self) -> FamilyQuerySet:
+        return self.filter(status=Family.Status.ACTIVE)
+
+    def visible_to(self, user: User) -> FamilyQuerySet:
+        """Families the user may see: their own, or their posting's jurisdiction."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        posting = user.active_posting
+        if posting is not None:
+            return self.filter(posting.family_filter())
+        if user.is_official:
+            return self.none()
+        return self.filter(members__citizen_links__user=user, members__life_status=Member.LifeStatus.LIVING)
+
+
+class Family(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        MERGED = "merged", _("Merged into another family")
+        DISSOLVED = "dissolved", _("Dissolved")
+
+    family_id = models.CharField(_("Family ID"), max_length=12, unique=True, default=new_family_id)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="families")
+    tehsil = models.ForeignKey(Tehsil, on_delete=models.PROTECT, related_name="families")
+    block = models.ForeignKey(Block, on_delete=models.PROTECT, null=True, blank=True, related_name="families")
+    urban_body = models.ForeignKey(
+        UrbanBody, on_delete=models.PROTECT, null=True, blank=True, related_name="families"
+    )
+    panchayat = models.ForeignKey(
+        Panchayat, on_delete=models.PROTECT, null=True, blank=True, related_name="families"
+    )
+    ward = models.CharField(_("ward"), max_length=40, blank=True)
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, null=True, blank=True, related_name="families")
+    house = models.CharField(_("house number / name"), max_length=80, blank=True)
+    pincode = models.CharField(_("pincode"), max_length=6)
+    area = models.CharField(_("rural or urban"), max_length=5, choices=Area.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FamilyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "families"
+        indexes = [models.Index(fields=["district", "tehsil"])]
+        constraints = [
+            models.CheckConstraint(
+                name="family_rural_or_urban_body",
+                condition=Q(area="rural", urban_body__isnull=True) | Q(area="urban", urban_body__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return identifiers.display(self.family_id)
+
+    @property
+    def display_id(self) -> str:
+        return identifiers.display(self.family_id)
+
+    def head(self) -> Member | None:
+        return self.members.filter(relation=Relation.HEAD, life_status=Member.LifeStatus.LIVING).first()
+
+    def living_members(self) -> MemberQuerySet:
+        return self.members.filter(life_status=Member.LifeStatus.LIVING).order_by("date_of_birth")  # type: ignore[return-value]
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("Head of family")
+    SPOUSE = "spouse", _("Wife / husband")
+    SON = "son", _("Son")
+    DAUGHTER = "daughter", _("Daughter")
+    FATHER = "father", _("Father")
+    MOTHER = "mother", _("Mother")
+    DAUGHTER_IN_LAW = "daughter_in_law", _("Daughter-in-law")
+    SON_IN_LAW = "son_in_law", _("Son-in-law")
+    GRANDSON = "grandson", _("Grandson")
+    GRANDDAUGHTER = "granddaughter", _("Granddaughter")
+    BROTHER = "brother", _("Brother")
+    SISTER = "sister", _("Sister")
+    OTHER = "other", _("Other relative")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+    TRANSGENDER = "T", _("Transgender")
+
+
+class MaritalStatus(models.TextChoices):
+    NEVER_MARRIED = "never_married", _("Never married")
+    MARRIED = "married", _("Married")
+    WIDOWED = "widowed", _("Widowed")
+    DIVORCED = "divorced", _("Divorced")
+    SEPARATED = "separated", _("Separated / deserted")
+
+
+class SocialCategory(models.TextChoices):
+    GENERAL = "general", _("General")
+    SC = "sc", _("Scheduled Caste")
+    ST = "st", _("Scheduled Tribe")
+    OBC = "obc", _("Other Backward Class")
+    EWS = "ews", _("Economically Weaker Section")
+
+
+class Occupation(models.TextChoices):
+    AGRICULTURE = "agriculture", _("Agriculture / horticulture")
+    LABOUR = "labour", _("Daily-wage labour")
+    SELF_EMPLOYED = "self_employed", _("Self-employed / business")
+    PRIVATE_JOB = "private_job", _("Private job")
+    GOVERNMENT_JOB = "government_job", _("Government job")
+    PENSIONER = "pensioner", _("Government pensioner")
+    HOMEMAKER = "homemaker", _("Homemaker")
+    STUDENT = "student", _("Student")
+    UNEMPLOYED = "unemployed", _("Unemployed")
+    CHILD = "child", _("Child (not of working age)")
+    OTHER = "other", _("Other")
+
+
+class ResidencyBasis(models.TextChoices):
+    PERMANENT_HOME = "permanent_home", _("Permanent home in Himachal Pradesh")
+    LONG_RESIDENCE = "long_residence", _("Resident in the State for 25 years or more")
+    WORKS_OUTSIDE = "works_outside", _("Permanent home here, works outside the State")
+
+
+class EkycStatus(models.TextChoices):
+    NOT_DONE = "not_done", _("Not done")
+    PENDING = "pending", _("Pending")
+    VERIFIED = "verified", _("Verified")
+    FAILED = "failed", _("Failed")
+
+
+class MemberQuerySet(models.QuerySet["Member"]):
+    def living(self) -> MemberQuerySet:
+        return self.filter(life_status=Member.LifeStatus.LIVING)
+
+    def visible_to(self, user: User) -> MemberQuerySet:
+        return self.filter(family__in=Family.objects.visible_to(user))
+
+
+class Member(models.Model):
+    class LifeStatus(models.TextChoices):
+        LIVING = "living", _("Living")
+        DEAD = "dead", _("Dead")
+        MIGRATED = "migrated", _("Migrated out")
+
+    member_id = models.CharField(_("Member ID"), max_length=12, unique=True, default=new_member_id)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="members")
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_hi = models.CharField(_("name (Hindi)"), max_length=100)
+    # Phonetic keys of the given name and surname (lib.phonetics), the same
+    # whichever script or spelling a name was entered in: name search uses them.
+    given_key = models.CharField(max_length=32, blank=True)
+    surname_key = models.CharField(max_length=32, blank=True)
+    relation = models.CharField(_("relation to head"), max_length=16, choices=Relation.choices)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    marital_status = models.CharField(_("marital status"), max_length=16, choices=MaritalStatus.choices)
+    social_category = models.CharField(_("social category"), max_length=8, choices=SocialCategory.choices)
+    disability_percent = models.PositiveSmallIntegerField(_("disability (%)"), default=0)
+    occupation = models.CharField(_("occupation"), max_length=16, choices=Occupation.choices)
+    annual_income = models.PositiveIntegerField(_("annual income (₹)"), default=0)
+    is_bpl = models.BooleanField(_("below poverty line"), default=False)
+    ration_card_no = models.CharField(_("ration card number"), max_length=20, blank=True)
+    residency_basis = models.CharField(
+        _("residency basis"), max_length=16, choices=ResidencyBasis.choices, default=ResidencyBasis.PERMANENT_HOME
+    )
+    mobile = models.CharField(_("mobile number"), max_length=10, blank=True)
+    bank_account = models.CharField(_("bank account number"), max_length=18, blank=True)
+    bank_ifsc = models.CharField(_("IFSC"), max_length=11, blank=True)
+    life_status = models.CharField(max_length=8, choices=LifeStatus.choices, default=LifeStatus.LIVING)
+    died_on = models.DateField(_("date of death"), null=True, blank=True)
+    left_on = models.DateField(_("date of leaving"), null=True, blank=True)
+    ekyc_status = models.CharField(max_length=8, choices=EkycStatus.choices, default=EkycStatus.NOT_DONE)
+    # Keyed hash of the Aadhaar number from the vault, never the number itself.
+    aadhaar_ref = models.CharField(max_length=64, null=True, blank=True)
+    father = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    mother = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    spouse = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["surname_key", "given_key"]),
+            models.Index(fields=["given_key"]),
+            models.Index(fields=["mobile"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family"], condition=Q(relation="head", life_status="living"), name="one_head_per_family"
+            ),
+            models.UniqueConstraint(
+                fields=["aadhaar_ref"],
+                condition=Q(life_status="living", aadhaar_ref__isnull=False),
+                name="living_person_in_one_family",
+            ),
+            models.CheckConstraint(name="disability_percent_range", condition=Q(disability_percent__lte=100)),
+            models.CheckConstraint(
+                name="dead_member_has_date_of_death", condition=~Q(life_status="dead") | Q(died_on__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_en} ({identifiers.display(self.member_id)})"
+
+    @property
+    def display_id(self) -> str:
+        return identifiers.display(self.member_id)
+
+    def name_in(self, language: str) -> str:
+        return self.name_hi if language.startswith("hi") and self.name_hi else self.name_en
+
+    def age_on(self, on: date) -> int:
+        years = on.year - self.date_of_birth.year
+        if (on.month, on.day) < (self.date_of_birth.month, self.date_of_birth.day):
+            years -= 1
+        return years
+
+    @property
+    def is_living(self) -> bool:
+        return self.life_status == self.LifeStatus.LIVING
+
+    @property
+    def masked_mobile(self) -> str:
+        return f"XXXXXX{self.mobile[-4:]}" if self.mobile else ""
+
+    @property
+    def masked_bank_account(self) -> str:
+        return f"XXXX{self.bank_account[-4:]}" if self.bank_account else ""
+
+
+class CitizenLink(models.Model):
+    """A citizen's login tied to their own member record (by verified mobile)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_links")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="citizen_links")
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "member"], name="one_link_per_user_member")]
+
+
+class Source(models.TextChoices):
+    """Where a value in the register came from; shown next to it to citizens."""
+
+    SELF_DECLARED = "self", _("Declared by the family")
+    PANCHAYAT = "panchayat", _("Panchayat secretary")
+    OFFICIAL = "official", _("Verified by an official")
+    EKYC = "ekyc", _("Aadhaar e-KYC")
+    DEPARTMENT = "department", _("Department record")
+    IMPORT = "import", _("Bulk import")
+    SYNTHETIC = "synthetic", _("Synthetic data")
+
+
+class RegisterChange(models.Model):
+    """One field's change on a family or member: who, when, old and new, from where."""
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="changes")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True, related_name="changes")
+    action = models.CharField(max_length=40)
+    field = models.CharField(max_length=40, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    change_request = models.ForeignKey(
+        "ChangeRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="changes"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["member", "field", "-at"])]
+
+
+class ChangeRequestQuerySet(models.QuerySet["ChangeRequest"]):
+    def pending(self) -> ChangeRequestQuerySet:
+        return self.filter(status=ChangeRequest.Status.PENDING)
+
+    def visible_to(self, user: User) -> ChangeRequestQuerySet:
+        return self.filter(family__in=Family.objects.visible_to(user))
+
+
+class ChangeRequest(models.Model):
+    """What happened to a family, asked for by the family or a panchayat secretary.
+
+    The payload holds the kind's validated fields (``registry.forms``); an
+    official of the family's jurisdiction approves it, which applies it
+    through the matching action, or rejects it with a reason.
+    """
+
+    class Kind(models.TextChoices):
+        BIRTH = "birth", _("Birth")
+        MARRIAGE_IN = "marriage_in", _("Marriage into the family")
+        DEATH = "death", _("Death")
+        MIGRATION_OUT = "migration_out", _("Migration out of the State")
+        MARRIAGE_OUT = "marriage_out", _("Marriage out (transfer to another family)")
+        SPLIT = "split", _("Split of the family")
+        MERGE = "merge", _("Merge of two families")
+        CHANGE_HEAD = "change_head", _("Change of head")
+        CORRECTION = "correction", _("Correction of a field")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.REJECTED, Status.WITHDRAWN},
+        Status.APPROVED: set(),
+        Status.REJECTED: set(),
+        Status.WITHDRAWN: set(),
+    }
+
+    reference = models.CharField(max_length=14, unique=True)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="change_requests")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    other_family = models.ForeignKey(Family, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = ChangeRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display()}"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+
+class ChangeRequestStep(models.Model):
+    """Each transition of a change request, append-only."""
+
+    change_request = models.ForeignKey(ChangeRequest, on_delete=models.PROTECT, related_name="steps")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
