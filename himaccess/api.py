@@ -10,3 +10,5 @@ api = NinjaAPI(
     description="Family register, services and benefits of Himachal Pradesh.",
     urls_namespace="api",
 )
+api.add_router("/geography", "himaccess.geography.api.router")
+api.add_router("/", "himaccess.registry.api.router")

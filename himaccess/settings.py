@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.lib.environment import env_bool, env_choice, env_int, env_list, env_str
+from himaccess.integrations.keys import load_private_key as load_oidc_private_key
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
     "himaccess.audit",
     "himaccess.notifications",
     "himaccess.cards",
+    "oauth2_provider",
+    "himaccess.integrations",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +169,53 @@ SMS_DLT_ENTITY_ID = env_str("SMS_DLT_ENTITY_ID", "")
 # non-sequential must never change once IDs have been issued.
 REGISTER_ID_KEY = env_str("REGISTER_ID_KEY", "himachal-register-ids-v1")
 SIGNING_KEY_DIR = Path(env_str("SIGNING_KEY_DIR", str(DATA_DIR / "keys")))
+# Signs the audit chain's head so a cut or rewritten chain is detected; keep
+# it outside the database, like SECRET_KEY (from which it defaults).
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", f"audit-head:{SECRET_KEY}")
+# Reverse proxies in front of the app: X-Forwarded-For is trusted only then.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+
+# Him Access as an OpenID Connect provider for departmental applications
+# (django-oauth-toolkit): authorization code with PKCE S256 only, tokens
+# stored hashed, claims released per scope a client is allowed and the
+# citizen consented to (himaccess.integrations.oidc).
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": load_oidc_private_key(
+        pem=env_str("OIDC_RSA_PRIVATE_KEY", ""),
+        path=env_str("OIDC_RSA_PRIVATE_KEY_FILE", ""),
+        key_dir=SIGNING_KEY_DIR,
+    ),
+    "OAUTH2_VALIDATOR_CLASS": "himaccess.integrations.oidc.HimAccessValidator",
+    "SCOPES_BACKEND_CLASS": "himaccess.integrations.oidc.ClientScopes",
+    "SCOPES": {
+        "openid": "Sign in with Him Access",
+        "member_id": "Member ID",
+        "family_id": "Family ID",
+        "name": "Name in English and Hindi",
+        "phone": "Verified mobile number",
+        "ekyc": "Aadhaar e-KYC status",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "PKCE_REQUIRED": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OIDC_ACCESS_TOKEN_SECONDS", 900, minimum=60, maximum=3600),
+    "ID_TOKEN_EXPIRE_SECONDS": 900,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if DEBUG else ["https"],
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {

@@ -39,6 +39,22 @@ class User(AbstractUser):
             self._active_posting = cached
         return cached
 
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # A citizen logs in by mobile number, so one number is one citizen login.
+            models.UniqueConstraint(
+                fields=["mobile"], condition=Q(kind="citizen") & ~Q(mobile=""), name="one_citizen_per_mobile"
+            ),
+        ]
+
+    @property
+    def is_suspended(self) -> bool:
+        """Whether the official's current posting is suspended (they can log in to nothing)."""
+        return self.is_official and self.postings.filter(ended_at__isnull=True, suspended=True).exists()
+
+    def is_locked_out(self) -> bool:
+        return self.lockouts.in_force().exists()  # type: ignore[attr-defined]
+
 
 class Role(models.TextChoices):
     PANCHAYAT_SECRETARY = "panchayat_secretary", _("Panchayat Secretary")
@@ -138,3 +154,114 @@ class Posting(models.Model):
             return Q()
         field, value = fields[Level(self.level)]
         return Q(**{f"{prefix}{field}": value})
+
+
+class OtpPurpose(models.TextChoices):
+    """What a one-time code may be used for; a code for one purpose fails for every other."""
+
+    LOGIN = "login", _("Log in")
+    CONSENT = "consent", _("Give consent")
+    SENSITIVE_CHANGE = "sensitive_change", _("Change of mobile number or bank account")
+    EKYC = "ekyc", _("Aadhaar e-KYC")
+
+
+class OneTimeCodeQuerySet(models.QuerySet["OneTimeCode"]):
+    def usable(self, mobile: str, purpose: str) -> OneTimeCodeQuerySet:
+        return self.filter(
+            mobile=mobile, purpose=purpose, used_at__isnull=True, superseded=False, expires_at__gt=timezone.now()
+        )
+
+
+class OneTimeCode(models.Model):
+    """A code sent by SMS, kept only as a keyed hash (``accounts.otp``)."""
+
+    mobile = models.CharField(max_length=10)
+    purpose = models.CharField(max_length=20, choices=OtpPurpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    # A newer code for the same number and purpose replaces this one.
+    superseded = models.BooleanField(default=False)
+
+    objects = OneTimeCodeQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["mobile", "purpose", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} XXXXXX{self.mobile[-4:]}"
+
+
+class TotpDevice(models.Model):
+    """An official's authenticator app: the shared secret and the last step it accepted.
+
+    ``last_used_step`` only grows: a code for a step at or before it is refused,
+    so a code seen over a shoulder or replayed from a log cannot log in again.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"TOTP {self.user}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class LoginFailure(models.Model):
+    """One failed official login step (password or code), for lockout and the security log."""
+
+    class Stage(models.TextChoices):
+        PASSWORD = "password", _("Password")
+        TOTP = "totp", _("Authenticator code")
+
+    username = models.CharField(max_length=150)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="login_failures")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-at"])]
+
+
+class LockoutQuerySet(models.QuerySet["Lockout"]):
+    def in_force(self) -> LockoutQuerySet:
+        return self.filter(until__gt=timezone.now(), unlocked_at__isnull=True)
+
+
+class Lockout(models.Model):
+    """An official's login locked after repeated failures, until a time or a state administrator."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="lockouts")
+    started_at = models.DateTimeField(default=timezone.now)
+    until = models.DateTimeField()
+    unlocked_at = models.DateTimeField(null=True, blank=True)
+    unlocked_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = LockoutQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """A session opened by a login, so that all of a person's sessions can be ended at once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    address = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

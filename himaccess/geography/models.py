@@ -70,10 +70,18 @@ class UrbanBody(Named):
 class Panchayat(Named):
     lgd_code = models.PositiveIntegerField(primary_key=True)
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="panchayats")
-    block = models.ForeignKey(Block, on_delete=models.PROTECT, null=True, blank=True, related_name="panchayats")
+    block = models.ForeignKey(
+        Block, on_delete=models.PROTECT, null=True, blank=True, related_name="panchayats"
+    )
 
     class Meta:
         ordering = ["name_en"]
+
+
+class VillageQuerySet(models.QuerySet["Village"]):
+    def current(self) -> VillageQuerySet:
+        """Villages a form should offer: LGD villages, and stand-ins not yet replaced by them."""
+        return self.filter(superseded=False)
 
 
 class Village(Named):
@@ -87,10 +95,26 @@ class Village(Named):
     panchayat = models.ForeignKey(Panchayat, on_delete=models.PROTECT, null=True, blank=True)
     pincode = models.CharField(max_length=6, blank=True)
     source = models.CharField(max_length=12, choices=Source.choices)
+    # A post-office stand-in stays after LGD villages arrive for its district, because
+    # families may point at it; it is only hidden from new choices.
+    superseded = models.BooleanField(_("superseded by LGD villages"), default=False)
+
+    objects = VillageQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_en"]
         indexes = [models.Index(fields=["district", "name_en"])]
+
+
+class PostOfficeQuerySet(models.QuerySet["PostOffice"]):
+    def pincodes_of(self, district: District | int) -> list[str]:
+        """The distinct pincodes served by post offices in ``district``, sorted."""
+        return list(
+            self.filter(district=district).order_by("pincode").values_list("pincode", flat=True).distinct()
+        )
+
+    def districts_of_pincode(self, pincode: str) -> models.QuerySet[District]:
+        return District.objects.filter(post_offices__pincode=pincode).distinct()
 
 
 class PostOffice(models.Model):
@@ -100,6 +124,8 @@ class PostOffice(models.Model):
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="post_offices")
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    objects = PostOfficeQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["pincode", "district"])]

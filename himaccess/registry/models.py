@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, UrbanBody, Village
-from himaccess.lib import identifiers
+from himaccess.lib import identifiers, phonetics, transliteration
 
 if TYPE_CHECKING:
     from himaccess.accounts.models import User
@@ -279,6 +279,18 @@ class Member(models.Model):
     def is_living(self) -> bool:
         return self.life_status == self.LifeStatus.LIVING
 
+    def relation_to(self, head: Member) -> str:
+        """This member's relation to ``head``, derived from the family links."""
+        if self.pk == head.pk:
+            return Relation.HEAD
+        if self.spouse_id == head.pk or head.spouse_id == self.pk:
+            return Relation.SPOUSE
+        if head.pk in (self.father_id, self.mother_id):
+            return Relation.SON if self.gender == Gender.MALE else Relation.DAUGHTER
+        if self.pk in (head.father_id, head.mother_id):
+            return Relation.FATHER if self.gender == Gender.MALE else Relation.MOTHER
+        return Relation.OTHER
+
     @property
     def masked_mobile(self) -> str:
         return f"XXXXXX{self.mobile[-4:]}" if self.mobile else ""
@@ -286,6 +298,20 @@ class Member(models.Model):
     @property
     def masked_bank_account(self) -> str:
         return f"XXXX{self.bank_account[-4:]}" if self.bank_account else ""
+
+    def refresh_name_keys(self) -> None:
+        """Fill a missing script of the name by transliteration and recompute the search keys.
+
+        Call after setting ``name_en`` or ``name_hi`` (creation, correction); it
+        does not save.
+        """
+        self.name_en = " ".join(self.name_en.split())
+        self.name_hi = " ".join(self.name_hi.split())
+        if self.name_hi and not self.name_en:
+            self.name_en = transliteration.to_latin(self.name_hi)
+        elif self.name_en and not self.name_hi:
+            self.name_hi = transliteration.to_devanagari(self.name_en)
+        self.given_key, self.surname_key = phonetics.name_keys(self.name_en, self.name_hi)
 
 
 class CitizenLink(models.Model):

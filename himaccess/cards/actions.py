@@ -1,0 +1,280 @@
+"""Issuing, revoking and reissuing cards, and moving printed cards along the queue.
+
+Each function runs in one transaction with its audit row. A family's cards
+follow the register: when a family changes (birth, death, migration,
+marriage, split, merge, new head, correction) ``reissue_for_family`` brings
+its cards in line, superseding exactly the cards whose content changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from himaccess.accounts.models import User
+from himaccess.audit import log as audit
+from himaccess.cards import credentials
+from himaccess.cards.models import Card, PrintRequest, PrintStatus, PrintStep
+from himaccess.registry.models import Family, IdCounter, Member
+
+VALIDITY_YEARS = 5
+# The counter kind the revocation list's sequence numbers come from.
+REVOCATION_COUNTER = "R"
+
+
+def expiry_for(issued: date) -> date:
+    try:
+        return issued.replace(year=issued.year + VALIDITY_YEARS)
+    except ValueError:  # 29 February
+        return issued.replace(year=issued.year + VALIDITY_YEARS, day=28)
+
+
+def family_content(family: Family) -> tuple[dict[int, Any], dict[int, Any]]:
+    living = list(family.living_members())
+    head = next((m for m in living if m.relation == "head"), None)
+    return credentials.family_claims(family, head, [m.member_id for m in living])
+
+
+def _create_card(
+    *,
+    kind: str,
+    family: Family,
+    member: Member | None,
+    content: tuple[dict[int, Any], dict[int, Any]],
+    acting_user: User | None,
+    now: datetime,
+    request_print: bool,
+) -> Card:
+    claim, extension = content
+    expires_on = expiry_for(timezone.localdate(now))
+    credential = credentials.sign(claim, extension, issued_at=now, expires_on=expires_on)
+    card = Card.objects.create(
+        kind=kind,
+        family=family,
+        member=member,
+        credential_id=credential.credential_id,
+        qr_text=credential.qr_text,
+        content_hash=credentials.fingerprint(claim, extension),
+        key_id=credential.key_id,
+        issued_at=now,
+        expires_on=expires_on,
+        issued_by=acting_user,
+    )
+    if request_print:
+        _request_print(card, acting_user=acting_user, now=now)
+    audit.record(
+        acting_user,
+        "card.issued",
+        member or family,
+        after={"kind": kind, "credential_id": card.credential_id, "key_id": card.key_id},
+        source="cards",
+    )
+    return card
+
+
+def _request_print(card: Card, *, acting_user: User | None, now: datetime) -> PrintRequest:
+    request = PrintRequest.objects.create(
+        card=card, family=card.family, district_id=card.family.district_id, created_at=now, updated_at=now
+    )
+    PrintStep.objects.create(request=request, to_status=PrintStatus.REQUESTED, actor=acting_user, at=now)
+    return request
+
+
+def _withdraw(card: Card, *, status: str, reason: str, acting_user: User | None, replacement: Card | None) -> None:
+    card.status = status
+    card.revoked_at = timezone.now()
+    card.reason = reason[:200]
+    card.superseded_by = replacement
+    card.revocation_seq = IdCounter.reserve(REVOCATION_COUNTER)
+    card.save(update_fields=["status", "revoked_at", "reason", "superseded_by", "revocation_seq"])
+    audit.record(
+        acting_user,
+        f"card.{status}",
+        card.member or card.family,
+        after={"kind": card.kind, "credential_id": card.credential_id, "reason": card.reason},
+        source="cards",
+    )
+
+
+def _replace(
+    current: Card | None,
+    *,
+    kind: str,
+    family: Family,
+    member: Member | None,
+    content: tuple[dict[int, Any], dict[int, Any]],
+    acting_user: User | None,
+    reason: str,
+    force: bool,
+    request_print: bool,
+) -> Card:
+    if current is not None and not force and current.content_hash == credentials.fingerprint(*content):
+        return current
+    if current is not None:
+        # Withdraw first: the one-active-card constraint would refuse the new row otherwise.
+        _withdraw(current, status=Card.Status.SUPERSEDED, reason=reason, acting_user=acting_user, replacement=None)
+    card = _create_card(
+        kind=kind,
+        family=family,
+        member=member,
+        content=content,
+        acting_user=acting_user,
+        now=timezone.now(),
+        request_print=request_print,
+    )
+    if current is not None:
+        Card.objects.filter(pk=current.pk).update(superseded_by=card)
+    return card
+
+
+def _check_issuable(family: Family, member: Member | None = None) -> None:
+    if family.status != Family.Status.ACTIVE:
+        raise ValidationError(_("Cards are issued only to active families."), code="family_inactive")
+    if member is not None and not member.is_living:
+        raise ValidationError(_("Cards are issued only to living members."), code="member_not_living")
+
+
+@transaction.atomic
+def issue_family_card(
+    family: Family, *, acting_user: User | None, request_print: bool = True, reason: str = ""
+) -> Card:
+    """A family card for the family as it is now, superseding its current one if that differs."""
+    family = Family.objects.select_for_update().get(pk=family.pk)
+    _check_issuable(family)
+    current = Card.objects.active().filter(kind=Card.Kind.FAMILY, family=family).first()
+    return _replace(
+        current,
+        kind=Card.Kind.FAMILY,
+        family=family,
+        member=None,
+        content=family_content(family),
+        acting_user=acting_user,
+        reason=reason or "reissued",
+        force=False,
+        request_print=request_print,
+    )
+
+
+@transaction.atomic
+def issue_member_card(
+    member: Member, *, acting_user: User | None, request_print: bool = True, reason: str = ""
+) -> Card:
+    member = Member.objects.select_for_update().select_related("family").get(pk=member.pk)
+    _check_issuable(member.family, member)
+    current = Card.objects.active().filter(kind=Card.Kind.MEMBER, member=member).first()
+    return _replace(
+        current,
+        kind=Card.Kind.MEMBER,
+        family=member.family,
+        member=member,
+        content=credentials.member_claims(member),
+        acting_user=acting_user,
+        reason=reason or "reissued",
+        force=False,
+        request_print=request_print,
+    )
+
+
+@transaction.atomic
+def revoke(card: Card, *, reason: str, acting_user: User | None) -> Card:
+    card = Card.objects.select_for_update().get(pk=card.pk)
+    if not reason.strip():
+        raise ValidationError(_("Give a reason for revoking the card."), code="reason_required")
+    if not card.is_active:
+        raise ValidationError(_("This card is already withdrawn."), code="not_active")
+    _withdraw(card, status=Card.Status.REVOKED, reason=reason, acting_user=acting_user, replacement=None)
+    return card
+
+
+@transaction.atomic
+def reissue_for_family(
+    family: Family, *, acting_user: User | None, reason: str, force: bool = False
+) -> list[Card]:
+    """Bring a family's cards in line with the register; returns the cards issued.
+
+    Cards of members no longer living in the family (died, migrated, moved
+    away) are revoked; a card whose content changed is superseded by a new
+    one; a card whose content is unchanged stays, unless ``force`` (a lost
+    or damaged card). Without ``force`` a second run changes nothing, so
+    event handlers may call it on every retry.
+    """
+    family = Family.objects.select_for_update().get(pk=family.pk)
+    active = list(Card.objects.active().filter(family=family).select_related("member"))
+    living = list(family.living_members()) if family.status == Family.Status.ACTIVE else []
+    living_ids = {m.pk for m in living}
+    for card in active:
+        if card.kind == Card.Kind.MEMBER and card.member_id not in living_ids:
+            _withdraw(card, status=Card.Status.REVOKED, reason=reason, acting_user=acting_user, replacement=None)
+        elif card.kind == Card.Kind.FAMILY and family.status != Family.Status.ACTIVE:
+            _withdraw(card, status=Card.Status.REVOKED, reason=reason, acting_user=acting_user, replacement=None)
+    if family.status != Family.Status.ACTIVE:
+        return []
+    by_member = {c.member_id: c for c in active if c.kind == Card.Kind.MEMBER}
+    family_card = next((c for c in active if c.kind == Card.Kind.FAMILY), None)
+    issued: list[Card] = []
+    new_family_card = _replace(
+        family_card,
+        kind=Card.Kind.FAMILY,
+        family=family,
+        member=None,
+        content=family_content(family),
+        acting_user=acting_user,
+        reason=reason,
+        force=force,
+        request_print=True,
+    )
+    if new_family_card is not family_card:
+        issued.append(new_family_card)
+    for member in living:
+        current = by_member.get(member.pk)
+        card = _replace(
+            current,
+            kind=Card.Kind.MEMBER,
+            family=family,
+            member=member,
+            content=credentials.member_claims(member),
+            acting_user=acting_user,
+            reason=reason,
+            force=force,
+            request_print=True,
+        )
+        if card is not current:
+            issued.append(card)
+    return issued
+
+
+@transaction.atomic
+def advance_print(request: PrintRequest, *, acting_user: User, note: str = "") -> PrintRequest:
+    """Move a printed card one step along requested → printed → dispatched → delivered."""
+    request = PrintRequest.objects.select_for_update().get(pk=request.pk)
+    following = request.next_status
+    if following is None:
+        raise ValidationError(_("This card has already been delivered."), code="print_finished")
+    now = timezone.now()
+    PrintStep.objects.create(
+        request=request, from_status=request.status, to_status=following, actor=acting_user, note=note[:200], at=now
+    )
+    before = request.status
+    request.status = following
+    request.updated_at = now
+    request.save(update_fields=["status", "updated_at"])
+    audit.record(
+        acting_user,
+        "card.print_advanced",
+        request.family,
+        before={"status": before},
+        after={"status": following, "credential_id": request.card.credential_id},
+        source="cards",
+    )
+    return request
+
+
+def families_with_cards(family_ids: Iterable[str]) -> list[Family]:
+    """Those of the families (by Family ID) that hold or held a card: only they are reissued."""
+    return list(Family.objects.filter(family_id__in=[f for f in family_ids if f], cards__isnull=False).distinct())

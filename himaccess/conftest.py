@@ -1,0 +1,189 @@
+"""Shared test fixtures: the reference geography and the named personas.
+
+The personas encode permissions, and every test that checks access uses them:
+
+- Asha: citizen, head of a family in Mandi (Mandi tehsil, Mandi Sadar block).
+- Ravi: Asha's son, in the same family, with his own login.
+- Karan: citizen of another family in Mandi; must see nothing of Asha's.
+- Meena: tehsildar of Mandi tehsil; decides the register's change requests there.
+- Suresh: panchayat secretary of Asha's gram panchayat; files requests for families there.
+- Vikram: tehsildar of Kangra tehsil; must not act in Mandi.
+- Sunita: helpline agent for the whole state.
+
+State is made through the real actions, never by writing rows by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from himaccess.accounts.models import Level, Posting, Role, User
+from himaccess.geography.models import Block, District, Panchayat, Tehsil, Village
+from himaccess.registry import actions
+from himaccess.registry.models import CitizenLink, Family, Gender, MaritalStatus, Member, Relation, Source
+
+MANDI, KANGRA = 22, 18
+MANDI_TEHSIL, KANGRA_TEHSIL = 133, 100
+MANDI_SADAR_BLOCK = 182
+# Not in the shipped LGD snapshot (panchayats are imported); made here the
+# way `himaccess import_lgd` would.
+ASHA_PANCHAYAT = 900001
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from himaccess.geography.loading import load_reference_geography
+
+    with django_db_blocker.unblock():
+        load_reference_geography()
+
+
+@pytest.fixture(autouse=True)
+def _quiet_sms_and_media(settings: Any, tmp_path: Any) -> None:
+    settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SIGNING_KEY_DIR = tmp_path / "keys"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def mandi_address(**overrides: Any) -> actions.Address:
+    district = District.objects.get(pk=MANDI)
+    values: dict[str, Any] = {
+        "district": district,
+        "tehsil": Tehsil.objects.get(pk=MANDI_TEHSIL),
+        "block": Block.objects.get(pk=MANDI_SADAR_BLOCK),
+        "panchayat": Panchayat.objects.get_or_create(
+            lgd_code=ASHA_PANCHAYAT,
+            defaults={"district": district, "block_id": MANDI_SADAR_BLOCK, "name_en": "Bhiuli", "name_hi": "भ्यूली"},
+        )[0],
+        "village": Village.objects.filter(district=district, pincode="175001").order_by("name_en").first(),
+        "pincode": "175001",
+        "house": "12",
+    }
+    values.update(overrides)
+    return actions.Address(**values)
+
+
+def kangra_address() -> actions.Address:
+    district = District.objects.get(pk=KANGRA)
+    return actions.Address(
+        district=district,
+        tehsil=Tehsil.objects.get(pk=KANGRA_TEHSIL),
+        village=Village.objects.filter(district=district, pincode="176001").order_by("name_en").first(),
+        pincode="176001",
+        house="7",
+    )
+
+
+def make_citizen(username: str, member: Member) -> User:
+    user = User.objects.create_user(username=username, kind=User.Kind.CITIZEN, mobile=member.mobile)
+    CitizenLink.objects.create(user=user, member=member)
+    return user
+
+
+def make_official(username: str, role: str, level: str, **area: Any) -> User:
+    user = User.objects.create_user(username=username, kind=User.Kind.OFFICIAL, password="x-unused-password")
+    Posting.objects.create(user=user, role=role, level=level, **area)
+    return user
+
+
+@dataclass
+class Personas:
+    asha: User
+    ravi: User
+    karan: User
+    meena: User
+    suresh: User
+    vikram: User
+    sunita: User
+    asha_family: Family
+    karan_family: Family
+    kangra_family: Family
+
+    def member(self, user: User) -> Member:
+        return user.member_links.get().member
+
+    def client_for(self, user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def personas(db: Any) -> Personas:
+    asha_family = actions.register_family(
+        mandi_address(),
+        actions.NewMember(
+            name_en="Asha Devi",
+            name_hi="आशा देवी",
+            gender=Gender.FEMALE,
+            date_of_birth=date(1978, 4, 12),
+            relation=Relation.HEAD,
+            marital_status=MaritalStatus.WIDOWED,
+            social_category="general",
+            mobile="9816000001",
+        ),
+        acting_user=None,
+        source=Source.PANCHAYAT,
+    )
+    asha_member = asha_family.head()
+    assert asha_member is not None
+    ravi_member = actions.record_birth(
+        asha_family,
+        actions.NewMember(
+            name_en="Ravi Kumar",
+            name_hi="रवि कुमार",
+            gender=Gender.MALE,
+            date_of_birth=date(2001, 9, 3),
+            relation=Relation.SON,
+            mother=asha_member,
+            mobile="9816000002",
+        ),
+        acting_user=None,
+        source=Source.PANCHAYAT,
+    )
+    karan_family = actions.register_family(
+        mandi_address(house="44"),
+        actions.NewMember(
+            name_en="Karan Thakur",
+            name_hi="करण ठाकुर",
+            gender=Gender.MALE,
+            date_of_birth=date(1985, 1, 20),
+            relation=Relation.HEAD,
+            mobile="9816000003",
+        ),
+        acting_user=None,
+        source=Source.PANCHAYAT,
+    )
+    kangra_family = actions.register_family(
+        kangra_address(),
+        actions.NewMember(
+            name_en="Pushpa Katoch",
+            name_hi="पुष्पा कटोच",
+            gender=Gender.FEMALE,
+            date_of_birth=date(1960, 6, 1),
+            relation=Relation.HEAD,
+            mobile="9816000004",
+        ),
+        acting_user=None,
+        source=Source.PANCHAYAT,
+    )
+    return Personas(
+        asha=make_citizen("asha", asha_member),
+        ravi=make_citizen("ravi", ravi_member),
+        karan=make_citizen("karan", karan_family.head()),  # type: ignore[arg-type]
+        meena=make_official("meena", Role.TEHSILDAR, Level.TEHSIL, tehsil_id=MANDI_TEHSIL),
+        suresh=make_official(
+            "suresh", Role.PANCHAYAT_SECRETARY, Level.PANCHAYAT, panchayat_id=ASHA_PANCHAYAT
+        ),
+        vikram=make_official("vikram", Role.TEHSILDAR, Level.TEHSIL, tehsil_id=KANGRA_TEHSIL),
+        sunita=make_official("sunita", Role.HELPLINE_AGENT, Level.STATE),
+        asha_family=asha_family,
+        karan_family=karan_family,
+        kangra_family=kangra_family,
+    )

@@ -1,0 +1,133 @@
+"""Phonetic keys of names: one key for the spellings of one name, in either script.
+
+A key is lower-case ASCII letters only, at most 32 characters, so that it
+sorts the same under any database collation and a prefix of it can be
+searched as a plain range on a btree index (``registry.search``).
+
+Devanagari is romanised first (``lib.transliteration``); the Latin spelling
+is then folded where spellings of Indian names vary:
+
+- long vowels written double or single (Deepak/Dipak, Sood/Sud, Raam/Ram);
+- consonants spelt two ways: w/v, ph/f, z/j, q/k, x/ks, c/k, sh/s (Sharma/Sarma);
+- the aspirate ``h`` after a consonant, which English spellings drop or add
+  (Thakur/Takur, Bhardwaj/Bardwaj, Singh/Sing) and which the Devanagari
+  spelling of a Latin-entered name guesses (ट or ठ);
+- schwa written or not (Bharadwaj/Bhardwaj, Kamala/Kamla): an ``a`` between
+  a vowel-consonant and consonants-vowel is dropped, right to left;
+- endings: -ender/-endra/-ndar, a final ``a``, -ey/-e, -iya/-ia;
+- "er" before a consonant is "ar" (Verma/Varma);
+- an ``m`` before b/p is the anusvara ``n`` (Chamba/Chanba), and doubled
+  letters are single (Mittal/Mital).
+
+It does not fold vowel qualities beyond those (Surender/Surinder keep apart):
+search treats near keys as fallbacks and re-ranks by the spelling itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from himaccess.lib.transliteration import to_latin
+
+KEY_LENGTH = 32
+
+_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
+_NOT_LETTER = re.compile(r"[^a-z]+")
+_VOWELS = frozenset("aeiou")
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"ksh", "ks"),
+        (r"x", "ks"),
+        (r"q", "k"),
+        (r"ph", "f"),
+        (r"z", "j"),
+        (r"w", "v"),
+        (r"ck", "k"),
+        (r"c(?!h)", "k"),
+        (r"(aa|ah(?=[^aeiou]|$))", "a"),
+        (r"(ee|ii|ie(?=[^aeiouy]|$))", "i"),
+        (r"(oo|uu)", "u"),
+        (r"(au|ou|aw|ow)(?=[^aeiou]|$)", "o"),
+        (r"ey$", "e"),
+        (r"ay$", "ai"),
+        (r"iy(?=[aeiou])", "i"),
+        (r"nd(e|a)r$", "ndr"),
+        (r"ndra$", "ndr"),
+        (r"e(?=r[^aeiouy])", "a"),
+        (r"m(?=[bp])", "n"),
+        (r"(?<=[^aeiou])h", ""),
+        (r"(?<=[aeiou])h$", ""),
+    )
+)
+
+
+def _drop_schwas(word: str) -> str:
+    """Drop an ``a`` in V C _ C+ V, right to left, never the first vowel."""
+    chars = list(word)
+    vowel_positions = [i for i, c in enumerate(chars) if c in _VOWELS]
+    if len(vowel_positions) < 3:
+        return word
+    first = vowel_positions[0]
+    deleted: set[int] = set()
+    for i in range(len(chars) - 2, first, -1):
+        if chars[i] != "a" or i < 2:
+            continue
+        if chars[i - 1] in _VOWELS or chars[i - 2] not in _VOWELS or (i - 2) in deleted:
+            continue
+        j = i + 1
+        while j < len(chars) and chars[j] not in _VOWELS:
+            j += 1
+        cluster = chars[i + 1 : j]
+        if not cluster or j >= len(chars) or j in deleted:
+            continue
+        # One consonant (Kamala/Kamla) or a consonant and a glide (Bharadwaj/
+        # Bhardwaj); not "nd" (Ananda stays apart from "and").
+        if len(cluster) == 1 or (len(cluster) == 2 and cluster[1] in "vyr"):
+            deleted.add(i)
+    return "".join(c for i, c in enumerate(chars) if i not in deleted)
+
+
+@lru_cache(maxsize=262144)
+def latin_key(word: str) -> str:
+    """Key of one Latin-script word (see the module docstring)."""
+    ascii_word = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
+    key = _NOT_LETTER.sub("", ascii_word.lower())
+    for pattern, replacement in _REWRITES:
+        key = pattern.sub(replacement, key)
+    key = key.replace("sh", "s")
+    key = _drop_schwas(key)
+    key = re.sub(r"(.)\1+", r"\1", key)
+    if len(key) > 2 and key.endswith("a"):
+        key = key[:-1]
+    return key[:KEY_LENGTH]
+
+
+def name_key(token: str) -> str:
+    """Key of one word of a name, in either script; empty for a word with no letters."""
+    if _DEVANAGARI.search(token):
+        token = to_latin(token)
+    return latin_key(token)
+
+
+def tokens(name: str) -> list[str]:
+    """The words of a name that carry a key (initials and punctuation dropped)."""
+    if _DEVANAGARI.search(name):
+        name = to_latin(name)
+    return [word for word in re.split(r"[^A-Za-z\u00c0-\u024f]+", name) if latin_key(word)]
+
+
+def name_keys(name_en: str, name_hi: str = "") -> tuple[str, str]:
+    """(given_key, surname_key) of a full name: its first and last word.
+
+    The Latin name is used when present, the Devanagari one otherwise; a
+    one-word name has an empty surname key.
+    """
+    words = tokens(name_en) or tokens(name_hi)
+    if not words:
+        return "", ""
+    given = latin_key(words[0])
+    surname = latin_key(words[-1]) if len(words) > 1 else ""
+    return given, surname

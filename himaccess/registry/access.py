@@ -1,0 +1,55 @@
+"""Fetching register objects through the caller's scope.
+
+Every lookup by an identifier goes through these, so the scope is part of the
+query: an object outside it is indistinguishable from one that doesn't exist.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from himaccess.accounts.models import User
+from himaccess.lib import identifiers
+from himaccess.registry.models import ChangeRequest, Family, Member
+
+
+def get_family_for(user: User, family_id: str) -> Family:
+    canonical = identifiers.normalise(family_id)
+    family = (
+        Family.objects.visible_to(user)
+        .select_related("district", "tehsil", "block", "urban_body", "panchayat", "village")
+        .filter(family_id=canonical)
+        .first()
+    )
+    if family is None:
+        raise Http404
+    return family
+
+
+def get_member_for(user: User, member_id: str) -> Member:
+    member = (
+        Member.objects.visible_to(user)
+        .select_related("family")
+        .filter(member_id=identifiers.normalise(member_id))
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
+def get_change_request_for(user: User, reference: str) -> ChangeRequest:
+    request = (
+        ChangeRequest.objects.visible_to(user)
+        .select_related("family", "requested_by", "decided_by")
+        .filter(reference=identifiers.normalise(reference))
+        .first()
+    )
+    if request is None:
+        raise Http404
+    return request
+
+
+def family_of_citizen(user: User) -> Family | None:
+    """The family a logged-in citizen belongs to (through their linked member)."""
+    return Family.objects.visible_to(user).active().first()
