@@ -12,3 +12,4 @@ api = NinjaAPI(
 )
 api.add_router("/geography", "himaccess.geography.api.router")
 api.add_router("/", "himaccess.registry.api.router")
+api.add_router("/cards", "himaccess.cards.api.router")

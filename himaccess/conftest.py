@@ -27,6 +27,8 @@ from himaccess.geography.models import Block, District, Panchayat, Tehsil, Villa
 from himaccess.registry import actions
 from himaccess.registry.models import CitizenLink, Family, Gender, MaritalStatus, Member, Relation, Source
 
+pytest_plugins = ["himaccess.browser"]
+
 MANDI, KANGRA = 22, 18
 MANDI_TEHSIL, KANGRA_TEHSIL = 133, 100
 MANDI_SADAR_BLOCK = 182
@@ -116,6 +118,10 @@ class Personas:
 
 @pytest.fixture
 def personas(db: Any) -> Personas:
+    if not District.objects.exists():  # a transactional test (live server) flushed it
+        from himaccess.geography.loading import load_reference_geography
+
+        load_reference_geography()
     asha_family = actions.register_family(
         mandi_address(),
         actions.NewMember(

@@ -13,4 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("himaccess.accounts.urls")),
     path("register/", include("himaccess.registry.urls")),
+    path("cards/", include("himaccess.cards.urls")),
+    path("o/", include("himaccess.integrations.oauth_urls")),
+    path("my-apps/", include("himaccess.integrations.urls")),
 ]

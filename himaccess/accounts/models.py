@@ -23,7 +23,9 @@ class User(AbstractUser):
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CITIZEN)
     mobile = models.CharField(_("mobile number"), max_length=10, blank=True, db_index=True)
-    preferred_language = models.CharField(max_length=5, default="hi", choices=[("en", "English"), ("hi", "हिन्दी")])
+    preferred_language = models.CharField(
+        max_length=5, default="hi", choices=[("en", "English"), ("hi", "हिन्दी")]
+    )
 
     @property
     def is_official(self) -> bool:
@@ -168,7 +170,11 @@ class OtpPurpose(models.TextChoices):
 class OneTimeCodeQuerySet(models.QuerySet["OneTimeCode"]):
     def usable(self, mobile: str, purpose: str) -> OneTimeCodeQuerySet:
         return self.filter(
-            mobile=mobile, purpose=purpose, used_at__isnull=True, superseded=False, expires_at__gt=timezone.now()
+            mobile=mobile,
+            purpose=purpose,
+            used_at__isnull=True,
+            superseded=False,
+            expires_at__gt=timezone.now(),
         )
 
 
@@ -223,13 +229,18 @@ class LoginFailure(models.Model):
         TOTP = "totp", _("Authenticator code")
 
     username = models.CharField(max_length=150)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="login_failures")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="login_failures"
+    )
     stage = models.CharField(max_length=10, choices=Stage.choices)
     address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.stage} {self.at:%Y-%m-%d %H:%M}"
 
 
 class LockoutQuerySet(models.QuerySet["Lockout"]):

@@ -65,5 +65,7 @@ def matching_step(secret: str, code: str, *, at: float | None = None, after_step
 
 def provisioning_uri(secret: str, *, account: str, issuer: str) -> str:
     label = quote(f"{issuer}:{account}")
-    query = urlencode({"secret": secret, "issuer": issuer, "algorithm": "SHA1", "digits": DIGITS, "period": STEP_SECONDS})
+    query = urlencode(
+        {"secret": secret, "issuer": issuer, "algorithm": "SHA1", "digits": DIGITS, "period": STEP_SECONDS}
+    )
     return f"otpauth://totp/{label}?{query}"

@@ -1,11 +1,20 @@
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from himaccess.accounts import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.login_choice, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("citizen/", views.citizen_login, name="citizen_login"),
+    path("citizen/code/", views.citizen_verify, name="citizen_verify"),
+    path("citizen/who/", views.choose_member, name="choose_member"),
+    path("citizen/not-enrolled/", views.not_enrolled, name="not_enrolled"),
+    path("official/", views.official_login, name="official_login"),
+    path("official/code/", views.official_totp, name="official_totp"),
+    path("official/enrol/", views.totp_enrol, name="totp_enrol"),
+    path("confirm/", views.confirm_code, name="confirm_code"),
 ]

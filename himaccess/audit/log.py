@@ -28,14 +28,13 @@ from django.utils import timezone
 
 from himaccess.audit import chain
 from himaccess.audit.models import AuditEntry, AuditHead
-from himaccess.lib.identifiers import verhoeff_is_valid
+from himaccess.audit.redaction import REDACTED, mask_aadhaar_numbers
 
 if TYPE_CHECKING:
     from himaccess.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
-REDACTED = "[redacted]"
 # Words that, as a whole word of a key (split on "_", "-" and case), mark a secret.
 _SECRET_WORDS = frozenset(
     {"otp", "totp", "password", "passwd", "passphrase", "token", "secret", "pin", "aadhaar", "aadhar"}
@@ -46,8 +45,6 @@ _SECRET_KEYS = frozenset({"code", "verification_code", "auth_code", "authorizati
 _ALLOWED_SUFFIXES = ("_ref", "_last4", "_last_4", "_masked")
 _ALLOWED_KEYS = frozenset({"pin_code"})
 _KEY_WORDS = re.compile(r"[^a-z0-9]+")
-# Twelve digits, optionally grouped 4-4-4 by spaces or dashes, not inside a longer number.
-_TWELVE_DIGITS = re.compile(r"(?<!\d)(\d{4})[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
 # Public identifiers, in order of preference, that name an object in the chain.
 _PUBLIC_ID_FIELDS = ("member_id", "family_id", "reference")
 
@@ -59,16 +56,6 @@ def is_secret_key(key: str) -> bool:
     if lowered in _SECRET_KEYS:
         return True
     return any(word in _SECRET_WORDS for word in _KEY_WORDS.split(lowered))
-
-
-def mask_aadhaar_numbers(text: str) -> str:
-    """Mask every Verhoeff-valid 12-digit number in ``text`` to ``XXXX-XXXX-1234``."""
-
-    def mask(match: re.Match[str]) -> str:
-        digits = "".join(match.groups())
-        return f"XXXX-XXXX-{digits[-4:]}" if verhoeff_is_valid(digits) else match.group(0)
-
-    return _TWELVE_DIGITS.sub(mask, text)
 
 
 def scrub(value: Any) -> Any:

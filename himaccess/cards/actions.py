@@ -35,8 +35,8 @@ def expiry_for(issued: date) -> date:
         return issued.replace(year=issued.year + VALIDITY_YEARS, day=28)
 
 
-def family_content(family: Family) -> tuple[dict[int, Any], dict[int, Any]]:
-    living = list(family.living_members())
+def family_content(family: Family, living: list[Member] | None = None) -> tuple[dict[int, Any], dict[int, Any]]:
+    living = list(family.living_members()) if living is None else living
     head = next((m for m in living if m.relation == "head"), None)
     return credentials.family_claims(family, head, [m.member_id for m in living])
 
@@ -91,7 +91,7 @@ def _withdraw(card: Card, *, status: str, reason: str, acting_user: User | None,
     card.revoked_at = timezone.now()
     card.reason = reason[:200]
     card.superseded_by = replacement
-    card.revocation_seq = IdCounter.reserve(REVOCATION_COUNTER)
+    card.revocation_seq = IdCounter.reserve(REVOCATION_COUNTER) + 1  # the list starts at 0: none revoked
     card.save(update_fields=["status", "revoked_at", "reason", "superseded_by", "revocation_seq"])
     audit.record(
         acting_user,
@@ -278,3 +278,80 @@ def advance_print(request: PrintRequest, *, acting_user: User, note: str = "") -
 def families_with_cards(family_ids: Iterable[str]) -> list[Family]:
     """Those of the families (by Family ID) that hold or held a card: only they are reissued."""
     return list(Family.objects.filter(family_id__in=[f for f in family_ids if f], cards__isnull=False).distinct())
+
+
+@transaction.atomic
+def issue_for_print_run(
+    families: list[Family], *, with_members: bool, acting_user: User | None, district_code: int
+) -> list[Card]:
+    """The cards of a chunk of families for a print run: current ones reused, missing ones issued in bulk.
+
+    One audit row covers the chunk (how many were issued, for which district);
+    every card printed gets a print request already at "printed".
+    """
+    now = timezone.now()
+    expires_on = expiry_for(timezone.localdate(now))
+    family_pks = [f.pk for f in families]
+    active = Card.objects.active().filter(family_id__in=family_pks)
+    if not with_members:
+        active = active.filter(kind=Card.Kind.FAMILY)
+    existing = {(c.family_id, c.member_id): c for c in active}
+    living: dict[int, list[Member]] = {pk: [] for pk in family_pks}
+    for member in Member.objects.living().filter(family_id__in=family_pks).order_by("date_of_birth", "pk"):
+        living[member.family_id].append(member)
+    cards: list[Card] = []
+    new: list[Card] = []
+    for family in families:
+        wanted: list[tuple[Member | None, tuple[dict[int, Any], dict[int, Any]]]] = [
+            (None, family_content(family, living[family.pk]))
+        ]
+        if with_members:
+            for member in living[family.pk]:
+                member.family = family  # already loaded: spares a query per member
+                wanted.append((member, credentials.member_claims(member)))
+        for member, content in wanted:
+            card = existing.get((family.pk, member.pk if member else None))
+            if card is not None and member is not None:
+                card.member = member
+            if card is None:
+                claim, extension = content
+                credential = credentials.sign(claim, extension, issued_at=now, expires_on=expires_on)
+                card = Card(
+                    kind=Card.Kind.MEMBER if member else Card.Kind.FAMILY,
+                    family=family,
+                    member=member,
+                    credential_id=credential.credential_id,
+                    qr_text=credential.qr_text,
+                    content_hash=credentials.fingerprint(claim, extension),
+                    key_id=credential.key_id,
+                    issued_at=now,
+                    expires_on=expires_on,
+                    issued_by=acting_user,
+                )
+                new.append(card)
+            card.family = family
+            cards.append(card)
+    Card.objects.bulk_create(new)
+    already = set(PrintRequest.objects.filter(card__in=[c for c in cards if c.pk]).values_list("card_id", flat=True))
+    requests = [
+        PrintRequest(
+            card=c, family=c.family, district_id=district_code, status=PrintStatus.PRINTED, created_at=now, updated_at=now
+        )
+        for c in cards
+        if c.pk not in already
+    ]
+    PrintRequest.objects.bulk_create(requests)
+    PrintStep.objects.bulk_create(
+        PrintStep(request=r, from_status=f, to_status=t, actor=acting_user, at=now)
+        for r in requests
+        for f, t in (("", PrintStatus.REQUESTED), (PrintStatus.REQUESTED, PrintStatus.PRINTED))
+    )
+    if new:
+        audit.record(
+            acting_user,
+            "card.print_run_issued",
+            None,
+            after={"district": district_code, "issued": len(new), "printed": len(cards)},
+            source="cards",
+        )
+    return cards

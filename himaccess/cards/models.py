@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from himaccess.cards.pdf import CardFace, MemberFace
 from himaccess.geography.models import District
 from himaccess.registry.models import Family, Member
 
@@ -88,6 +89,44 @@ class Card(models.Model):
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
 
+    def face(self, *, photo: bytes | None = None) -> CardFace:
+        """What the printed card shows, read from the register as of now."""
+        family = self.family
+        members = [member_face(m) for m in family.living_members()] if self.kind == self.Kind.FAMILY else []
+        return CardFace(
+            qr_text=self.qr_text,
+            issued_on=timezone.localdate(self.issued_at),
+            expires_on=self.expires_on,
+            family_id=family.family_id,
+            address_en=family_address(family, "en"),
+            address_hi=family_address(family, "hi"),
+            member=member_face(self.member) if self.member is not None else None,
+            members=members,
+            photo=photo,
+        )
+
+
+def member_face(member: Member) -> MemberFace:
+    return MemberFace(
+        member_id=member.member_id,
+        family_id=member.family.family_id,
+        name_en=member.name_en,
+        name_hi=member.name_hi,
+        gender=member.gender,
+        date_of_birth=member.date_of_birth,
+        relation=member.relation,
+    )
+
+
+def family_address(family: Family, language: str) -> str:
+    places = [family.village, family.panchayat, family.urban_body, family.tehsil, family.district]
+    parts = [family.house, family.ward] + [p.name_in(language) for p in places if p is not None]
+    seen: list[str] = []
+    for part in parts:
+        if part and part not in seen:
+            seen.append(part)
+    return ", ".join([*seen, family.pincode])
+
 
 class PrintStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
@@ -114,7 +153,7 @@ class PrintRequest(models.Model):
         PrintStatus.DISPATCHED: PrintStatus.DELIVERED,
     }
 
-    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="print_requests")
+    card = models.OneToOneField(Card, on_delete=models.PROTECT, related_name="print_request")
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=PrintStatus.choices, default=PrintStatus.REQUESTED)

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from himaccess.geography.loading import is_devanagari, title_case
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, Village
+from himaccess.lib.transliteration import to_devanagari
 
 HIMACHAL_STATE_CODE = "2"
 
@@ -130,11 +131,7 @@ def _code(value: str) -> int | None:
 
 
 def _hindi(local: str, english: str) -> str:
-    if is_devanagari(local):
-        return local
-    from himaccess.lib.transliteration import to_devanagari
-
-    return to_devanagari(english)
+    return local if is_devanagari(local) else to_devanagari(english)
 
 
 def _pri_level(row: _Row) -> str | None:

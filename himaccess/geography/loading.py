@@ -3,8 +3,8 @@
 ``load_reference_geography`` is idempotent: every row is keyed by its LGD code
 (post offices by name and pincode, stand-in villages by district and name), so
 a second run updates names in place and creates nothing twice. It runs in one
-transaction with bulk statements, so a fresh database is filled in well under
-a second of database time plus the transliteration of the names.
+transaction with bulk statements: a fresh database is filled in under a
+second, transliteration included (``bench/geography_load.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 from django.db import models, transaction
 
 from himaccess.geography.models import Block, District, PostOffice, Tehsil, UrbanBody, Village
+from himaccess.lib.transliteration import to_devanagari
 
 log = logging.getLogger(__name__)
 
@@ -108,17 +109,6 @@ def _read(path: Path) -> Iterator[dict[str, str]]:
             yield {key.strip(): (value or "").strip() for key, value in row.items() if key}
 
 
-def _transliterator() -> Callable[[str], str]:
-    try:
-        from himaccess.lib.transliteration import to_devanagari
-    except ImportError:
-        # Without the transliterator the Hindi names stay blank (pages then show
-        # the English name); running the loader again once it exists fills them.
-        log.warning("himaccess.lib.transliteration is unavailable; Hindi names left blank")
-        return lambda latin: ""
-    return to_devanagari
-
-
 def _upsert_by_pk(model: type[models.Model], objects: list[Any], fields: list[str]) -> int:
     model._default_manager.bulk_create(
         objects, update_conflicts=True, unique_fields=["lgd_code"], update_fields=fields, batch_size=500
@@ -138,7 +128,7 @@ def load_reference_geography(data_dir: Path = DATA_DIR) -> dict[str, int]:
     5. One stand-in village per distinct locality name in each district, unless
        LGD villages have already been imported for that district.
     """
-    hindi = _transliterator()
+    hindi = to_devanagari
     counts: dict[str, int] = {}
 
     districts = _load_districts(data_dir)

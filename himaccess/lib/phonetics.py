@@ -8,7 +8,8 @@ Devanagari is romanised first (``lib.transliteration``); the Latin spelling
 is then folded where spellings of Indian names vary:
 
 - long vowels written double or single (Deepak/Dipak, Sood/Sud, Raam/Ram);
-- consonants spelt two ways: w/v, ph/f, z/j, q/k, x/ks, c/k, sh/s (Sharma/Sarma);
+- consonants spelt two ways: w/v, ph/f, z/j, q/k, x/ks, ck/k, sh/s (Sharma/Sarma);
+  a lone ``c`` stays (in a key it stands for च, the ``ch`` whose ``h`` was dropped);
 - the aspirate ``h`` after a consonant, which English spellings drop or add
   (Thakur/Takur, Bhardwaj/Bardwaj, Singh/Sing) and which the Devanagari
   spelling of a Latin-entered name guesses (ट or ठ);
@@ -46,7 +47,6 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"z", "j"),
         (r"w", "v"),
         (r"ck", "k"),
-        (r"c(?!h)", "k"),
         (r"(aa|ah(?=[^aeiou]|$))", "a"),
         (r"(ee|ii|ie(?=[^aeiouy]|$))", "i"),
         (r"(oo|uu)", "u"),
@@ -95,6 +95,17 @@ def latin_key(word: str) -> str:
     """Key of one Latin-script word (see the module docstring)."""
     ascii_word = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
     key = _NOT_LETTER.sub("", ascii_word.lower())
+    # Folding again until nothing changes makes a key its own key, so that a
+    # stored key typed back as a query finds itself.
+    for _ in range(8):
+        folded = _fold(key)
+        if folded == key:
+            break
+        key = folded
+    return key[:KEY_LENGTH]
+
+
+def _fold(key: str) -> str:
     for pattern, replacement in _REWRITES:
         key = pattern.sub(replacement, key)
     key = key.replace("sh", "s")
@@ -102,7 +113,7 @@ def latin_key(word: str) -> str:
     key = re.sub(r"(.)\1+", r"\1", key)
     if len(key) > 2 and key.endswith("a"):
         key = key[:-1]
-    return key[:KEY_LENGTH]
+    return key
 
 
 def name_key(token: str) -> str:

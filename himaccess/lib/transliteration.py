@@ -162,7 +162,11 @@ def _render(segs: list[_Seg]) -> str:
         nxt = segs[i + 1] if i + 1 < n else None
         if seg.kind == "C":
             roman = seg.roman
-            if seg.char == "व" and prev is not None and ((prev.kind == "C" and prev.conjunct) or _is_wal(segs, i)):
+            if (
+                seg.char == "व"
+                and prev is not None
+                and ((prev.kind == "C" and prev.conjunct) or _is_wal(segs, i))
+            ):
                 roman = "w"  # भारद्वाज Bhardwaj, ईश्वर Ishwar, जसवाल Jaswal; but अरविंद Arvind
             elif seg.char == "ञ" and prev is not None and prev.char == "ज":
                 roman = "y"  # ज्ञ is said "gy": ज्ञान Gyan
@@ -204,11 +208,17 @@ def _render_vowel(segs: list[_Seg], i: int, vowel_count: int) -> str:
         if roman == "uu" or after[0].char in {"श", "ष"} or (len(after) > 1 and after[1].kind == "C"):
             return roman[0]  # Suraj, Bhupender, Jagdish, Bhimta, Hamirpur
         return "ee"  # Deepak, Geeta, Neelam
-    if roman == "i" and i + 2 == n - 1 and vowel_count >= 3:
-        # -िया after a lone consonant is written "-ia": Guleria, Pathania, Walia.
-        if segs[i + 1].char == "य" and segs[i + 2].roman == "aa" and segs[i - 1].kind == "C":
-            if i - 2 < 0 or segs[i - 2].kind != "C":
-                segs[i + 1].roman = ""
+    # -िया after a lone consonant is written "-ia": Guleria, Pathania, Walia.
+    if (
+        roman == "i"
+        and i + 2 == n - 1
+        and vowel_count >= 3
+        and segs[i + 1].char == "य"
+        and segs[i + 2].roman == "aa"
+        and segs[i - 1].kind == "C"
+        and (i - 2 < 0 or segs[i - 2].kind != "C")
+    ):
+        segs[i + 1].roman = ""
     return roman
 
 
@@ -283,6 +293,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z]+")
 # Which two consonants written together are a conjunct (joined with virama)
 # rather than two syllables whose inherent vowel is silent (राजकुमार).
 _CONJUNCT_SECOND = {"र", "य"}
+_TAKES_ANUSVARA = set("कखगघचछजझटठडढतथदधपफबभसश") | {"क्ष", "ज़", "फ़", "क़"}
 _CONJUNCT_PAIRS = {
     ("स", "त"), ("स", "थ"), ("स", "क"), ("स", "प"), ("स", "न"), ("स", "म"), ("स", "व"),
     ("श", "म"), ("श", "न"), ("श", "व"), ("श", "र"), ("द", "व"), ("त", "व"), ("क्ष", "म"),
@@ -310,10 +321,9 @@ def _spell_word(word: str) -> str:
                 out.append(independent)
             continue
         letter = _LATIN_CONSONANTS[tok]
-        if letter in {"न", "म"} and nxt in _LATIN_CONSONANTS and nxt not in {"n", "m", "y", "h"} and i:
-            if _LATIN_CONSONANTS[nxt] not in {"र", "य", "व"}:
-                out.append("ं")  # Sandeep संदीप, Chamba चंबा
-                continue
+        if letter in {"न", "म"} and i and _LATIN_CONSONANTS.get(nxt, "") in _TAKES_ANUSVARA:
+            out.append("ं")  # Sandeep संदीप, Chamba चंबा, Hansraj हंसराज; not Kamlesh
+            continue
         out.append(letter)
         if nxt in _LATIN_CONSONANTS:
             following = _LATIN_CONSONANTS[nxt]
@@ -341,6 +351,11 @@ def _word_to_devanagari(word: str) -> str:
     if known and len(word) >= 4 and abs(len(to_latin(known)) - len(word)) <= 2:
         return known
     lowered = word.lower()
+    # Compound names of two known parts: Rajkumar राजकुमार, Ramlal रामलाल.
+    for cut in range(3, len(lowered) - 2):
+        head, tail = by_spelling.get(lowered[:cut]), by_spelling.get(lowered[cut:])
+        if head and tail:
+            return head + tail
     if lowered.endswith("ender") and len(lowered) > 6:
         return _spell_word(lowered[:-5]) + "ेंद्र"  # Dharmender धर्मेंद्र
     if lowered.endswith("inder") and len(lowered) > 6:

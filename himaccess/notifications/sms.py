@@ -52,7 +52,9 @@ outbox: list[OutgoingSms] = []
 
 
 def _seal_key() -> bytes:
-    return hashlib.sha256(b"himaccess.notifications.sealed-params\x00" + settings.SECRET_KEY.encode()).digest()
+    return hashlib.sha256(
+        b"himaccess.notifications.sealed-params\x00" + settings.SECRET_KEY.encode()
+    ).digest()
 
 
 def seal(values: dict[str, str]) -> bytes:
@@ -60,7 +62,7 @@ def seal(values: dict[str, str]) -> bytes:
     return nonce + AESGCM(_seal_key()).encrypt(nonce, json.dumps(values).encode(), b"sms")
 
 
-def unseal(blob: bytes) -> dict[str, str]:
+def unseal(blob: bytes | memoryview) -> dict[str, str]:
     data = bytes(blob)
     values: dict[str, str] = json.loads(AESGCM(_seal_key()).decrypt(data[:12], data[12:], b"sms"))
     return values
@@ -78,7 +80,9 @@ def _language_for(mobile: str, language: str | None) -> str:
     return found if found in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def send(mobile: str, template_key: str, params: dict[str, Any], *, language: str | None = None) -> SmsMessage:
+def send(
+    mobile: str, template_key: str, params: dict[str, Any], *, language: str | None = None
+) -> SmsMessage:
     """Queue an SMS from a registered template; raises on an unknown template or a missing value."""
     if not (len(mobile) == 10 and mobile.isdigit()):
         raise ValueError("mobile must be ten digits")

@@ -37,10 +37,6 @@ class MemberOut(Schema):
     life_status: str
     ekyc_status: str
 
-    @staticmethod
-    def resolve_family_id(obj: Member) -> str:
-        return obj.family.family_id
-
 
 class AddressOut(Schema):
     district_lgd_code: int
@@ -60,6 +56,21 @@ class FamilyOut(Schema):
     status: str
     address: AddressOut
     members: list[MemberOut]
+
+
+def _member_out(member: Member) -> MemberOut:
+    return MemberOut(
+        member_id=member.member_id,
+        family_id=member.family.family_id,
+        name_en=member.name_en,
+        name_hi=member.name_hi,
+        relation=member.relation,
+        gender=member.gender,
+        date_of_birth=member.date_of_birth,
+        marital_status=member.marital_status,
+        life_status=member.life_status,
+        ekyc_status=member.ekyc_status,
+    )
 
 
 def _address(family: Family) -> AddressOut:
@@ -100,15 +111,15 @@ def family(request: HttpRequest, family_id: str) -> FamilyOut:
         family_id=found.family_id,
         status=found.status,
         address=_address(found),
-        members=[MemberOut.from_orm(m) for m in members],
+        members=[_member_out(m) for m in members],
     )
 
 
 @router.get("/members/{member_id}", response=MemberOut, summary="One member")
-def member(request: HttpRequest, member_id: str) -> Member:
+def member(request: HttpRequest, member_id: str) -> MemberOut:
     found = get_member_for(request.user, _checked(member_id, identifiers.MEMBER_PREFIX))  # type: ignore[arg-type]
     _log_read(request, found.family, [found])
-    return found
+    return _member_out(found)
 
 
 __all__ = ["router"]

@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from himaccess.geography.validators import validate_pincode_in_district
 from himaccess.lib import identifiers
 from himaccess.registry import validators
 from himaccess.registry.actions import CORRECTABLE_FAMILY_FIELDS, CORRECTABLE_MEMBER_FIELDS, require_new_head
@@ -341,6 +342,8 @@ class CorrectionForm(ChangeForm):
         else:
             try:
                 cleaned["value"] = parse_field_value(name, raw)
+                if name == "pincode":
+                    validate_pincode_in_district(cleaned["value"], self.family.district)
             except ValidationError as exc:
                 self.add_error("new_value", exc)
         return cleaned
@@ -363,7 +366,9 @@ FORMS: dict[str, type[ChangeForm]] = {
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.RadioSelect
+    )
     reason = forms.CharField(label=_("Reason (needed to reject)"), max_length=1000, required=False, widget=forms.Textarea)
 
 

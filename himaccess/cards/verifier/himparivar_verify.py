@@ -178,7 +178,7 @@ def _details(cwt: Mapping[Any, Any], kid: str) -> dict[str, Any]:
         details["gender"] = GENDER_LETTERS.get(claim.get(C169_GENDER), "")
     elif kind == "family":
         members = ext.get(EXT_MEMBER_IDS, [])
-        details["member_ids"] = [m for m in members if isinstance(m, str)] if isinstance(members, list) else []
+        details["member_ids"] = [m for m in members if isinstance(m, str)] if isinstance(members, list | tuple) else []
         location = claim.get(C169_LOCATION)
         details["district_lgd_code"] = location if isinstance(location, str) else ""
     return details
@@ -194,8 +194,12 @@ def _unwrap(text: str) -> tuple[str, bytes] | Result:
     try:
         compressed = b45decode(text)
     except NotBase45:
-        # A Base45 alphabet with a bad length is a cut-off code, anything else is foreign text.
-        if all(ch in _B45_INDEX for ch in text) and len(text) > 20:
+        # A cut-off code still opens with the zlib header; anything else is foreign text.
+        try:
+            looks_cut = b45decode(text[: len(text) - len(text) % 3])[:1] == b"\x78"
+        except NotBase45:
+            looks_cut = False
+        if looks_cut:
             return Result(TAMPERED, reason="damaged or cut off")
         return Result(NOT_CREDENTIAL, reason="not Base45")
     if len(compressed) < 2 or compressed[0] != 0x78:
@@ -237,7 +241,8 @@ def verify(
         if message.tag != COSE_SIGN1_TAG:
             return Result(NOT_CREDENTIAL, reason="not a COSE_Sign1")
         message = message.value
-    if not (isinstance(message, list) and len(message) == 4):
+    # cbor2 6 decodes arrays as tuples, earlier versions as lists.
+    if not (isinstance(message, list | tuple) and len(message) == 4):
         return Result(NOT_CREDENTIAL, reason="not a COSE_Sign1")
     protected_bytes, unprotected, payload, signature = message
     if not all(isinstance(x, bytes) for x in (protected_bytes, payload, signature)):

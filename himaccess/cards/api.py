@@ -1,0 +1,43 @@
+"""Card verification for apps and departments: the same verdicts as the public page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Router, Schema
+
+from himaccess.cards.credentials import PURPOSE
+from himaccess.cards.verification import MESSAGES, revocation_document, verify_text
+from himaccess.lib import signing
+
+router = Router(tags=["cards"])
+
+
+class VerifyIn(Schema):
+    qr_text: str
+
+
+class VerifyOut(Schema):
+    verdict: str
+    message: str
+    reason: str
+    details: dict[str, Any]
+
+
+@router.post("/verify", response=VerifyOut, auth=None)
+def verify(request: Any, body: VerifyIn) -> dict[str, Any]:
+    """Verdict: genuine, tampered, expired, revoked, unknown_key or not_credential, with the card's minimal details."""
+    result = verify_text(body.qr_text)
+    return {"verdict": result.verdict, "message": str(MESSAGES[result.verdict]), **result.as_dict()}
+
+
+@router.get("/keys", auth=None)
+def keys(request: Any) -> dict[str, Any]:
+    """The published Ed25519 public keys (JWKS) that card signatures verify against."""
+    return signing.published_jwks(PURPOSE)
+
+
+@router.get("/revocations", auth=None)
+def revocations(request: Any) -> dict[str, Any]:
+    """The signed revocation list (JWS, flattened JSON): withdrawn cards not yet expired."""
+    return revocation_document()

@@ -1,0 +1,71 @@
+"""Verifying a card on the server, and the signed revocation list verifiers download.
+
+The server runs the same code as the offline reference verifier; only the
+revocation check differs: it asks the database, which is always current.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from himaccess.cards.credentials import ISSUER, PURPOSE
+from himaccess.cards.models import Card
+from himaccess.cards.verifier import himparivar_verify as spec
+from himaccess.lib import signing
+
+MESSAGES: dict[str, Promise] = {
+    spec.GENUINE: _("Genuine: this card was issued by the Government of Himachal Pradesh and is valid."),
+    spec.TAMPERED: _("Not genuine: the code is damaged or was altered after it was signed."),
+    spec.EXPIRED: _("Expired: this card is past its validity date. Ask the family for their current card."),
+    spec.REVOKED: _("Revoked: this card has been withdrawn. Ask the family for their current card."),
+    spec.UNKNOWN_KEY: _("Not genuine: it was signed with a key the Government of Himachal Pradesh has not published."),
+    spec.NOT_CREDENTIAL: _("This is not a Him Parivar card code."),
+}
+
+
+def _is_withdrawn(credential_id: str) -> bool:
+    return Card.objects.filter(credential_id=credential_id).exclude(status=Card.Status.ACTIVE).exists()
+
+
+def verify_text(text: str) -> spec.Result:
+    return spec.verify(text, signing.public_keys(PURPOSE), is_revoked=_is_withdrawn)
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def revocation_sequence() -> int:
+    return Card.objects.aggregate(seq=Max("revocation_seq"))["seq"] or 0
+
+
+def revocation_document() -> dict[str, Any]:
+    """The signed list (JWS, flattened JSON serialisation): cached until the next revocation or day."""
+    sequence = revocation_sequence()
+    today = timezone.localdate()
+    key = signing.active_key(PURPOSE)
+    cache_key = f"cards:revocations:{sequence}:{today.isoformat()}:{key.kid}"
+    cached: dict[str, Any] | None = cache.get(cache_key)
+    if cached is not None:
+        return cached
+    revoked = list(Card.objects.on_revocation_list().order_by("credential_id").values_list("credential_id", flat=True))
+    payload = {
+        "iss": ISSUER,
+        "sequence": sequence,
+        "issued_at": timezone.now().isoformat(timespec="seconds"),
+        "valid_on": today.isoformat(),
+        "revoked": revoked,
+    }
+    protected = _b64url(json.dumps({"alg": "EdDSA", "kid": key.kid}, separators=(",", ":")).encode())
+    body = _b64url(json.dumps(payload, separators=(",", ":")).encode())
+    document = {"protected": protected, "payload": body, "signature": _b64url(key.sign(f"{protected}.{body}".encode()))}
+    cache.set(cache_key, document, 24 * 3600)
+    return document

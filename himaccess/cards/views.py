@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.contrib import messages
+
+from himaccess.cards import actions, pdf
+from himaccess.cards.credentials import PURPOSE
+from himaccess.cards.forms import VerifyForm
+from himaccess.cards.models import Card, PrintRequest, PrintStatus
+from himaccess.cards.verification import MESSAGES, revocation_document, verify_text
+from himaccess.lib import signing
+from himaccess.registry.models import Family, Member
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    form = VerifyForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = verify_text(form.cleaned_data["qr_text"])
+    context = {"form": form, "result": result, "message": MESSAGES[result.verdict] if result else None}
+    return render(request, "cards/verify.html", context)
+
+
+def _public_json(data: dict) -> JsonResponse:  # type: ignore[type-arg]
+    response = JsonResponse(data)
+    # Verifier apps on any origin fetch these for offline use.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def keys(request: HttpRequest) -> JsonResponse:
+    return _public_json(signing.published_jwks(PURPOSE))
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def revocations(request: HttpRequest) -> JsonResponse:
+    return _public_json(revocation_document())
+
+
+def _attachment(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _current_card(family: Family, member: Member | None, user: object) -> Card:
+    cards = Card.objects.active().filter(family=family, member=member)
+    card = cards.filter(kind=Card.Kind.MEMBER if member else Card.Kind.FAMILY).first()
+    if card is not None:
+        return card
+    try:
+        if member is None:
+            return actions.issue_family_card(family, acting_user=user, request_print=False)  # type: ignore[arg-type]
+        return actions.issue_member_card(member, acting_user=user, request_print=False)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise Http404 from exc
+
+
+@login_required
+@require_GET
+def family_card(request: HttpRequest, family_id: str) -> HttpResponse:
+    family = get_object_or_404(Family.objects.visible_to(request.user).active().distinct(), family_id=family_id)
+    card = _current_card(family, None, request.user)
+    layout = "id1" if request.GET.get("layout") == "id1" else "a4"
+    content = pdf.family_card_pdf(card.face(), layout=layout)
+    return _attachment(content, f"him-parivar-{family.family_id}{'-card' if layout == 'id1' else ''}.pdf")
+
+
+@login_required
+@require_GET
+def member_card(request: HttpRequest, member_id: str) -> HttpResponse:
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).living().select_related("family").distinct(), member_id=member_id
+    )
+    card = _current_card(member.family, member, request.user)
+    return _attachment(pdf.member_card_pdf(card.face()), f"him-parivar-{member.member_id}.pdf")
+
+
+@login_required
+@require_GET
+def print_queue(request: HttpRequest) -> HttpResponse:
+    posting = request.user.active_posting  # type: ignore[union-attr]
+    if posting is None:
+        raise Http404
+    status = request.GET.get("status", PrintStatus.REQUESTED)
+    if status not in PrintStatus.values:
+        status = PrintStatus.REQUESTED
+    queue = PrintRequest.objects.visible_to(request.user)  # type: ignore[arg-type]
+    rows = queue.filter(status=status).select_related("card", "family", "card__member")[:200]
+    counts = {s: queue.filter(status=s).count() for s in PrintStatus.values}
+    context = {
+        "posting": posting,
+        "rows": rows,
+        "status": status,
+        "statuses": [(value, label, counts[value]) for value, label in PrintStatus.choices],
+    }
+    return render(request, "cards/print_queue.html", context)
+
+
+@login_required
+@require_POST
+def advance(request: HttpRequest, credential_id: str) -> HttpResponse:
+    queue = PrintRequest.objects.visible_to(request.user)  # type: ignore[arg-type]
+    print_request = get_object_or_404(queue, card__credential_id=credential_id)
+    status = print_request.status
+    try:
+        actions.advance_print(print_request, acting_user=request.user, note=request.POST.get("note", "")[:200])  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The card has moved to the next step."))
+    return redirect(f"{reverse('cards:print_queue')}?status={status}")

@@ -1,0 +1,106 @@
+"""Registering departmental applications, and seeing (not editing) citizens' consents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from himaccess.integrations import actions
+from himaccess.integrations.models import SCOPE_CLAIMS, Consent, DepartmentApp
+
+
+class RegisterClientForm(forms.ModelForm):
+    name = forms.CharField(label=_("name (English)"), max_length=255)
+    redirect_uris = forms.CharField(
+        label=_("redirect addresses"), widget=forms.Textarea, help_text=_("One per line, exactly as the application sends it.")
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("allowed scopes"), choices=[(scope, scope) for scope in SCOPE_CLAIMS], widget=forms.CheckboxSelectMultiple
+    )
+    confidential = forms.BooleanField(
+        label=_("confidential (the application keeps a secret on its server)"), required=False, initial=True
+    )
+
+    class Meta:
+        model = DepartmentApp
+        fields = ["name", "name_hi", "department", "purpose", "purpose_hi", "launch_url", "listed"]
+
+
+@admin.register(DepartmentApp)
+class DepartmentAppAdmin(admin.ModelAdmin):
+    list_display = ("application", "department", "allowed_scopes", "listed", "registered_at")
+    list_filter = ("department", "listed")
+    readonly_fields = ("application", "allowed_scopes", "registered_by", "registered_at")
+    fields = ("application", "name_hi", "department", "allowed_scopes", "purpose", "purpose_hi", "launch_url",
+              "listed", "registered_by", "registered_at")
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = RegisterClientForm
+            kwargs["fields"] = None
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ["name", "name_hi", "department", "purpose", "purpose_hi", "redirect_uris", "scopes",
+                    "confidential", "launch_url", "listed"]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.readonly_fields if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: DepartmentApp, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        try:
+            registered = actions.register_client(
+                name=data["name"],
+                name_hi=data["name_hi"],
+                department=data["department"],
+                redirect_uris=data["redirect_uris"].split(),
+                allowed_scopes=list(data["scopes"]),
+                purpose=data["purpose"],
+                purpose_hi=data["purpose_hi"],
+                launch_url=data["launch_url"],
+                listed=data["listed"],
+                confidential=data["confidential"],
+                acting_user=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+        obj.pk = registered.app.pk
+        self._registered = registered
+
+    def response_add(self, request: HttpRequest, obj: DepartmentApp, post_url_continue: Any = None) -> HttpResponse:
+        registered = getattr(self, "_registered", None)
+        if registered is None:
+            return super().response_add(request, obj, post_url_continue)
+        return TemplateResponse(
+            request,
+            "integrations/admin_registered.html",
+            {**self.admin_site.each_context(request), "registered": registered, "title": _("Application registered")},
+        )
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ("user", "application", "scopes", "granted_at", "revoked_at")
+    list_filter = ("application",)
+    raw_id_fields = ("user", "application")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,28 @@
+"""The OpenID Connect endpoints, under django-oauth-toolkit's namespace (its views reverse it).
+
+Only what departmental sign-on needs: authorization (with our consent
+screen), token, revocation, discovery, JWKS and userinfo. No self-service
+client registration, device flow or token management pages.
+"""
+
+from __future__ import annotations
+
+from django.urls import path, re_path
+from oauth2_provider import views as oauth
+
+from himaccess.integrations import views
+
+app_name = "oauth2_provider"
+
+urlpatterns = [
+    path("authorize/", views.ConsentView.as_view(), name="authorize"),
+    path("token/", oauth.TokenView.as_view(), name="token"),
+    path("revoke_token/", oauth.RevokeTokenView.as_view(), name="revoke-token"),
+    re_path(
+        r"^\.well-known/openid-configuration/?$",
+        oauth.ConnectDiscoveryInfoView.as_view(),
+        name="oidc-connect-discovery-info",
+    ),
+    path(".well-known/jwks.json", oauth.JwksInfoView.as_view(), name="jwks-info"),
+    path("userinfo/", oauth.UserInfoView.as_view(), name="user-info"),
+]

@@ -1,0 +1,90 @@
+"""``himaccess demo``: the embedded product on this machine, ready to try.
+
+Migrates the SQLite database, loads the reference geography, seeds a few
+thousand synthetic families (once), creates demo officials with passwords
+generated for this installation (no default accounts), prints how to log in,
+and serves on localhost.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from himaccess.accounts.models import Level, Posting, Role, User
+from himaccess.geography.models import District, Tehsil
+from himaccess.registry.models import Family, Member
+
+# (username, role, level, district LGD code, tehsil LGD code)
+DEMO_OFFICIALS = (
+    ("meena.tehsildar", Role.TEHSILDAR, Level.TEHSIL, 22, 133),
+    ("vikram.tehsildar", Role.TEHSILDAR, Level.TEHSIL, 18, 100),
+    ("dc.mandi", Role.DEPUTY_COMMISSIONER, Level.DISTRICT, 22, None),
+    ("state.admin", Role.STATE_ADMIN, Level.STATE, None, None),
+)
+
+
+class Command(BaseCommand):
+    help = "Prepare the embedded demo (SQLite, synthetic Himachal data) and serve it on localhost."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--families", type=int, default=3000, help="synthetic families to seed (first run)")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="prepare only; do not start the server")
+
+    def handle(self, *args: Any, families: int, port: int, no_serve: bool, **options: Any) -> None:
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("load_geography", verbosity=0)
+        if not Family.objects.exists():
+            self.stdout.write(f"Seeding {families} synthetic families…")
+            call_command("seed", families=families, seed=2026)
+        passwords = self._officials()
+        self._explain(passwords, port)
+        if not no_serve:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _officials(self) -> dict[str, str]:
+        created: dict[str, str] = {}
+        for username, role, level, district, tehsil in DEMO_OFFICIALS:
+            if User.objects.filter(username=username).exists():
+                continue
+            password = secrets.token_urlsafe(12)
+            user = User.objects.create_user(username=username, password=password, kind=User.Kind.OFFICIAL)
+            Posting.objects.create(
+                user=user,
+                role=role,
+                level=level,
+                district=District.objects.get(pk=district) if district else None,
+                tehsil=Tehsil.objects.get(pk=tehsil) if tehsil else None,
+            )
+            created[username] = password
+        return created
+
+    def _explain(self, passwords: dict[str, str], port: int) -> None:
+        out = self.stdout.write
+        out("")
+        out(self.style.SUCCESS(f"Him Access demo: http://127.0.0.1:{port}/"))
+        if passwords:
+            out("Officials (password, then a second factor you enrol on first login with any authenticator app):")
+            for username, password in passwords.items():
+                out(f"  {username:18} {password}")
+            out("  These passwords are shown once; reset one with: himaccess changepassword <username>")
+        else:
+            out("Officials were created on the first run; reset a password with: himaccess changepassword <username>")
+        sample = (
+            Member.objects.filter(family__district_id=22, relation="head", life_status="living")
+            .exclude(mobile="")
+            .order_by("id")
+            .values_list("mobile", "name_en")[:3]
+        )
+        if sample:
+            out("Citizens log in with their mobile number and a one-time code. Try:")
+            for mobile, name in sample:
+                out(f"  {mobile}  ({name}, Mandi)")
+            out(f"  Codes are not sent by SMS in the demo: read them in {settings.DATA_DIR / 'sms.log'}")
+        out("")
