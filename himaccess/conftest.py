@@ -27,7 +27,7 @@ from himaccess.geography.models import Block, District, Panchayat, Tehsil, Villa
 from himaccess.registry import actions
 from himaccess.registry.models import CitizenLink, Family, Gender, MaritalStatus, Member, Relation, Source
 
-pytest_plugins = ["himaccess.browser"]
+pytest_plugins = ["himaccess.browser", "himaccess.audit.tests.log_scan"]
 
 MANDI, KANGRA = 22, 18
 MANDI_TEHSIL, KANGRA_TEHSIL = 133, 100

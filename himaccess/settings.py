@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "himaccess.accounts",
     "himaccess.geography",
+    "himaccess.departments",
     "himaccess.registry",
     "himaccess.events",
     "himaccess.audit",
@@ -230,7 +231,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Defence in depth: masks Aadhaar numbers, codes, tokens and passwords that code should never log.
+    "filters": {"redact_secrets": {"()": "himaccess.audit.redaction.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

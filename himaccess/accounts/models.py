@@ -131,6 +131,11 @@ class Posting(models.Model):
     def __str__(self) -> str:
         return f"{self.get_role_display()} ({self.get_level_display()})"
 
+    @property
+    def department_code(self) -> str:
+        """The ``departments.Department`` code of this posting ('' for general administration)."""
+        return self.department
+
     def area_name(self, language: str = "en") -> str:
         area = {
             Level.DISTRICT: self.district,

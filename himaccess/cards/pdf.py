@@ -297,16 +297,15 @@ def draw_family_sheet(c: Canvas, face: CardFace) -> None:
     margin = 15 * mm
     band = 20 * mm
     _band(c, margin, page_h - margin - band, page_w - 2 * margin, band, FAMILY_CARD, 14)
-    top = page_h - margin - band - 12 * mm
+    top = page_h - margin - band - 17 * mm
     qr_box = 48 * mm
-    module = draw_qr(c, face.qr_text, page_w - margin - qr_box, top - qr_box + 8 * mm, qr_box)
+    draw_qr(c, face.qr_text, page_w - margin - qr_box, top - qr_box + 8 * mm, qr_box)
     draw_text(c, page_w - margin - qr_box, top - qr_box + 4 * mm, bilingual(SCAN_TO_VERIFY), 6.5, color=MUTED, max_width=qr_box)
     width = page_w - 2 * margin - qr_box - 8 * mm
     _field(c, margin, top, FAMILY_ID, identifiers.display(face.family_id), width=width, size=18)
     _field(c, margin, top - 14 * mm, ADDRESS, face.address_hi, width=width, size=10)
     draw_text(c, margin, top - 19 * mm, face.address_en, 10, bold=True, max_width=width)
     _footer(c, margin, top - 27 * mm, face, width, size=8)
-    del module
     y = top - qr_box - 6 * mm
     draw_text(c, margin, y, bilingual(MEMBERS), 11, bold=True)
     y -= 8 * mm
@@ -317,7 +316,7 @@ def draw_family_sheet(c: Canvas, face: CardFace) -> None:
     c.setStrokeColor(MUTED)
     c.setLineWidth(0.4)
     c.line(margin, y - 2 * mm, page_w - margin, y - 2 * mm)
-    y -= 8 * mm
+    y -= 10 * mm
     for member in face.members:
         if y < margin + 12 * mm:
             c.showPage()

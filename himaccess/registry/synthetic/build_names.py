@@ -130,4 +130,4 @@ def build(source_dir: Path) -> dict[str, int]:
 
 
 if __name__ == "__main__":
-    print(build(Path(sys.argv[1])))  # noqa: T201
+    print(build(Path(sys.argv[1])))

@@ -23,7 +23,7 @@ import numpy as np
 
 from himaccess.lib.phonetics import name_keys
 from himaccess.registry.synthetic.idblocks import make_ids
-from himaccess.registry.synthetic.names import NameLists, NamePool, name_lists
+from himaccess.registry.synthetic.names import NamePool, name_lists
 
 BLOCK_FAMILIES = 1000
 
@@ -208,11 +208,15 @@ def load_geography() -> Geography:
     blocks = by_district(AdminBlock.objects.order_by("lgd_code").values_list("district_id", "lgd_code"))
     villages = by_district(
         (d, (pk, pin))
-        for d, pk, pin in Village.objects.exclude(pincode="").order_by("pk").values_list("district_id", "pk", "pincode")
+        for d, pk, pin in Village.objects.exclude(pincode="")
+        .order_by("pk")
+        .values_list("district_id", "pk", "pincode")
     )
     bodies = by_district(
         (d, (pk, tehsil or -1))
-        for d, pk, tehsil in UrbanBody.objects.order_by("lgd_code").values_list("district_id", "lgd_code", "tehsil_id")
+        for d, pk, tehsil in UrbanBody.objects.order_by("lgd_code").values_list(
+            "district_id", "lgd_code", "tehsil_id"
+        )
     )
     districts = []
     for district in District.objects.order_by("lgd_code"):
@@ -267,17 +271,66 @@ def _templates() -> list[Template]:
         Template("older couple", 0.080, "M", (55, 85), MARRIED, (HEAD, SPOUSE)),
     ]
     for children, weight in ((1, 0.085), (2, 0.160), (3, 0.100), (4, 0.030)):
-        t.append(Template(f"couple, {children} children", weight, "M", (24, 60), MARRIED, (HEAD, SPOUSE) + (CHILD,) * children))
+        t.append(
+            Template(
+                f"couple, {children} children",
+                weight,
+                "M",
+                (24, 60),
+                MARRIED,
+                (HEAD, SPOUSE) + (CHILD,) * children,
+            )
+        )
     for children, weight in ((1, 0.030), (2, 0.025), (3, 0.010)):
-        t.append(Template(f"widow, {children} children", weight, "F", (35, 65), WIDOWED, (HEAD,) + (CHILD,) * children))
+        t.append(
+            Template(
+                f"widow, {children} children", weight, "F", (35, 65), WIDOWED, (HEAD,) + (CHILD,) * children
+            )
+        )
     for children, weight in ((0, 0.020), (1, 0.030), (2, 0.045), (3, 0.025)):
-        t.append(Template(f"couple, {children} children, widowed mother", weight, "M", (25, 50), MARRIED, (HEAD, SPOUSE) + (CHILD,) * children + (MOTHER,)))
+        t.append(
+            Template(
+                f"couple, {children} children, widowed mother",
+                weight,
+                "M",
+                (25, 50),
+                MARRIED,
+                (HEAD, SPOUSE) + (CHILD,) * children + (MOTHER,),
+            )
+        )
     for children, weight in ((0, 0.015), (1, 0.020), (2, 0.030)):
-        t.append(Template(f"couple, {children} children, parents", weight, "M", (25, 45), MARRIED, (HEAD, SPOUSE) + (CHILD,) * children + (FATHER, MOTHER)))
+        t.append(
+            Template(
+                f"couple, {children} children, parents",
+                weight,
+                "M",
+                (25, 45),
+                MARRIED,
+                (HEAD, SPOUSE) + (CHILD,) * children + (FATHER, MOTHER),
+            )
+        )
     for grandchildren, weight in ((0, 0.020), (1, 0.040), (2, 0.065), (3, 0.035)):
-        t.append(Template(f"joint, {grandchildren} grandchildren", weight, "M", (48, 72), MARRIED, (HEAD, SPOUSE, MARRIED_SON, DAUGHTER_IN_LAW) + (GRANDCHILD,) * grandchildren))
+        t.append(
+            Template(
+                f"joint, {grandchildren} grandchildren",
+                weight,
+                "M",
+                (48, 72),
+                MARRIED,
+                (HEAD, SPOUSE, MARRIED_SON, DAUGHTER_IN_LAW) + (GRANDCHILD,) * grandchildren,
+            )
+        )
     for grandchildren, weight in ((1, 0.010), (2, 0.010), (3, 0.008)):
-        t.append(Template(f"widow, son's family, {grandchildren} grandchildren", weight, "F", (55, 82), WIDOWED, (HEAD, MARRIED_SON, DAUGHTER_IN_LAW) + (GRANDCHILD,) * grandchildren))
+        t.append(
+            Template(
+                f"widow, son's family, {grandchildren} grandchildren",
+                weight,
+                "F",
+                (55, 82),
+                WIDOWED,
+                (HEAD, MARRIED_SON, DAUGHTER_IN_LAW) + (GRANDCHILD,) * grandchildren,
+            )
+        )
     return t  # fmt: skip
 
 
@@ -351,7 +404,9 @@ def structure_stream(seed: int, block: int) -> np.random.Generator:
 def draw_templates(seed: int, block: int, families: int) -> np.ndarray:
     """The household template of each family of a block (the first draw of its structure stream)."""
     rng = structure_stream(seed, block)
-    return np.searchsorted(TABLES["cumulative"], rng.random(families), side="right").clip(0, len(TEMPLATES) - 1)
+    return np.searchsorted(TABLES["cumulative"], rng.random(families), side="right").clip(
+        0, len(TEMPLATES) - 1
+    )
 
 
 def block_member_count(seed: int, block: int, families: int) -> int:
@@ -386,7 +441,8 @@ _OCCUPATION_GROUPS = np.array([
          unemployed=0.05, other=0.03),                                                  # 5: 25-59 urban man
     _mix(homemaker=0.45, agriculture=0.38, labour=0.05, government_job=0.05, private_job=0.04,
          self_employed=0.03),                                                           # 6: 25-59 rural woman
-    _mix(homemaker=0.6, government_job=0.13, private_job=0.14, self_employed=0.08, labour=0.05),  # 7: urban woman
+    _mix(homemaker=0.6, government_job=0.13, private_job=0.14, self_employed=0.08, labour=0.05),  # 7: urban
+
     _mix(agriculture=0.45, pensioner=0.22, other=0.25, self_employed=0.08),             # 8: 60+ man
     _mix(homemaker=0.55, agriculture=0.25, pensioner=0.08, other=0.12),                 # 9: 60+ woman
 ])  # fmt: skip
@@ -403,7 +459,16 @@ _LATIN_VARIANTS = (
     ("ee", "i"), ("i", "ee"), ("oo", "u"), ("u", "oo"), ("v", "w"), ("w", "v"), ("sh", "s"),
     ("aa", "a"), ("a", "aa"), ("th", "t"), ("ph", "f"), ("y", "i"), ("ender", "inder"),
 )  # fmt: skip
-_DEVANAGARI_VARIANTS = (("ी", "ि"), ("ि", "ी"), ("ू", "ु"), ("ु", "ू"), ("ं", "न्"), ("श", "स"), ("व", "ब"), ("ा", ""))
+_DEVANAGARI_VARIANTS = (
+    ("ी", "ि"),
+    ("ि", "ी"),
+    ("ू", "ु"),
+    ("ु", "ू"),
+    ("ं", "न्"),
+    ("श", "स"),
+    ("व", "ब"),
+    ("ा", ""),
+)
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -516,7 +581,7 @@ def _digits(rng: np.random.Generator, count: int, length: int, first_low: int = 
     return [f"{a}{b:0{length - 1}d}" for a, b in zip(first.tolist(), rest.tolist(), strict=True)]
 
 
-def generate_block(ctx: Context, block: int, member_offset: int) -> Block:  # noqa: PLR0915
+def generate_block(ctx: Context, block: int, member_offset: int) -> Block:
     """Draw block ``block`` (its families, members and creation rows)."""
     n = ctx.block_families(block)
     first_family = block * BLOCK_FAMILIES
@@ -526,7 +591,9 @@ def generate_block(ctx: Context, block: int, member_offset: int) -> Block:  # no
     geo = ctx.geography
 
     # Families: place, category, poverty line.
-    district_index = np.searchsorted(geo.cumulative, rng.random(n), side="right").clip(0, len(geo.districts) - 1)
+    district_index = np.searchsorted(geo.cumulative, rng.random(n), side="right").clip(
+        0, len(geo.districts) - 1
+    )
     district = np.array([geo.districts[i].code for i in district_index.tolist()])
     urban_share = np.array([geo.districts[i].shares[0] for i in district_index.tolist()])
     sc_share = np.array([geo.districts[i].shares[1] for i in district_index.tolist()])
@@ -539,7 +606,9 @@ def generate_block(ctx: Context, block: int, member_offset: int) -> Block:  # no
     urban_body = np.full(n, -1, dtype=np.int64)
     village = np.full(n, -1, dtype=np.int64)
     pincode: list[str] = [""] * n
-    for i, (d, is_urban, p) in enumerate(zip(district_index.tolist(), urban.tolist(), picks.tolist(), strict=True)):
+    for i, (d, is_urban, p) in enumerate(
+        zip(district_index.tolist(), urban.tolist(), picks.tolist(), strict=True)
+    ):
         g = geo.districts[d]
         v = int(p[0] * len(g.villages))
         pincode[i] = g.village_pincodes[v]
@@ -562,12 +631,17 @@ def generate_block(ctx: Context, block: int, member_offset: int) -> Block:  # no
     bpl = rng.random(n) < np.where((category == 1) | (category == 2), BPL_SHARE_SC_ST, BPL_SHARE_OTHERS)
     ration = _digits(rng, n, 10)
     no_ration = rng.random(n) < 0.02
-    ration_card = ["" if none else f"HP{d:02d}{r}" for d, r, none in zip(district.tolist(), ration, no_ration.tolist(), strict=True)]
+    ration_card = [
+        "" if none else f"HP{d:02d}{r}"
+        for d, r, none in zip(district.tolist(), ration, no_ration.tolist(), strict=True)
+    ]
     family_mobile = _digits(rng, n, 10, first_low=6)
     tribal = np.isin(district, list(TRIBAL_DISTRICTS)) & (category == 2) & (rng.random(n) < 0.8)
     general_pick = _pick(names.surnames, rng, n)
     tribal_pick = _pick(names.tribal_surnames, rng, n)
-    surname_en = np.where(tribal, names.tribal_surnames.latin[tribal_pick], names.surnames.latin[general_pick])
+    surname_en = np.where(
+        tribal, names.tribal_surnames.latin[tribal_pick], names.surnames.latin[general_pick]
+    )
     surname_hi = np.where(
         tribal, names.tribal_surnames.devanagari[tribal_pick], names.surnames.devanagari[general_pick]
     )
@@ -585,8 +659,12 @@ def generate_block(ctx: Context, block: int, member_offset: int) -> Block:  # no
         relative = TABLES[table][flat]
         return np.where(relative >= 0, starts[family_of] + relative, -1)
 
-    father, mother, spouse, parent = absolute("father"), absolute("mother"), absolute("spouse"), absolute("parent")
-
+    father, mother, spouse, parent = (
+        absolute("father"),
+        absolute("mother"),
+        absolute("spouse"),
+        absolute("parent"),
+    )
 
     age = np.zeros(m, dtype=np.int64)
     age[starts] = rng.integers(TABLES["age_low"][choice], TABLES["age_high"][choice] + 1)
@@ -617,7 +695,14 @@ def generate_block(ctx: Context, block: int, member_offset: int) -> Block:  # no
     # have mostly married into other families, so grown children are mostly sons.
     child_male = rng.random(m) < np.where(age >= 20, 0.75, 0.524)
     male = np.select(
-        [role == HEAD, role == SPOUSE, role == CHILD, role == GRANDCHILD, role == MARRIED_SON, role == FATHER],
+        [
+            role == HEAD,
+            role == SPOUSE,
+            role == CHILD,
+            role == GRANDCHILD,
+            role == MARRIED_SON,
+            role == FATHER,
+        ],
         [head_male[family_of], ~head_male[family_of], child_male, child_male, True, True],
         default=False,
     )
@@ -628,12 +713,18 @@ def generate_block(ctx: Context, block: int, member_offset: int) -> Block:  # no
     # Marital status, deaths and departures.
     marital = np.select(
         [role == HEAD, (role == CHILD) | (role == GRANDCHILD), role == MOTHER],
-        [TABLES["head_marital"][choice][family_of], NEVER_MARRIED, np.where(TABLES["has_both_parents"][choice][family_of], MARRIED, WIDOWED)],
+        [
+            TABLES["head_marital"][choice][family_of],
+            NEVER_MARRIED,
+            np.where(TABLES["has_both_parents"][choice][family_of], MARRIED, WIDOWED),
+        ],
         default=MARRIED,
     )
     alone_marital = (marital == WIDOWED) & (role == HEAD)
     u = rng.random(m)
-    marital = np.where(alone_marital & (u < 0.04), DIVORCED, np.where(alone_marital & (u < 0.07), SEPARATED, marital))
+    marital = np.where(
+        alone_marital & (u < 0.04), DIVORCED, np.where(alone_marital & (u < 0.07), SEPARATED, marital)
+    )
     life = np.zeros(m, dtype=np.int64)  # codes into LIFE_LABELS
     died_on = np.zeros(m, dtype=np.int64)
     left_on = np.zeros(m, dtype=np.int64)
@@ -642,7 +733,9 @@ def generate_block(ctx: Context, block: int, member_offset: int) -> Block:  # no
     dead = both & (((role == FATHER) & (fate < 0.10)) | ((role == MOTHER) & (fate >= 0.10) & (fate < 0.14)))
     life[dead] = 1
     died_on[dead] = as_of - rng.integers(30, 1800, int(dead.sum()))
-    widowed = both & (((role == MOTHER) & (fate < 0.10)) | ((role == FATHER) & (fate >= 0.10) & (fate < 0.14)))
+    widowed = both & (
+        ((role == MOTHER) & (fate < 0.10)) | ((role == FATHER) & (fate >= 0.10) & (fate < 0.14))
+    )
     marital[widowed] = WIDOWED
     migrated = (role == CHILD) & (age >= 20) & (rng.random(m) < 0.08)
     life[migrated] = 2
@@ -671,7 +764,9 @@ def generate_block(ctx: Context, block: int, member_offset: int) -> Block:  # no
 
     messy_draw = rng.random((m, 4))
     messy = messy_draw[:, 0] < MESSY_SHARE
-    messy_kind = np.searchsorted(_MESSY_CUMULATIVE, messy_draw[:, 1], side="right").clip(0, len(MESSY_KINDS) - 1)
+    messy_kind = np.searchsorted(_MESSY_CUMULATIVE, messy_draw[:, 1], side="right").clip(
+        0, len(MESSY_KINDS) - 1
+    )
     name_en = [f"{g} {s}" for g, s in zip(given_en.tolist(), last_en.tolist(), strict=True)]
     name_hi = [f"{g} {s}" for g, s in zip(given_hi.tolist(), last_hi.tolist(), strict=True)]
     given_key = [""] * m
@@ -691,7 +786,9 @@ def generate_block(ctx: Context, block: int, member_offset: int) -> Block:  # no
         [0, 1, 2, 3, 4, 5, 6, 7, 8],
         default=9,
     )  # fmt: skip
-    occupation = (rng.random(m)[:, None] > _OCCUPATION_GROUPS[group]).sum(axis=1).clip(0, len(OCCUPATION_LABELS) - 1)
+    occupation = (
+        (rng.random(m)[:, None] > _OCCUPATION_GROUPS[group]).sum(axis=1).clip(0, len(OCCUPATION_LABELS) - 1)
+    )
     median = _MEDIAN_INCOME[occupation] * np.where(bpl[family_of], 0.4, 1.0)
     income = np.round(median * rng.lognormal(0.0, 0.45, m) / 1000).astype(np.int64) * 1000
     disabled = rng.random(m) < np.select([age < 18, age < 60], [0.009, 0.02], default=0.055)
@@ -712,7 +809,9 @@ def generate_block(ctx: Context, block: int, member_offset: int) -> Block:  # no
         np.where((adult & (u < 0.85)) | (role == HEAD) | (~adult & (u < 0.05)), shared, ""),
     ).tolist()
     has_account = adult & (rng.random(m) < 0.85)
-    bank = np.searchsorted(np.cumsum([b[2] for b in BANKS]), rng.random(m), side="right").clip(0, len(BANKS) - 1)
+    bank = np.searchsorted(np.cumsum([b[2] for b in BANKS]), rng.random(m), side="right").clip(
+        0, len(BANKS) - 1
+    )
     branch = rng.integers(0, BRANCHES_PER_DISTRICT, m)
     account_digits = rng.integers(10**9, 10**10, m, dtype=np.int64)
     account_rest = rng.integers(0, 10**6, m, dtype=np.int64)
@@ -746,7 +845,10 @@ def generate_block(ctx: Context, block: int, member_offset: int) -> Block:  # no
             "block_id": Ints(admin_block, admin_block < 0),
             "urban_body_id": Ints(urban_body, urban_body < 0),
             "panchayat_id": Const(None),
-            "ward": [f"Ward {w}" if is_urban else "" for w, is_urban in zip(rng.integers(1, 16, n).tolist(), urban.tolist(), strict=True)],
+            "ward": [
+                f"Ward {w}" if is_urban else ""
+                for w, is_urban in zip(rng.integers(1, 16, n).tolist(), urban.tolist(), strict=True)
+            ],
             "village_id": Ints(village, village < 0),
             "house": [f"H.No. {h}" for h in rng.integers(1, 400, n).tolist()],
             "pincode": pincode,
@@ -841,4 +943,3 @@ def blocks(ctx: Context, offsets: np.ndarray) -> Iterator[Block]:
     """Every block of the population in order (for tests and small runs)."""
     for block in range(ctx.blocks):
         yield generate_block(ctx, block, int(offsets[block]))
-

@@ -122,7 +122,11 @@ def _draw(task: tuple[int, int]) -> tuple[int, int, Any, Any, Any]:
         block = generate_block(ctx, index, int(offsets[index]))
         families += block.families.length
         members += block.members.length
-        for model, table in ((Family, block.families), (Member, block.members), (RegisterChange, block.changes)):
+        for model, table in (
+            (Family, block.families),
+            (Member, block.members),
+            (RegisterChange, block.changes),
+        ):
             name = model._meta.db_table
             table = layout.complete(name, table)
             order = layout.columns[name]
@@ -223,10 +227,9 @@ class _CopyWriter:
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {', '.join(counts)} IN SHARE ROW EXCLUSIVE MODE")
             for table, count in counts.items():
-                cursor.execute(
-                    f"SELECT pg_get_serial_sequence(%s, 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table})",  # noqa: S608
-                    [table],
-                )
+                # Table names come from the models, never from input.
+                last = f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"  # noqa: S608
+                cursor.execute(f"SELECT pg_get_serial_sequence(%s, 'id'), ({last})", [table])
                 sequence, after_max = cursor.fetchone()
                 cursor.execute("SELECT nextval(%s)", [sequence])
                 start = max(int(cursor.fetchone()[0]), int(after_max))
@@ -269,7 +272,8 @@ class _CopyWriter:
                 if self._try(cursor, f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'):
                     self.restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             cursor.execute(
-                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                "SELECT i.relname, pg_get_indexdef(i.oid) "
+                "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
                 "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND NOT EXISTS ("
                 "  SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid)"
                 " ORDER BY i.relname",
@@ -285,7 +289,7 @@ class _CopyWriter:
         try:
             with transaction.atomic():
                 cursor.execute(statement)
-        except Exception:  # noqa: BLE001 - a dependent object keeps it; nothing else to do
+        except Exception:
             return False
         return True
 
@@ -302,7 +306,9 @@ class _CopyWriter:
             for table, spool in self.spools.items():
                 progress(f"copying {table}")
                 spool.seek(0)
-                with cursor.copy(f"COPY {table} ({', '.join(self.layout.columns[table])}) FROM STDIN") as copy:
+                with cursor.copy(
+                    f"COPY {table} ({', '.join(self.layout.columns[table])}) FROM STDIN"
+                ) as copy:
                     while chunk := spool.read(8 << 20):
                         copy.write(chunk)
                 spool.close()
@@ -320,7 +326,7 @@ class _CopyWriter:
 
 
 def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)  # noqa: T201
+    print(message, file=sys.stderr, flush=True)
 
 
 def seed_population(
@@ -377,7 +383,9 @@ def seed_population(
         writer.prepare()
         done_families = done_members = 0
         last_report = started
-        for batch_families, batch_members, *payload in _drawn(ctx, offsets, layout, postgres, batch_size, workers):
+        for batch_families, batch_members, *payload in _drawn(
+            ctx, offsets, layout, postgres, batch_size, workers
+        ):
             writer.write(tuple(payload))  # type: ignore[arg-type]
             done_families += batch_families
             done_members += batch_members

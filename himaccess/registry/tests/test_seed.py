@@ -35,7 +35,9 @@ def _snapshot() -> list[tuple[Any, ...]]:
     """The register's content without database keys or timestamps."""
     by_pk = dict(Member.objects.values_list("pk", "member_id"))
     families = dict(Family.objects.values_list("pk", "family_id"))
-    fields = [f.attname for f in Member._meta.concrete_fields if f.attname not in {"id", "created_at", "updated_at"}]
+    fields = [
+        f.attname for f in Member._meta.concrete_fields if f.attname not in {"id", "created_at", "updated_at"}
+    ]
     rows = []
     for values in Member.objects.order_by("member_id").values_list(*fields):
         row = dict(zip(fields, values, strict=True))
@@ -45,7 +47,14 @@ def _snapshot() -> list[tuple[Any, ...]]:
         rows.append(tuple(row.values()))
     rows.extend(
         Family.objects.order_by("family_id").values_list(
-            "family_id", "district_id", "tehsil_id", "block_id", "urban_body_id", "village_id", "pincode", "area"
+            "family_id",
+            "district_id",
+            "tehsil_id",
+            "block_id",
+            "urban_body_id",
+            "village_id",
+            "pincode",
+            "area",
         )
     )
     return rows
@@ -66,7 +75,9 @@ def seeded() -> SeedResult:
 
 def test_vectorised_ids_equal_the_scalar_ones() -> None:
     key = "any-key"
-    assert make_ids("M", 987_654, 500, key) == [identifiers.make_id("M", n, key) for n in range(987_654, 988_154)]
+    assert make_ids("M", 987_654, 500, key) == [
+        identifiers.make_id("M", n, key) for n in range(987_654, 988_154)
+    ]
 
 
 def test_same_seed_gives_the_same_register_whatever_the_workers() -> None:
@@ -168,7 +179,13 @@ def test_a_few_percent_of_records_are_messy_and_only_those_lack_a_script(seeded:
         messy.update(block.messy)
     names = dict((m, (en, hi)) for m, en, hi in Member.objects.values_list("member_id", "name_en", "name_hi"))
     assert 0.02 < len(messy) / len(names) < 0.04
-    assert set(messy.values()) == {"missing_hindi", "missing_english", "typo", "variant_latin", "variant_devanagari"}
+    assert set(messy.values()) == {
+        "missing_hindi",
+        "missing_english",
+        "typo",
+        "variant_latin",
+        "variant_devanagari",
+    }
     for member_id, (name_en, name_hi) in names.items():
         kind = messy.get(member_id)
         assert bool(name_en) == (kind != "missing_english"), member_id
@@ -201,7 +218,12 @@ def test_command_seeds_and_reports(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize(
     "arguments",
-    [["--families", "0"], ["--families", "many"], ["--families", "5", "--workers", "0"], ["--families", "5", "--as-of", "2025-02-30"]],
+    [
+        ["--families", "0"],
+        ["--families", "many"],
+        ["--families", "5", "--workers", "0"],
+        ["--families", "5", "--as-of", "2025-02-30"],
+    ],
 )
 def test_command_refuses_bad_arguments(arguments: list[str]) -> None:
     with pytest.raises((CommandError, SystemExit)):

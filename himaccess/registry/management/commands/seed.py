@@ -19,7 +19,8 @@ def _integer(value: str, minimum: int) -> int:
         number = minimum - 1
     if number < minimum:
         raise ArgumentTypeError(
-            _("%(value)r is not a whole number of at least %(minimum)d") % {"value": value, "minimum": minimum}
+            _("%(value)r is not a whole number of at least %(minimum)d")
+            % {"value": value, "minimum": minimum}
         )
     return number
 
@@ -36,7 +37,9 @@ def _past_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ArgumentTypeError(_("%(value)r is not a date in the form YYYY-MM-DD") % {"value": value}) from None
+        raise ArgumentTypeError(
+            _("%(value)r is not a date in the form YYYY-MM-DD") % {"value": value}
+        ) from None
 
 
 class Command(BaseCommand):
@@ -46,16 +49,27 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--families", type=_positive, required=True, help="number of families (at least 1)")
+        parser.add_argument(
+            "--families", type=_positive, required=True, help="number of families (at least 1)"
+        )
         parser.add_argument("--seed", type=_non_negative, default=1, help="random seed (default 1)")
         parser.add_argument(
-            "--batch-size", type=_positive, default=20_000, help="families per worker task and write (default 20000)"
+            "--batch-size",
+            type=_positive,
+            default=20_000,
+            help="families per worker task and write (default 20000)",
         )
         parser.add_argument(
-            "--workers", type=_positive, default=None, help="generator processes (default: CPU count on PostgreSQL, 1 otherwise)"
+            "--workers",
+            type=_positive,
+            default=None,
+            help="generator processes (default: CPU count on PostgreSQL, 1 otherwise)",
         )
         parser.add_argument(
-            "--as-of", type=_past_date, default=None, help="reference date for ages, YYYY-MM-DD (default today)"
+            "--as-of",
+            type=_past_date,
+            default=None,
+            help="reference date for ages, YYYY-MM-DD (default today)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -72,5 +86,9 @@ class Command(BaseCommand):
             raise CommandError(_("Cannot seed: %(reason)s") % {"reason": error}) from error
         self.stdout.write(
             _("Seeded %(families)s families and %(members)s members in %(seconds).1f s.")
-            % {"families": f"{result.families:,}", "members": f"{result.members:,}", "seconds": result.seconds}
+            % {
+                "families": f"{result.families:,}",
+                "members": f"{result.members:,}",
+                "seconds": result.seconds,
+            }
         )
