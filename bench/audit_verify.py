@@ -25,8 +25,18 @@ os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himaccess.settings")
 
 COLUMNS = (
-    "seq", "at", "actor_id", "action", "object_type", "object_id",
-    "before", "after", "source", "client_address", "prev_hash", "hash",
+    "seq",
+    "at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "source",
+    "client_address",
+    "prev_hash",
+    "hash",
 )
 
 
@@ -56,7 +66,10 @@ def fill(upto: int) -> None:
     base = datetime(2026, 1, 1, tzinfo=UTC)
     first = seq + 1
     raw = connection.connection  # the psycopg connection under Django's wrapper
-    with raw.cursor() as cursor, cursor.copy(f"COPY audit_auditentry ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY audit_auditentry ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+    ):
         for seq in range(first, upto + 1):
             row = chain.ChainRow(
                 seq,
@@ -77,14 +90,18 @@ def fill(upto: int) -> None:
     signature = chain.head_signature(upto, prev, settings.AUDIT_HMAC_KEY)
     with raw.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO audit_audithead (id, seq, hash, signature, updated_at) VALUES (1, %s, %s, %s, now()) "
-            "ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, signature = EXCLUDED.signature",
+            "INSERT INTO audit_audithead (id, seq, hash, signature, updated_at)"
+            " VALUES (1, %s, %s, %s, now()) ON CONFLICT (id) DO UPDATE"
+            " SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, signature = EXCLUDED.signature",
             (upto, prev, signature),
         )
     raw.commit()
     elapsed = time.perf_counter() - started
     made = upto - first + 1
-    print(f"generated {made:,} entries in {elapsed:.1f} s ({made / elapsed:,.0f} rows/s, chain computed in Python)")
+    print(
+        f"generated {made:,} entries in {elapsed:.1f} s"
+        f" ({made / elapsed:,.0f} rows/s, chain computed in Python)"
+    )
 
 
 def main() -> None:
@@ -107,8 +124,6 @@ def main() -> None:
             cursor.execute("TRUNCATE audit_auditentry, audit_audithead")
     for size in sorted(sizes):
         fill(size)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE audit_auditentry") if connection.connection.autocommit else None
         started = time.perf_counter()
         verdict = verify_chain()
         elapsed = time.perf_counter() - started

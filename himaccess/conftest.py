@@ -61,7 +61,12 @@ def mandi_address(**overrides: Any) -> actions.Address:
         "block": Block.objects.get(pk=MANDI_SADAR_BLOCK),
         "panchayat": Panchayat.objects.get_or_create(
             lgd_code=ASHA_PANCHAYAT,
-            defaults={"district": district, "block_id": MANDI_SADAR_BLOCK, "name_en": "Bhiuli", "name_hi": "भ्यूली"},
+            defaults={
+                "district": district,
+                "block_id": MANDI_SADAR_BLOCK,
+                "name_en": "Bhiuli",
+                "name_hi": "भ्यूली",
+            },
         )[0],
         "village": Village.objects.filter(district=district, pincode="175001").order_by("name_en").first(),
         "pincode": "175001",

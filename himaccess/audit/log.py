@@ -74,7 +74,9 @@ def scrub(value: Any) -> Any:
 def canonical_json(data: dict[str, Any] | None) -> str:
     if data is None:
         return ""
-    return json.dumps(scrub(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder)
+    return json.dumps(
+        scrub(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
+    )
 
 
 def client_address(request: HttpRequest | None) -> str:
@@ -141,7 +143,9 @@ def record(
             AuditHead.objects.bulk_create([AuditHead(pk=1)], ignore_conflicts=True)
             head = AuditHead.objects.select_for_update().get(pk=1)
         if head.seq == 0 and AuditEntry.objects.exists():
-            raise RuntimeError("The audit chain has entries but its head row was lost: run `himaccess audit verify`")
+            raise RuntimeError(
+                "The audit chain has entries but its head row was lost: run `himaccess audit verify`"
+            )
         entry = AuditEntry(
             seq=head.seq + 1,
             at=timezone.now(),

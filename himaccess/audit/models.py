@@ -97,11 +97,7 @@ class AuditHead(models.Model):
 
 class DataAccessQuerySet(models.QuerySet["DataAccess"]):
     def for_family(self, family: models.Model) -> DataAccessQuerySet:
-        return (
-            self.filter(family=family)
-            .select_related("member", "user", "client")
-            .order_by("-at", "-id")
-        )
+        return self.filter(family=family).select_related("member", "user", "client").order_by("-at", "-id")
 
 
 class DataAccess(models.Model):

@@ -36,7 +36,9 @@ def mask_aadhaar_numbers(text: str) -> str:
 
 def aadhaar_like_numbers(text: str) -> list[str]:
     return [
-        "".join(match.groups()) for match in TWELVE_DIGITS.finditer(text) if verhoeff_is_valid("".join(match.groups()))
+        "".join(match.groups())
+        for match in TWELVE_DIGITS.finditer(text)
+        if verhoeff_is_valid("".join(match.groups()))
     ]
 
 

@@ -18,10 +18,14 @@ from himaccess.integrations.models import SCOPE_CLAIMS, Consent, DepartmentApp
 class RegisterClientForm(forms.ModelForm):
     name = forms.CharField(label=_("name (English)"), max_length=255)
     redirect_uris = forms.CharField(
-        label=_("redirect addresses"), widget=forms.Textarea, help_text=_("One per line, exactly as the application sends it.")
+        label=_("redirect addresses"),
+        widget=forms.Textarea,
+        help_text=_("One per line, exactly as the application sends it."),
     )
     scopes = forms.MultipleChoiceField(
-        label=_("allowed scopes"), choices=[(scope, scope) for scope in SCOPE_CLAIMS], widget=forms.CheckboxSelectMultiple
+        label=_("allowed scopes"),
+        choices=[(scope, scope) for scope in SCOPE_CLAIMS],
+        widget=forms.CheckboxSelectMultiple,
     )
     confidential = forms.BooleanField(
         label=_("confidential (the application keeps a secret on its server)"), required=False, initial=True
@@ -37,8 +41,18 @@ class DepartmentAppAdmin(admin.ModelAdmin):
     list_display = ("application", "department", "allowed_scopes", "listed", "registered_at")
     list_filter = ("department", "listed")
     readonly_fields = ("application", "allowed_scopes", "registered_by", "registered_at")
-    fields = ("application", "name_hi", "department", "allowed_scopes", "purpose", "purpose_hi", "launch_url",
-              "listed", "registered_by", "registered_at")
+    fields = (
+        "application",
+        "name_hi",
+        "department",
+        "allowed_scopes",
+        "purpose",
+        "purpose_hi",
+        "launch_url",
+        "listed",
+        "registered_by",
+        "registered_at",
+    )
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
@@ -48,8 +62,18 @@ class DepartmentAppAdmin(admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
-            return ["name", "name_hi", "department", "purpose", "purpose_hi", "redirect_uris", "scopes",
-                    "confidential", "launch_url", "listed"]
+            return [
+                "name",
+                "name_hi",
+                "department",
+                "purpose",
+                "purpose_hi",
+                "redirect_uris",
+                "scopes",
+                "confidential",
+                "launch_url",
+                "listed",
+            ]
         return super().get_fields(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -79,14 +103,20 @@ class DepartmentAppAdmin(admin.ModelAdmin):
         obj.pk = registered.app.pk
         self._registered = registered
 
-    def response_add(self, request: HttpRequest, obj: DepartmentApp, post_url_continue: Any = None) -> HttpResponse:
+    def response_add(
+        self, request: HttpRequest, obj: DepartmentApp, post_url_continue: Any = None
+    ) -> HttpResponse:
         registered = getattr(self, "_registered", None)
         if registered is None:
             return super().response_add(request, obj, post_url_continue)
         return TemplateResponse(
             request,
             "integrations/admin_registered.html",
-            {**self.admin_site.each_context(request), "registered": registered, "title": _("Application registered")},
+            {
+                **self.admin_site.each_context(request),
+                "registered": registered,
+                "title": _("Application registered"),
+            },
         )
 
 

@@ -52,7 +52,7 @@ class DepartmentApp(models.Model):
     purpose = models.CharField(_("purpose of reading citizens' data"), max_length=200)
     purpose_hi = models.CharField(_("purpose (Hindi)"), max_length=200, blank=True)
     launch_url = models.URLField(_("launch address"), blank=True)
-    listed = models.BooleanField(_("listed on citizens' \"my apps\" page"), default=False)
+    listed = models.BooleanField(_('listed on citizens\' "my apps" page'), default=False)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -134,7 +134,9 @@ def new_subject() -> str:
 class Subject(models.Model):
     """The opaque, stable ``sub`` claim for a person: never a database key or a register ID."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oidc_subject")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oidc_subject"
+    )
     sub = models.CharField(max_length=32, unique=True, default=new_subject)
 
     def __str__(self) -> str:

@@ -119,7 +119,9 @@ class HimAccessValidator(OAuth2Validator):
         wanted = list(scopes if scopes is not None else request.scopes or [])
         return Consent.objects.covering(request.user, request.client, wanted) is not None
 
-    def validate_code(self, client_id: str, code: str, client: Any, request: Request, *args: Any, **kwargs: Any) -> bool:
+    def validate_code(
+        self, client_id: str, code: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
         if not super().validate_code(client_id, code, client, request, *args, **kwargs):
             return False
         return self._has_live_consent(request)

@@ -20,8 +20,15 @@ from himaccess.integrations import actions
 from himaccess.integrations.models import SCOPE_LABELS, Consent, DepartmentApp, parse_scopes
 
 # The parameters of an authorization request carried from the screen to the code.
-_CREDENTIAL_KEYS = ("client_id", "redirect_uri", "response_type", "state", "code_challenge",
-                    "code_challenge_method", "nonce")
+_CREDENTIAL_KEYS = (
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "nonce",
+)
 
 
 class ConsentView(AuthorizationView):
@@ -44,7 +51,8 @@ class ConsentView(AuthorizationView):
                     state=self.oauth2_data.get("state"),
                 )
                 return self.error_response(  # type: ignore[return-value]
-                    OAuthToolkitError(error=error, redirect_uri=self.oauth2_data.get("redirect_uri")), application
+                    OAuthToolkitError(error=error, redirect_uri=self.oauth2_data.get("redirect_uri")),
+                    application,
                 )
             scopes = list(context.get("scopes", []))
             if Consent.objects.covering(self.request.user, application, scopes) is not None:

@@ -10,7 +10,7 @@ by a family leave the same trail.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -252,7 +252,9 @@ def _validate_new_member(details: NewMember) -> None:
             errors.setdefault(name, []).append(exc)
 
     if not details.name_en and not details.name_hi:
-        errors["name_en"] = [ValidationError(_("Give the name in Hindi or in English."), code="name_required")]
+        errors["name_en"] = [
+            ValidationError(_("Give the name in Hindi or in English."), code="name_required")
+        ]
     if details.name_en:
         check("name_en", validators.validate_name_en, details.name_en)
     if details.name_hi:
@@ -279,7 +281,11 @@ def _living_member_of(family: Family, member_id: str, field_name: str = "member_
     member = family.members.filter(member_id=identifiers.normalise(member_id)).first()
     if member is None or not member.is_living:
         raise ValidationError(
-            {field_name: ValidationError(_("No living member of this family has that Member ID."), code="member")}
+            {
+                field_name: ValidationError(
+                    _("No living member of this family has that Member ID."), code="member"
+                )
+            }
         )
     return member
 
@@ -386,7 +392,9 @@ def record_birth(
     return child
 
 
-def _marry(member: Member, spouse: Member | None, *, actor: User | None, source: str, cr: ChangeRequest | None) -> None:
+def _marry(
+    member: Member, spouse: Member | None, *, actor: User | None, source: str, cr: ChangeRequest | None
+) -> None:
     if spouse is None:
         return
     for person, partner in ((member, spouse), (spouse, member)):
@@ -411,11 +419,18 @@ def record_marriage_in(
 ) -> Member:
     """Someone joins the family by marriage: a new entry, or a member moving from another family."""
     if existing is not None:
-        member = _move_member(existing, family, relation=relation, actor=acting_user, source=source, cr=change_request)
+        member = _move_member(
+            existing, family, relation=relation, actor=acting_user, source=source, cr=change_request
+        )
     else:
         assert details is not None
         member = _create_member(
-            family, details, actor=acting_user, source=source, change_request=change_request, action="member.joined"
+            family,
+            details,
+            actor=acting_user,
+            source=source,
+            change_request=change_request,
+            action="member.joined",
         )
     _marry(member, spouse, actor=acting_user, source=source, cr=change_request)
     emit("member.added", family_id=family.family_id, member_id=member.member_id, kind="marriage_in")
@@ -423,7 +438,13 @@ def record_marriage_in(
 
 
 def _move_member(
-    member: Member, to_family: Family, *, relation: str, actor: User | None, source: str, cr: ChangeRequest | None
+    member: Member,
+    to_family: Family,
+    *,
+    relation: str,
+    actor: User | None,
+    source: str,
+    cr: ChangeRequest | None,
 ) -> Member:
     if not member.is_living:
         raise ValidationError(_("Only a living member can move to another family."), code="not_living")
@@ -455,7 +476,13 @@ def _move_member(
 
 
 def _close_family(
-    family: Family, status: str, *, actor: User | None, source: str, cr: ChangeRequest | None, into: Family | None = None
+    family: Family,
+    status: str,
+    *,
+    actor: User | None,
+    source: str,
+    cr: ChangeRequest | None,
+    into: Family | None = None,
 ) -> None:
     before = _snapshot(family)
     family.status = status
@@ -486,7 +513,9 @@ def _end_membership(
     except ValidationError as exc:
         raise ValidationError({"date": exc}) from exc
     if on < member.date_of_birth:
-        raise ValidationError({"date": ValidationError(_("The date is before the date of birth."), code="before_birth")})
+        raise ValidationError(
+            {"date": ValidationError(_("The date is before the date of birth."), code="before_birth")}
+        )
     if not member.is_living:
         raise ValidationError(_("This member is no longer living in the family."), code="not_living")
     before = _snapshot(member)
@@ -506,7 +535,9 @@ def _end_membership(
             spouse_before = _snapshot(spouse)
             spouse.marital_status = MaritalStatus.WIDOWED
             _save_member(spouse)
-            _record(spouse, spouse_before, action="member.widowed", actor=actor, source=source, change_request=cr)
+            _record(
+                spouse, spouse_before, action="member.widowed", actor=actor, source=source, change_request=cr
+            )
 
 
 @transaction.atomic
@@ -520,7 +551,13 @@ def record_death(
     change_request: ChangeRequest | None = None,
 ) -> None:
     _end_membership(
-        member, status=Member.LifeStatus.DEAD, on=on, new_head=new_head, actor=acting_user, source=source, cr=change_request
+        member,
+        status=Member.LifeStatus.DEAD,
+        on=on,
+        new_head=new_head,
+        actor=acting_user,
+        source=source,
+        cr=change_request,
     )
     emit("member.died", family_id=member.family.family_id, member_id=member.member_id, on=on.isoformat())
 
@@ -577,13 +614,21 @@ def split_family(
     """Part of a family sets up its own household with a new Family ID."""
     members = list(leaving)
     if new_head not in members:
-        raise ValidationError({"new_head_member_id": ValidationError(_("The new head must be among those leaving."))})
+        raise ValidationError(
+            {"new_head_member_id": ValidationError(_("The new head must be among those leaving."))}
+        )
     if any(m.relation == Relation.HEAD for m in members):
         raise ValidationError(
-            {"member_ids": ValidationError(_("The head stays with the original family; change the head first."))}
+            {
+                "member_ids": ValidationError(
+                    _("The head stays with the original family; change the head first.")
+                )
+            }
         )
     if any(m.family_id != family.pk or not m.is_living for m in members):
-        raise ValidationError({"member_ids": ValidationError(_("Only living members of this family can split off."))})
+        raise ValidationError(
+            {"member_ids": ValidationError(_("Only living members of this family can split off."))}
+        )
     address = address or Address(
         district=family.district,
         tehsil=family.tehsil,
@@ -609,13 +654,27 @@ def split_family(
         area=address.area,
     )
     new_family.save()
-    _record(new_family, {}, action="family.registered", actor=acting_user, source=source, change_request=change_request)
+    _record(
+        new_family,
+        {},
+        action="family.registered",
+        actor=acting_user,
+        source=source,
+        change_request=change_request,
+    )
     for member in members:
         before = _snapshot(member)
         member.family = new_family
         member.relation = relations.get(member.member_id) or member.relation_to(new_head)
         _save_member(member)
-        _record(member, before, action="family.split", actor=acting_user, source=source, change_request=change_request)
+        _record(
+            member,
+            before,
+            action="family.split",
+            actor=acting_user,
+            source=source,
+            change_request=change_request,
+        )
     emit("family.split", family_id=family.family_id, other_family_id=new_family.family_id)
     return new_family
 
@@ -639,10 +698,21 @@ def merge_families(
     for member in other.members.living():
         before = _snapshot(member)
         member.family = family
-        member.relation = relations.get(member.member_id) or (member.relation_to(head) if head else Relation.OTHER)
+        member.relation = relations.get(member.member_id) or (
+            member.relation_to(head) if head else Relation.OTHER
+        )
         _save_member(member)
-        _record(member, before, action="family.merged", actor=acting_user, source=source, change_request=change_request)
-    _close_family(other, Family.Status.MERGED, actor=acting_user, source=source, cr=change_request, into=family)
+        _record(
+            member,
+            before,
+            action="family.merged",
+            actor=acting_user,
+            source=source,
+            change_request=change_request,
+        )
+    _close_family(
+        other, Family.Status.MERGED, actor=acting_user, source=source, cr=change_request, into=family
+    )
     emit("family.merged", family_id=family.family_id, other_family_id=other.family_id)
 
 
@@ -657,15 +727,26 @@ def change_head(
     change_request: ChangeRequest | None = None,
 ) -> None:
     if new_head.family_id != family.pk or not new_head.is_living:
-        raise ValidationError({"new_head_member_id": ValidationError(_("Choose a living member of this family."))})
+        raise ValidationError(
+            {"new_head_member_id": ValidationError(_("Choose a living member of this family."))}
+        )
     old = family.head()
     if old is not None:
         if old.pk == new_head.pk:
-            raise ValidationError({"new_head_member_id": ValidationError(_("This member is already the head."))})
+            raise ValidationError(
+                {"new_head_member_id": ValidationError(_("This member is already the head."))}
+            )
         before = _snapshot(old)
         old.relation = old_head_relation
         _save_member(old)
-        _record(old, before, action="family.head_changed", actor=acting_user, source=source, change_request=change_request)
+        _record(
+            old,
+            before,
+            action="family.head_changed",
+            actor=acting_user,
+            source=source,
+            change_request=change_request,
+        )
     _make_head(new_head, actor=acting_user, source=source, cr=change_request)
     emit("family.head_changed", family_id=family.family_id, member_id=new_head.member_id)
 
@@ -686,7 +767,9 @@ def correct_member(
         raise Conflict(_("Someone else changed this record; reload it and try again."))
     unknown = set(changes) - set(CORRECTABLE_MEMBER_FIELDS) - {"mobile", "bank_account", "bank_ifsc"}
     if unknown:
-        raise ValidationError(_("These fields cannot be corrected here: %(fields)s"), params={"fields": ", ".join(unknown)})
+        raise ValidationError(
+            _("These fields cannot be corrected here: %(fields)s"), params={"fields": ", ".join(unknown)}
+        )
     before = _snapshot(locked)
     for name, value in changes.items():
         setattr(locked, name, value)
@@ -694,7 +777,14 @@ def correct_member(
     if {"name_en", "name_hi"} & set(changes):
         locked.refresh_name_keys()
     _save_member(locked)
-    _record(locked, before, action="member.corrected", actor=acting_user, source=source, change_request=change_request)
+    _record(
+        locked,
+        before,
+        action="member.corrected",
+        actor=acting_user,
+        source=source,
+        change_request=change_request,
+    )
     emit(
         "member.corrected",
         family_id=locked.family.family_id,
@@ -705,7 +795,7 @@ def correct_member(
 
 def _check_member(member: Member) -> None:
     errors: dict[str, list[ValidationError]] = {}
-    checks = {
+    checks: dict[str, Callable[[Any], None]] = {
         "name_en": validators.validate_name_en,
         "name_hi": validators.validate_name_hi,
         "date_of_birth": validators.validate_date_of_birth,
@@ -728,12 +818,16 @@ def _check_member(member: Member) -> None:
             parent = Member.objects.get(pk=parent_id)
             if parent.date_of_birth >= member.date_of_birth:
                 errors.setdefault("date_of_birth", []).append(
-                    ValidationError(_("A child cannot be older than their parent."), code="child_older_than_parent")
+                    ValidationError(
+                        _("A child cannot be older than their parent."), code="child_older_than_parent"
+                    )
                 )
     children = Member.objects.filter(father=member) | Member.objects.filter(mother=member)
     if children.filter(date_of_birth__lte=member.date_of_birth).exists():
         errors.setdefault("date_of_birth", []).append(
-            ValidationError(_("A parent cannot be younger than their child."), code="parent_younger_than_child")
+            ValidationError(
+                _("A parent cannot be younger than their child."), code="parent_younger_than_child"
+            )
         )
     if errors:
         raise ValidationError(errors)
@@ -750,7 +844,9 @@ def correct_family(
 ) -> None:
     unknown = set(changes) - set(CORRECTABLE_FAMILY_FIELDS)
     if unknown:
-        raise ValidationError(_("These fields cannot be corrected here: %(fields)s"), params={"fields": ", ".join(unknown)})
+        raise ValidationError(
+            _("These fields cannot be corrected here: %(fields)s"), params={"fields": ", ".join(unknown)}
+        )
     if "pincode" in changes:
         try:
             validate_pincode_in_district(changes["pincode"], family.district)
@@ -760,7 +856,14 @@ def correct_family(
     for name, value in changes.items():
         setattr(family, name, value)
     _save_family(family)
-    _record(family, before, action="family.corrected", actor=acting_user, source=source, change_request=change_request)
+    _record(
+        family,
+        before,
+        action="family.corrected",
+        actor=acting_user,
+        source=source,
+        change_request=change_request,
+    )
     emit("family.corrected", family_id=family.family_id, fields=sorted(changes))
 
 
@@ -835,7 +938,13 @@ def _decide(request: ChangeRequest, to_status: str, *, acting_user: User, note: 
     ChangeRequestStep.objects.create(
         change_request=locked, from_status=previous, to_status=to_status, actor=acting_user, note=note
     )
-    audit.record(acting_user, f"change_request.{to_status}", locked, after={"reason": note}, source=source_for(acting_user))
+    audit.record(
+        acting_user,
+        f"change_request.{to_status}",
+        locked,
+        after={"reason": note},
+        source=source_for(acting_user),
+    )
     emit(
         "change_request.decided",
         family_id=locked.family.family_id,
@@ -861,7 +970,9 @@ def reject_change_request(request: ChangeRequest, *, reason: str, acting_user: U
     if not can_decide(acting_user, request):
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError({"reason": ValidationError(_("Give the reason for rejecting."), code="reason_required")})
+        raise ValidationError(
+            {"reason": ValidationError(_("Give the reason for rejecting."), code="reason_required")}
+        )
     return _decide(request, ChangeRequest.Status.REJECTED, acting_user=acting_user, note=reason.strip())
 
 

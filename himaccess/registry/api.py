@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from himaccess.audit import access as access_log
+from himaccess.http import AuthenticatedRequest
 from himaccess.lib import identifiers
 from himaccess.registry.access import get_family_for, get_member_for
 from himaccess.registry.models import Family, Member
@@ -91,20 +91,24 @@ def _address(family: Family) -> AddressOut:
 def _checked(raw: str, prefix: str) -> str:
     if not identifiers.is_valid(raw, prefix):
         message = (
-            _("That is not a valid Family ID.") if prefix == identifiers.FAMILY_PREFIX else _("That is not a valid Member ID.")
+            _("That is not a valid Family ID.")
+            if prefix == identifiers.FAMILY_PREFIX
+            else _("That is not a valid Member ID.")
         )
         raise HttpError(422, message)
     return identifiers.normalise(raw)
 
 
-def _log_read(request: HttpRequest, family: Family, members: list[Member]) -> None:
-    if request.user.active_posting is not None:  # type: ignore[union-attr]
-        access_log.record_read(family=family, members=members, purpose=API_READ_PURPOSE, user=request.user, request=request)
+def _log_read(request: AuthenticatedRequest, family: Family, members: list[Member]) -> None:
+    if request.user.active_posting is not None:
+        access_log.record_read(
+            family=family, members=members, purpose=API_READ_PURPOSE, user=request.user, request=request
+        )
 
 
 @router.get("/families/{family_id}", response=FamilyOut, summary="A family with its living members")
-def family(request: HttpRequest, family_id: str) -> FamilyOut:
-    found = get_family_for(request.user, _checked(family_id, identifiers.FAMILY_PREFIX))  # type: ignore[arg-type]
+def family(request: AuthenticatedRequest, family_id: str) -> FamilyOut:
+    found = get_family_for(request.user, _checked(family_id, identifiers.FAMILY_PREFIX))
     members = list(found.living_members().select_related("family"))
     _log_read(request, found, members)
     return FamilyOut(
@@ -116,8 +120,8 @@ def family(request: HttpRequest, family_id: str) -> FamilyOut:
 
 
 @router.get("/members/{member_id}", response=MemberOut, summary="One member")
-def member(request: HttpRequest, member_id: str) -> MemberOut:
-    found = get_member_for(request.user, _checked(member_id, identifiers.MEMBER_PREFIX))  # type: ignore[arg-type]
+def member(request: AuthenticatedRequest, member_id: str) -> MemberOut:
+    found = get_member_for(request.user, _checked(member_id, identifiers.MEMBER_PREFIX))
     _log_read(request, found.family, [found])
     return _member_out(found)
 

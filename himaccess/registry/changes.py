@@ -24,7 +24,10 @@ def validated_form(request: ChangeRequest) -> ChangeForm:
     form = FORMS[request.kind](data=request.payload, family=request.family)
     if not form.is_valid():
         raise ValidationError(
-            {name: [ValidationError(str(message)) for message in messages] for name, messages in form.errors.items()}
+            {
+                name: [ValidationError(str(message)) for message in messages]
+                for name, messages in form.errors.items()
+            }
         )
     return form
 
@@ -52,7 +55,9 @@ def _common(request: ChangeRequest, acting_user: User) -> dict[str, Any]:
 
 
 def _birth(request: ChangeRequest, form: ChangeForm, user: User) -> None:
-    actions.record_birth(request.family, _person(form, form.cleaned_data["relation"]), **_common(request, user))
+    actions.record_birth(
+        request.family, _person(form, form.cleaned_data["relation"]), **_common(request, user)
+    )
 
 
 def _marriage_in(request: ChangeRequest, form: ChangeForm, user: User) -> None:
@@ -77,7 +82,9 @@ def _death(request: ChangeRequest, form: ChangeForm, user: User) -> None:
 def _migration(request: ChangeRequest, form: ChangeForm, user: User) -> None:
     member = _subject(form)
     new_head = actions.require_new_head(member, form.cleaned_data.get("new_head_member_id"))
-    actions.record_migration(member, on=form.cleaned_data["date"], new_head=new_head, **_common(request, user))
+    actions.record_migration(
+        member, on=form.cleaned_data["date"], new_head=new_head, **_common(request, user)
+    )
 
 
 def _marriage_out(request: ChangeRequest, form: ChangeForm, user: User) -> None:
@@ -104,7 +111,9 @@ def _split(request: ChangeRequest, form: ChangeForm, user: User) -> None:
         ward=family.ward,
         house=data.get("house", ""),
     )
-    actions.split_family(family, leaving, new_head=new_head, relations={}, address=address, **_common(request, user))
+    actions.split_family(
+        family, leaving, new_head=new_head, relations={}, address=address, **_common(request, user)
+    )
 
 
 def _merge(request: ChangeRequest, form: ChangeForm, user: User) -> None:
@@ -116,7 +125,10 @@ def _change_head(request: ChangeRequest, form: ChangeForm, user: User) -> None:
     new_head = form.member("new_head_member_id")
     assert new_head is not None
     actions.change_head(
-        request.family, new_head, old_head_relation=form.cleaned_data["old_head_relation"], **_common(request, user)
+        request.family,
+        new_head,
+        old_head_relation=form.cleaned_data["old_head_relation"],
+        **_common(request, user),
     )
 
 

@@ -32,9 +32,12 @@ from himaccess.registry.models import (
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 CHILD_RELATIONS = [
-    (r.value, r.label) for r in (Relation.SON, Relation.DAUGHTER, Relation.GRANDSON, Relation.GRANDDAUGHTER, Relation.OTHER)
+    (r.value, r.label)
+    for r in (Relation.SON, Relation.DAUGHTER, Relation.GRANDSON, Relation.GRANDDAUGHTER, Relation.OTHER)
 ]
-MARRIAGE_RELATIONS = [(r.value, r.label) for r in (Relation.SPOUSE, Relation.DAUGHTER_IN_LAW, Relation.SON_IN_LAW)]
+MARRIAGE_RELATIONS = [
+    (r.value, r.label) for r in (Relation.SPOUSE, Relation.DAUGHTER_IN_LAW, Relation.SON_IN_LAW)
+]
 
 
 class ChangeForm(forms.Form):
@@ -43,17 +46,23 @@ class ChangeForm(forms.Form):
     def __init__(self, *args: Any, family: Family, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.family = family
-        living = [(m.member_id, f"{m.name_en or m.name_hi} ({m.display_id})") for m in family.living_members()]
+        living = [
+            (m.member_id, f"{m.name_en or m.name_hi} ({m.display_id})") for m in family.living_members()
+        ]
         for field in self.fields.values():
             if isinstance(field, MemberField | MembersField):
-                field.choices = ([("", "—")] if not field.required and isinstance(field, MemberField) else []) + living
+                field.choices = (
+                    [("", "—")] if not field.required and isinstance(field, MemberField) else []
+                ) + living
 
     def payload(self) -> dict[str, Any]:
         """The submitted values, as stored on the request and re-validated on approval."""
         data: dict[str, Any] = {}
         for name, field in self.fields.items():
             if isinstance(field, forms.MultipleChoiceField):
-                data[name] = self.data.getlist(name) if hasattr(self.data, "getlist") else self.data.get(name, [])
+                data[name] = (
+                    self.data.getlist(name) if hasattr(self.data, "getlist") else self.data.get(name, [])
+                )
             else:
                 data[name] = self.data.get(name, "")
         return data
@@ -86,7 +95,10 @@ class FamilyIdField(forms.CharField):
             return ""
         if not identifiers.is_valid(value, identifiers.FAMILY_PREFIX):
             raise ValidationError(
-                _("That is not a valid Family ID: check the letters and digits (for example F 1234 5678 901)."),
+                _(
+                    "That is not a valid Family ID: check the letters and digits "
+                    "(for example F 1234 5678 901)."
+                ),
                 code="family_id",
             )
         return identifiers.normalise(value)
@@ -143,7 +155,9 @@ class MarriageInForm(NewPersonForm):
     relation = forms.ChoiceField(label=_("Relation to the head"), choices=MARRIAGE_RELATIONS)
     spouse = MemberField(label=_("Married to"), required=False)
     from_member_id = forms.CharField(
-        label=_("Member ID in their earlier family, if they are in Him Parivar"), max_length=20, required=False
+        label=_("Member ID in their earlier family, if they are in Him Parivar"),
+        max_length=20,
+        required=False,
     )
 
     def clean_from_member_id(self) -> str:
@@ -152,7 +166,9 @@ class MarriageInForm(NewPersonForm):
             return ""
         if not identifiers.is_valid(value, identifiers.MEMBER_PREFIX):
             raise ValidationError(_("That is not a valid Member ID."), code="member_id")
-        member = Member.objects.filter(member_id=identifiers.normalise(value)).select_related("family").first()
+        member = (
+            Member.objects.filter(member_id=identifiers.normalise(value)).select_related("family").first()
+        )
         if member is None or not member.is_living:
             raise ValidationError(_("No living member has that Member ID."), code="member_id")
         if member.family_id == self.family.pk:
@@ -190,14 +206,18 @@ class LeavingForm(ChangeForm):
 class DeathForm(LeavingForm):
     kind = ChangeRequest.Kind.DEATH
     member_id = MemberField(label=_("Member who died"))
-    date = forms.DateField(label=_("Date of death"), widget=DATE_INPUT, validators=[validators.validate_past_date])
+    date = forms.DateField(
+        label=_("Date of death"), widget=DATE_INPUT, validators=[validators.validate_past_date]
+    )
     new_head_member_id = MemberField(label=_("New head of family (if the head died)"), required=False)
 
 
 class MigrationForm(LeavingForm):
     kind = ChangeRequest.Kind.MIGRATION_OUT
     member_id = MemberField(label=_("Member who moved out of the State"))
-    date = forms.DateField(label=_("Date of leaving"), widget=DATE_INPUT, validators=[validators.validate_past_date])
+    date = forms.DateField(
+        label=_("Date of leaving"), widget=DATE_INPUT, validators=[validators.validate_past_date]
+    )
     destination = forms.CharField(label=_("Where they moved to"), max_length=120)
     new_head_member_id = MemberField(label=_("New head of family (if the head left)"), required=False)
 
@@ -206,7 +226,9 @@ class MarriageOutForm(ChangeForm):
     kind = ChangeRequest.Kind.MARRIAGE_OUT
     member_id = MemberField(label=_("Member who married out"))
     to_family_id = FamilyIdField(label=_("Family ID of the new family"))
-    relation = forms.ChoiceField(label=_("Relation to the head of the new family"), choices=MARRIAGE_RELATIONS)
+    relation = forms.ChoiceField(
+        label=_("Relation to the head of the new family"), choices=MARRIAGE_RELATIONS
+    )
 
     def clean_to_family_id(self) -> str:
         value: str = self.cleaned_data["to_family_id"]
@@ -219,9 +241,13 @@ class MarriageOutForm(ChangeForm):
 
 class SplitForm(ChangeForm):
     kind = ChangeRequest.Kind.SPLIT
-    member_ids = MembersField(label=_("Members setting up the new family"), widget=forms.CheckboxSelectMultiple)
+    member_ids = MembersField(
+        label=_("Members setting up the new family"), widget=forms.CheckboxSelectMultiple
+    )
     new_head_member_id = MemberField(label=_("Head of the new family"))
-    house = forms.CharField(label=_("House number / name of the new household"), max_length=80, required=False)
+    house = forms.CharField(
+        label=_("House number / name of the new household"), max_length=80, required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -247,7 +273,9 @@ class MergeForm(ChangeForm):
         if other.pk == self.family.pk:
             raise ValidationError(_("A family cannot merge with itself."), code="same_family")
         if other.district_id != self.family.district_id:
-            raise ValidationError(_("Families of different districts cannot be merged here."), code="district")
+            raise ValidationError(
+                _("Families of different districts cannot be merged here."), code="district"
+            )
         return value
 
 
@@ -301,7 +329,9 @@ def parse_field_value(name: str, raw: str) -> Any:
         validators.validate_date_of_birth(value)
         return value
     if name in ("disability_percent", "annual_income"):
-        number = forms.IntegerField(min_value=0, max_value=100 if name == "disability_percent" else 100_000_000).clean(raw)
+        number = forms.IntegerField(
+            min_value=0, max_value=100 if name == "disability_percent" else 100_000_000
+        ).clean(raw)
         return number
     if name == "is_bpl":
         if raw.lower() not in ("yes", "no", "हाँ", "नहीं"):
@@ -367,12 +397,18 @@ FORMS: dict[str, type[ChangeForm]] = {
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.RadioSelect
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label=_("Reason (needed to reject)"), max_length=1000, required=False, widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("Reason (needed to reject)"), max_length=1000, required=False, widget=forms.Textarea
+    )
 
 
 class FamilySearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Family ID, Member ID, mobile number or name (Hindi or English)"), max_length=100, min_length=2
+        label=_("Family ID, Member ID, mobile number or name (Hindi or English)"),
+        max_length=100,
+        min_length=2,
     )

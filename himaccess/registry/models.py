@@ -29,6 +29,9 @@ class IdCounter(models.Model):
     kind = models.CharField(max_length=1, primary_key=True)
     next_value = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.next_value}"
+
     @classmethod
     @transaction.atomic
     def reserve(cls, kind: str, count: int = 1) -> int:
@@ -84,7 +87,9 @@ class Family(models.Model):
         Panchayat, on_delete=models.PROTECT, null=True, blank=True, related_name="families"
     )
     ward = models.CharField(_("ward"), max_length=40, blank=True)
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, null=True, blank=True, related_name="families")
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, null=True, blank=True, related_name="families"
+    )
     house = models.CharField(_("house number / name"), max_length=80, blank=True)
     pincode = models.CharField(_("pincode"), max_length=6)
     area = models.CharField(_("rural or urban"), max_length=5, choices=Area.choices)
@@ -102,7 +107,8 @@ class Family(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="family_rural_or_urban_body",
-                condition=Q(area="rural", urban_body__isnull=True) | Q(area="urban", urban_body__isnull=False),
+                condition=Q(area="rural", urban_body__isnull=True)
+                | Q(area="urban", urban_body__isnull=False),
             ),
         ]
 
@@ -218,7 +224,10 @@ class Member(models.Model):
     is_bpl = models.BooleanField(_("below poverty line"), default=False)
     ration_card_no = models.CharField(_("ration card number"), max_length=20, blank=True)
     residency_basis = models.CharField(
-        _("residency basis"), max_length=16, choices=ResidencyBasis.choices, default=ResidencyBasis.PERMANENT_HOME
+        _("residency basis"),
+        max_length=16,
+        choices=ResidencyBasis.choices,
+        default=ResidencyBasis.PERMANENT_HOME,
     )
     mobile = models.CharField(_("mobile number"), max_length=10, blank=True)
     bank_account = models.CharField(_("bank account number"), max_length=18, blank=True)
@@ -228,7 +237,9 @@ class Member(models.Model):
     left_on = models.DateField(_("date of leaving"), null=True, blank=True)
     ekyc_status = models.CharField(max_length=8, choices=EkycStatus.choices, default=EkycStatus.NOT_DONE)
     # Keyed hash of the Aadhaar number from the vault, never the number itself.
-    aadhaar_ref = models.CharField(max_length=64, null=True, blank=True)
+    # NULL, not "", for "no Aadhaar on file": the uniqueness of living
+    # people is a constraint over the references that exist.
+    aadhaar_ref = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     father = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     mother = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     spouse = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -246,7 +257,9 @@ class Member(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["family"], condition=Q(relation="head", life_status="living"), name="one_head_per_family"
+                fields=["family"],
+                condition=Q(relation="head", life_status="living"),
+                name="one_head_per_family",
             ),
             models.UniqueConstraint(
                 fields=["aadhaar_ref"],
@@ -255,7 +268,8 @@ class Member(models.Model):
             ),
             models.CheckConstraint(name="disability_percent_range", condition=Q(disability_percent__lte=100)),
             models.CheckConstraint(
-                name="dead_member_has_date_of_death", condition=~Q(life_status="dead") | Q(died_on__isnull=False)
+                name="dead_member_has_date_of_death",
+                condition=~Q(life_status="dead") | Q(died_on__isnull=False),
             ),
         ]
 
@@ -324,6 +338,9 @@ class CitizenLink(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "member"], name="one_link_per_user_member")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.member_id}"
+
 
 class Source(models.TextChoices):
     """Where a value in the register came from; shown next to it to citizens."""
@@ -341,7 +358,9 @@ class RegisterChange(models.Model):
     """One field's change on a family or member: who, when, old and new, from where."""
 
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="changes")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True, related_name="changes")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="changes"
+    )
     action = models.CharField(max_length=40)
     field = models.CharField(max_length=40, blank=True)
     old_value = models.TextField(blank=True)
@@ -356,6 +375,9 @@ class RegisterChange(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["member", "field", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.field}"
 
 
 class ChangeRequestQuerySet(models.QuerySet["ChangeRequest"]):
@@ -401,7 +423,9 @@ class ChangeRequest(models.Model):
     reference = models.CharField(max_length=14, unique=True)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="change_requests")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    other_family = models.ForeignKey(Family, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    other_family = models.ForeignKey(
+        Family, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     payload = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -439,3 +463,6 @@ class ChangeRequestStep(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"

@@ -27,7 +27,9 @@ def family_context(family: Family, user: User) -> dict[str, Any]:
         "former": [m for m in members if not m.is_living or m.family_id != family.pk],
         "history": family.changes.select_related("member", "actor")[:HISTORY_ROWS],
         "pending": family.change_requests.pending().select_related("requested_by"),
-        "decided": family.change_requests.exclude(status=ChangeRequest.Status.PENDING).order_by("-decided_at")[:10],
+        "decided": family.change_requests.exclude(status=ChangeRequest.Status.PENDING).order_by(
+            "-decided_at"
+        )[:10],
         "access_entries": DataAccess.objects.for_family(family)[:ACCESS_ROWS],
         "can_file": actions.can_file_for(user, family),
         "kinds": [(kind, ChangeRequest.Kind(kind).label) for kind in FORMS],

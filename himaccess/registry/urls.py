@@ -9,7 +9,11 @@ app_name = "registry"
 urlpatterns = [
     path("my-family/", views.my_family, name="my_family"),
     path("families/<str:family_id>/", views.family_detail, name="family"),
-    path("families/<str:family_id>/requests/new/<str:kind>/", views.new_change_request, name="new_change_request"),
+    path(
+        "families/<str:family_id>/requests/new/<str:kind>/",
+        views.new_change_request,
+        name="new_change_request",
+    ),
     path("requests/<str:reference>/", views.change_request_detail, name="change_request"),
     path("requests/<str:reference>/decide/", views.decide_change_request, name="decide"),
     path("requests/<str:reference>/withdraw/", views.withdraw_change_request, name="withdraw"),

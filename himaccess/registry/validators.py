@@ -36,7 +36,10 @@ def validate_mobile(value: str) -> None:
 def validate_ifsc(value: str) -> None:
     if not IFSC.match(value):
         raise ValidationError(
-            _("Enter a valid IFSC: 4 letters, the digit 0, then 6 letters or digits (for example SBIN0001234)."),
+            _(
+                "Enter a valid IFSC: 4 letters, the digit 0, then 6 letters or digits "
+                "(for example SBIN0001234)."
+            ),
             code="ifsc",
         )
 

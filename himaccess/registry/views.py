@@ -4,48 +4,51 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from himaccess.audit import access as access_log
+from himaccess.http import AuthenticatedRequest
 from himaccess.registry import actions
 from himaccess.registry.access import family_of_citizen, get_change_request_for, get_family_for
 from himaccess.registry.forms import FORMS, DecisionForm, FamilySearchForm
-from himaccess.registry.models import ChangeRequest
+from himaccess.registry.models import ChangeRequest, Family
 from himaccess.registry.presentation import describe_payload, family_context
 
 OFFICIAL_READ_PURPOSE = "register administration"
 
 
-def _official_only(request: HttpRequest) -> None:
-    if request.user.active_posting is None:  # type: ignore[union-attr]
+def _official_only(request: AuthenticatedRequest) -> None:
+    if request.user.active_posting is None:
         raise Http404
 
 
 @login_required
-def my_family(request: HttpRequest) -> HttpResponse:
-    family = family_of_citizen(request.user)  # type: ignore[arg-type]
+def my_family(request: AuthenticatedRequest) -> HttpResponse:
+    family = family_of_citizen(request.user)
     if family is None:
         return render(request, "registry/no_family.html", status=404)
     return redirect("registry:family", family_id=family.family_id)
 
 
 @login_required
-def family_detail(request: HttpRequest, family_id: str) -> HttpResponse:
-    family = get_family_for(request.user, family_id)  # type: ignore[arg-type]
-    if request.user.active_posting is not None:  # type: ignore[union-attr]
-        access_log.record_read(family=family, purpose=OFFICIAL_READ_PURPOSE, user=request.user, request=request)
-    return render(request, "registry/family.html", family_context(family, request.user))  # type: ignore[arg-type]
+def family_detail(request: AuthenticatedRequest, family_id: str) -> HttpResponse:
+    family = get_family_for(request.user, family_id)
+    if request.user.active_posting is not None:
+        access_log.record_read(
+            family=family, purpose=OFFICIAL_READ_PURPOSE, user=request.user, request=request
+        )
+    return render(request, "registry/family.html", family_context(family, request.user))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_change_request(request: HttpRequest, family_id: str, kind: str) -> HttpResponse:
-    family = get_family_for(request.user, family_id)  # type: ignore[arg-type]
+def new_change_request(request: AuthenticatedRequest, family_id: str, kind: str) -> HttpResponse:
+    family = get_family_for(request.user, family_id)
     form_class = FORMS.get(kind)
-    if form_class is None or not actions.can_file_for(request.user, family):  # type: ignore[arg-type]
+    if form_class is None or not actions.can_file_for(request.user, family):
         raise Http404
     form = form_class(request.POST or None, family=family)
     status = 200
@@ -53,12 +56,18 @@ def new_change_request(request: HttpRequest, family_id: str, kind: str) -> HttpR
         if form.is_valid():
             try:
                 change = actions.file_change_request(
-                    family, kind, form.payload(), requested_by=request.user, member=form.subject()  # type: ignore[arg-type]
+                    family,
+                    kind,
+                    form.payload(),
+                    requested_by=request.user,
+                    member=form.subject(),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Your request %(reference)s has been filed.") % {"reference": change.reference})
+                messages.success(
+                    request, _("Your request %(reference)s has been filed.") % {"reference": change.reference}
+                )
                 return redirect("registry:change_request", reference=change.reference)
         status = 400
     context = {"family": family, "form": form, "kind_label": ChangeRequest.Kind(kind).label}
@@ -66,14 +75,16 @@ def new_change_request(request: HttpRequest, family_id: str, kind: str) -> HttpR
 
 
 @login_required
-def change_request_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    change = get_change_request_for(request.user, reference)  # type: ignore[arg-type]
+def change_request_detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+    change = get_change_request_for(request.user, reference)
     context = {
         "change": change,
         "details": describe_payload(change),
         "steps": change.steps.select_related("actor"),
-        "can_decide": change.status == ChangeRequest.Status.PENDING and actions.can_decide(request.user, change),  # type: ignore[arg-type]
-        "can_withdraw": change.status == ChangeRequest.Status.PENDING and change.requested_by_id == request.user.pk,
+        "can_decide": change.status == ChangeRequest.Status.PENDING
+        and actions.can_decide(request.user, change),
+        "can_withdraw": change.status == ChangeRequest.Status.PENDING
+        and change.requested_by_id == request.user.pk,
         "decision_form": DecisionForm(),
     }
     return render(request, "registry/change_request.html", context)
@@ -81,8 +92,8 @@ def change_request_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def decide_change_request(request: HttpRequest, reference: str) -> HttpResponse:
-    change = get_change_request_for(request.user, reference)  # type: ignore[arg-type]
+def decide_change_request(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+    change = get_change_request_for(request.user, reference)
     form = DecisionForm(request.POST)
     error: str | None = None
     if not form.is_valid():
@@ -90,15 +101,19 @@ def decide_change_request(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         try:
             if form.cleaned_data["decision"] == "approve":
-                actions.approve_change_request(change, acting_user=request.user)  # type: ignore[arg-type]
+                actions.approve_change_request(change, acting_user=request.user)
                 messages.success(request, _("The request was approved and the register updated."))
             else:
-                actions.reject_change_request(change, reason=form.cleaned_data["reason"], acting_user=request.user)  # type: ignore[arg-type]
+                actions.reject_change_request(
+                    change, reason=form.cleaned_data["reason"], acting_user=request.user
+                )
                 messages.success(request, _("The request was rejected."))
         except PermissionDenied:
             raise Http404 from None
         except actions.Conflict as exc:
-            return render(request, "registry/conflict.html", {"change": change, "message": str(exc)}, status=409)
+            return render(
+                request, "registry/conflict.html", {"change": change, "message": str(exc)}, status=409
+            )
         except ValidationError as exc:
             error = " ".join(exc.messages)
     if error is None:
@@ -116,10 +131,10 @@ def decide_change_request(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw_change_request(request: HttpRequest, reference: str) -> HttpResponse:
-    change = get_change_request_for(request.user, reference)  # type: ignore[arg-type]
+def withdraw_change_request(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+    change = get_change_request_for(request.user, reference)
     try:
-        actions.withdraw_change_request(change, acting_user=request.user)  # type: ignore[arg-type]
+        actions.withdraw_change_request(change, acting_user=request.user)
     except PermissionDenied:
         raise Http404 from None
     except actions.Conflict as exc:
@@ -129,20 +144,20 @@ def withdraw_change_request(request: HttpRequest, reference: str) -> HttpRespons
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedRequest) -> HttpResponse:
     _official_only(request)
     pending = (
-        ChangeRequest.objects.visible_to(request.user)  # type: ignore[arg-type]
+        ChangeRequest.objects.visible_to(request.user)
         .pending()
         .select_related("family", "family__district", "requested_by")
         .order_by("created_at")
     )
     page = Paginator(pending, 50).get_page(request.GET.get("page"))
-    return render(request, "registry/queue.html", {"page": page, "posting": request.user.active_posting})  # type: ignore[union-attr]
+    return render(request, "registry/queue.html", {"page": page, "posting": request.user.active_posting})
 
 
 @login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedRequest) -> HttpResponse:
     _official_only(request)
     from himaccess.registry.search import find_families
 
@@ -152,7 +167,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if request.GET:
         if form.is_valid():
             try:
-                results = find_families(form.cleaned_data["q"], user=request.user)  # type: ignore[arg-type]
+                scope = Family.objects.visible_to(request.user).select_related("district")
+                results = find_families(form.cleaned_data["q"], scope)
             except ValueError as exc:
                 form.add_error("q", str(exc))
                 status = 400

@@ -71,7 +71,8 @@ def find_secrets(text: str, issued: set[str]) -> Iterator[str]:
             continue
         for pattern in patterns:
             if pattern.search(line):
-                yield f"line {number}: an issued secret ({len(pattern.pattern)} chars) in {line.split(chr(9))[0]}"
+                origin = line.split("\t")[0]
+                yield f"line {number}: an issued secret ({len(pattern.pattern)} chars) in {origin}"
                 break
 
 

@@ -27,7 +27,10 @@ def test_official_read_is_logged_with_purpose_and_address(personas: Any) -> None
     assert len(rows) == 1
     entry = DataAccess.objects.for_family(personas.asha_family).get()
     assert (entry.user, entry.member, entry.purpose, entry.client_address) == (
-        personas.meena, personas.member(personas.ravi), "Verifying a birth", "10.1.2.3"
+        personas.meena,
+        personas.member(personas.ravi),
+        "Verifying a birth",
+        "10.1.2.3",
     )
 
 
@@ -52,7 +55,9 @@ def test_log_is_newest_first_and_only_the_familys_own(personas: Any) -> None:
 @pytest.mark.parametrize(("language", "heading"), [("en", "Who read your family"), ("hi", "किसने")])
 def test_snippet_renders_the_log_in_both_languages(personas: Any, language: str, heading: str) -> None:
     access.record_read(
-        family=personas.asha_family, members=[personas.member(personas.asha)], purpose="Pension check",
+        family=personas.asha_family,
+        members=[personas.member(personas.asha)],
+        purpose="Pension check",
         user=personas.meena,
     )
     with translation.override(language):

@@ -130,9 +130,7 @@ def test_entry_appended_without_moving_the_head_is_found(ten_entries: None) -> N
     _forge_tail.pk = None
     _forge_tail.seq = 11
     _forge_tail.prev_hash = AuditEntry.objects.get(seq=10).hash
-    _forge_tail.hash = chain.row_hash(
-        chain.ChainRow(*[getattr(_forge_tail, name) for name in chain.COLUMNS])
-    )
+    _forge_tail.hash = chain.row_hash(chain.ChainRow(*[getattr(_forge_tail, name) for name in chain.COLUMNS]))
     _forge_tail.save(force_insert=True)
     verdict = verify_chain()
     assert (verdict.ok, verdict.position) == (False, 11)

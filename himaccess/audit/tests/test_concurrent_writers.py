@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
@@ -46,5 +45,3 @@ def test_two_concurrent_writers_make_one_gap_free_chain() -> None:
     verdict = verify_chain()
     assert verdict.ok, str(verdict)
     assert verdict.count == 2 * PER_WRITER
-
-

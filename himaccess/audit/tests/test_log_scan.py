@@ -27,7 +27,9 @@ def test_scan_passes_ordinary_text() -> None:
 
 
 def test_production_filter_masks_secrets_in_messages_and_arguments() -> None:
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "verify otp=%s for %s", ("482913", AADHAAR), None)
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "verify otp=%s for %s", ("482913", AADHAAR), None
+    )
     RedactSecrets().filter(record)
     message = record.getMessage()
     assert "482913" not in message

@@ -1,4 +1,4 @@
-"""``audit.record``: what an entry holds, that it never holds secrets, and that it shares the caller's transaction."""
+"""``audit.record``: what an entry holds, that it never holds secrets, that it shares the caller's transaction."""
 
 from __future__ import annotations
 
@@ -78,7 +78,5 @@ def test_client_address_ignores_forwarded_for_without_a_trusted_proxy(personas: 
 
 def test_spoofed_forwarded_for_left_of_the_proxy_is_not_trusted(settings: Any) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
-    request = RequestFactory().get(
-        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7"
-    )
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")
     assert record(None, "x.y", request=request).client_address == "198.51.100.7"

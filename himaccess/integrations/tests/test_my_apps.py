@@ -12,7 +12,9 @@ from himaccess.integrations.tests.conftest import Flow
 pytestmark = pytest.mark.django_db
 
 
-def test_my_apps_lists_launchable_apps_and_given_consents(personas: Any, pension_app: Any, narrow_app: Any) -> None:
+def test_my_apps_lists_launchable_apps_and_given_consents(
+    personas: Any, pension_app: Any, narrow_app: Any
+) -> None:
     flow = Flow(browser=personas.client_for(personas.asha), registered=pension_app)
     flow.code_from(flow.consent(flow.authorize_url()))
     page = flow.browser.get("/my-apps/")

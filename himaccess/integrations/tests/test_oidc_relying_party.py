@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
@@ -54,7 +53,7 @@ def test_citizen_signs_in_to_a_departmental_app_with_authlib(
     browser = browser_logged_in_as(personas.asha)
     screen = browser.get(url, timeout=10)
     assert screen.status_code == 200
-    assert "Social Security Pension" in screen.text, screen.text[screen.text.find("<main"):][:1500]
+    assert "Social Security Pension" in screen.text, screen.text[screen.text.find("<main") :][:1500]
     fields = dict(HIDDEN_INPUT.findall(screen.text))
     fields["allow"] = "Authorize"
     fields["csrfmiddlewaretoken"] = browser.cookies["csrftoken"]
@@ -88,7 +87,12 @@ def test_citizen_signs_in_to_a_departmental_app_with_authlib(
     assert asha.member_id not in userinfo["sub"]
 
     assert Consent.objects.live().get(user=personas.asha).scope_list() == [
-        "openid", "member_id", "family_id", "name", "phone", "ekyc"
+        "openid",
+        "member_id",
+        "family_id",
+        "name",
+        "phone",
+        "ekyc",
     ]
     reads = DataAccess.objects.for_family(personas.asha_family)
     assert reads.count() == 2  # the ID token and the userinfo read

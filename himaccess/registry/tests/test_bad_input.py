@@ -33,9 +33,17 @@ def new_request_url(family, kind):
 )
 def test_birth_form_rejects_bad_values(personas, data, message):
     before = counts()
-    payload = {"name_hi": "अनु", "name_en": "Anu", "gender": "F", "date_of_birth": "2024-01-01", "relation": "daughter"}
+    payload = {
+        "name_hi": "अनु",
+        "name_en": "Anu",
+        "gender": "F",
+        "date_of_birth": "2024-01-01",
+        "relation": "daughter",
+    }
     payload.update(data)
-    response = personas.client_for(personas.asha).post(new_request_url(personas.asha_family, "birth"), payload)
+    response = personas.client_for(personas.asha).post(
+        new_request_url(personas.asha_family, "birth"), payload
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert counts() == before
@@ -53,7 +61,8 @@ def test_correction_to_a_pincode_of_another_district_is_refused(personas):
     before = counts()
     client = personas.client_for(personas.asha)
     response = client.post(
-        new_request_url(personas.asha_family, "correction"), {"member_id": "", "field": "pincode", "new_value": "171001"}
+        new_request_url(personas.asha_family, "correction"),
+        {"member_id": "", "field": "pincode", "new_value": "171001"},
     )
     assert response.status_code == 400
     assert "district" in response.content.decode()

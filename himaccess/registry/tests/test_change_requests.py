@@ -90,14 +90,21 @@ def test_helpline_agent_cannot_decide(personas):
 def test_rejection_keeps_its_reason(personas):
     request = _filed(personas)
     meena = personas.client_for(personas.meena)
-    empty = meena.post(reverse("registry:decide", args=[request.reference]), {"decision": "reject", "reason": " "})
+    empty = meena.post(
+        reverse("registry:decide", args=[request.reference]), {"decision": "reject", "reason": " "}
+    )
     assert empty.status_code == 400
-    meena.post(reverse("registry:decide", args=[request.reference]), {"decision": "reject", "reason": "No birth record"})
+    meena.post(
+        reverse("registry:decide", args=[request.reference]),
+        {"decision": "reject", "reason": "No birth record"},
+    )
     request.refresh_from_db()
     assert request.status == ChangeRequest.Status.REJECTED
     assert request.reason == "No birth record"
     assert not Member.objects.filter(name_en="Anu").exists()
-    page = personas.client_for(personas.asha).get(reverse("registry:change_request", args=[request.reference]))
+    page = personas.client_for(personas.asha).get(
+        reverse("registry:change_request", args=[request.reference])
+    )
     assert "No birth record" in page.content.decode()
 
 
@@ -106,17 +113,28 @@ def test_filer_cannot_approve_own_request(personas):
     assert file_birth(suresh, personas.asha_family).status_code == 302
     request = ChangeRequest.objects.get()
     assert request.source == "panchayat"
-    assert suresh.post(reverse("registry:decide", args=[request.reference]), {"decision": "approve"}).status_code == 404
+    assert (
+        suresh.post(reverse("registry:decide", args=[request.reference]), {"decision": "approve"}).status_code
+        == 404
+    )
     meena = personas.client_for(personas.meena)
-    assert meena.post(reverse("registry:decide", args=[request.reference]), {"decision": "approve"}).status_code == 302
+    assert (
+        meena.post(reverse("registry:decide", args=[request.reference]), {"decision": "approve"}).status_code
+        == 302
+    )
 
 
 def test_second_decision_is_a_conflict_and_changes_nothing(personas):
     request = _filed(personas)
     meena = personas.client_for(personas.meena)
     dc = personas.client_for(personas.meena)
-    assert meena.post(reverse("registry:decide", args=[request.reference]), {"decision": "approve"}).status_code == 302
-    second = dc.post(reverse("registry:decide", args=[request.reference]), {"decision": "reject", "reason": "late"})
+    assert (
+        meena.post(reverse("registry:decide", args=[request.reference]), {"decision": "approve"}).status_code
+        == 302
+    )
+    second = dc.post(
+        reverse("registry:decide", args=[request.reference]), {"decision": "reject", "reason": "late"}
+    )
     assert second.status_code == 409
     request.refresh_from_db()
     assert request.status == ChangeRequest.Status.APPROVED
@@ -130,7 +148,10 @@ def test_withdrawn_request_cannot_be_approved(personas):
     meena = personas.client_for(personas.meena)
     page = meena.get(reverse("registry:change_request", args=[request.reference])).content.decode()
     assert 'action="/register/requests/' not in page or "decide" not in page
-    assert meena.post(reverse("registry:decide", args=[request.reference]), {"decision": "approve"}).status_code == 409
+    assert (
+        meena.post(reverse("registry:decide", args=[request.reference]), {"decision": "approve"}).status_code
+        == 409
+    )
 
 
 def _filed(personas) -> ChangeRequest:
@@ -142,7 +163,9 @@ def _filed(personas) -> ChangeRequest:
 def test_birth_of_child_older_than_mother_is_refused(personas):
     asha_member = personas.member(personas.asha)
     asha = personas.client_for(personas.asha)
-    response = file_birth(asha, personas.asha_family, mother=asha_member.member_id, date_of_birth="1970-01-01")
+    response = file_birth(
+        asha, personas.asha_family, mother=asha_member.member_id, date_of_birth="1970-01-01"
+    )
     assert response.status_code == 400
     assert "older than their parent" in response.content.decode()
     assert not ChangeRequest.objects.exists()

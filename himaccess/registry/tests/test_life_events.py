@@ -17,7 +17,9 @@ def add_spouse(personas, family, name_en, name_hi, gender, born):
     head = family.head()
     return actions.record_marriage_in(
         family,
-        actions.NewMember(name_en=name_en, name_hi=name_hi, gender=gender, date_of_birth=born, relation=Relation.SPOUSE),
+        actions.NewMember(
+            name_en=name_en, name_hi=name_hi, gender=gender, date_of_birth=born, relation=Relation.SPOUSE
+        ),
         spouse=head,
         acting_user=personas.meena,
         source=Source.OFFICIAL,
@@ -44,7 +46,9 @@ def test_death_of_head_needs_a_new_head(personas):
     with pytest.raises(ValidationError):
         actions.require_new_head(asha, None)
     new_head = actions.require_new_head(asha, ravi.member_id)
-    actions.record_death(asha, on=date(2025, 1, 1), new_head=new_head, acting_user=personas.meena, source=Source.OFFICIAL)
+    actions.record_death(
+        asha, on=date(2025, 1, 1), new_head=new_head, acting_user=personas.meena, source=Source.OFFICIAL
+    )
     ravi.refresh_from_db()
     assert ravi.relation == Relation.HEAD
     assert personas.asha_family.head() == ravi
@@ -63,7 +67,11 @@ def test_marriage_out_moves_the_member_and_keeps_the_member_id(personas):
     ravi = personas.member(personas.ravi)
     member_id = ravi.member_id
     actions.record_marriage_out(
-        ravi, personas.karan_family, relation=Relation.SON_IN_LAW, acting_user=personas.meena, source=Source.OFFICIAL
+        ravi,
+        personas.karan_family,
+        relation=Relation.SON_IN_LAW,
+        acting_user=personas.meena,
+        source=Source.OFFICIAL,
     )
     ravi.refresh_from_db()
     assert ravi.member_id == member_id
@@ -77,7 +85,11 @@ def test_head_cannot_marry_out_while_others_remain(personas):
     asha = personas.member(personas.asha)
     with pytest.raises(ValidationError):
         actions.record_marriage_out(
-            asha, personas.karan_family, relation=Relation.SPOUSE, acting_user=personas.meena, source=Source.OFFICIAL
+            asha,
+            personas.karan_family,
+            relation=Relation.SPOUSE,
+            acting_user=personas.meena,
+            source=Source.OFFICIAL,
         )
 
 
@@ -98,13 +110,22 @@ def test_split_cannot_take_the_head(personas):
     asha = personas.member(personas.asha)
     with pytest.raises(ValidationError):
         actions.split_family(
-            personas.asha_family, [asha], new_head=asha, relations={}, acting_user=personas.meena, source=Source.OFFICIAL
+            personas.asha_family,
+            [asha],
+            new_head=asha,
+            relations={},
+            acting_user=personas.meena,
+            source=Source.OFFICIAL,
         )
 
 
 def test_merge_moves_everyone_and_closes_the_other_family(personas):
     actions.merge_families(
-        personas.asha_family, personas.karan_family, relations={}, acting_user=personas.meena, source=Source.OFFICIAL
+        personas.asha_family,
+        personas.karan_family,
+        relations={},
+        acting_user=personas.meena,
+        source=Source.OFFICIAL,
     )
     other = Family.objects.get(pk=personas.karan_family.pk)
     assert other.status == Family.Status.MERGED
@@ -117,7 +138,11 @@ def test_merge_moves_everyone_and_closes_the_other_family(personas):
 def test_change_of_head(personas):
     asha, ravi = personas.member(personas.asha), personas.member(personas.ravi)
     actions.change_head(
-        personas.asha_family, ravi, old_head_relation=Relation.MOTHER, acting_user=personas.meena, source=Source.OFFICIAL
+        personas.asha_family,
+        ravi,
+        old_head_relation=Relation.MOTHER,
+        acting_user=personas.meena,
+        source=Source.OFFICIAL,
     )
     asha.refresh_from_db()
     assert asha.relation == Relation.MOTHER
@@ -126,7 +151,9 @@ def test_change_of_head(personas):
 
 def test_correction_keeps_old_and_new_values_and_who(personas):
     ravi = personas.member(personas.ravi)
-    actions.correct_member(ravi, {"name_en": "Ravi Kumar Sharma"}, acting_user=personas.meena, source=Source.OFFICIAL)
+    actions.correct_member(
+        ravi, {"name_en": "Ravi Kumar Sharma"}, acting_user=personas.meena, source=Source.OFFICIAL
+    )
     change = ravi.changes.get(field="name_en", action="member.corrected")
     assert (change.old_value, change.new_value) == ("Ravi Kumar", "Ravi Kumar Sharma")
     assert change.actor == personas.meena and change.source == Source.OFFICIAL
@@ -135,10 +162,16 @@ def test_correction_keeps_old_and_new_values_and_who(personas):
 def test_correction_with_a_stale_version_is_a_conflict(personas):
     ravi = personas.member(personas.ravi)
     seen = ravi.version
-    actions.correct_member(ravi, {"occupation": "student"}, acting_user=personas.meena, source=Source.OFFICIAL)
+    actions.correct_member(
+        ravi, {"occupation": "student"}, acting_user=personas.meena, source=Source.OFFICIAL
+    )
     with pytest.raises(actions.Conflict):
         actions.correct_member(
-            ravi, {"occupation": "labour"}, acting_user=personas.meena, source=Source.OFFICIAL, expected_version=seen
+            ravi,
+            {"occupation": "labour"},
+            acting_user=personas.meena,
+            source=Source.OFFICIAL,
+            expected_version=seen,
         )
     ravi.refresh_from_db()
     assert ravi.occupation == "student"
@@ -147,13 +180,17 @@ def test_correction_with_a_stale_version_is_a_conflict(personas):
 def test_parent_cannot_be_made_younger_than_child(personas):
     asha = personas.member(personas.asha)
     with pytest.raises(ValidationError):
-        actions.correct_member(asha, {"date_of_birth": date(2010, 1, 1)}, acting_user=personas.meena, source="official")
+        actions.correct_member(
+            asha, {"date_of_birth": date(2010, 1, 1)}, acting_user=personas.meena, source="official"
+        )
 
 
 def test_one_name_is_filled_from_the_other_script(personas):
     child = actions.record_birth(
         personas.asha_family,
-        actions.NewMember(name_hi="सुनील शर्मा", gender="M", date_of_birth=date(2020, 2, 2), relation=Relation.GRANDSON),
+        actions.NewMember(
+            name_hi="सुनील शर्मा", gender="M", date_of_birth=date(2020, 2, 2), relation=Relation.GRANDSON
+        ),
         acting_user=personas.meena,
         source=Source.OFFICIAL,
     )

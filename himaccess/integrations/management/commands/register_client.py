@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--purpose", required=True, help="Why the application reads citizens' data")
         parser.add_argument("--purpose-hi", default="")
         parser.add_argument("--launch-url", default="")
-        parser.add_argument("--listed", action="store_true", help="Show it on citizens' \"my apps\" page")
+        parser.add_argument("--listed", action="store_true", help='Show it on citizens\' "my apps" page')
         parser.add_argument("--public", action="store_true", help="A public client (no secret; PKCE only)")
 
     def handle(self, *args: Any, **options: Any) -> None:

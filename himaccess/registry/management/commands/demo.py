@@ -32,7 +32,9 @@ class Command(BaseCommand):
     help = "Prepare the embedded demo (SQLite, synthetic Himachal data) and serve it on localhost."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--families", type=int, default=3000, help="synthetic families to seed (first run)")
+        parser.add_argument(
+            "--families", type=int, default=3000, help="synthetic families to seed (first run)"
+        )
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="prepare only; do not start the server")
 
@@ -70,12 +72,18 @@ class Command(BaseCommand):
         out("")
         out(self.style.SUCCESS(f"Him Access demo: http://127.0.0.1:{port}/"))
         if passwords:
-            out("Officials (password, then a second factor you enrol on first login with any authenticator app):")
+            out(
+                "Officials (a password, then a second factor you enrol on first login"
+                " with any authenticator app):"
+            )
             for username, password in passwords.items():
                 out(f"  {username:18} {password}")
             out("  These passwords are shown once; reset one with: himaccess changepassword <username>")
         else:
-            out("Officials were created on the first run; reset a password with: himaccess changepassword <username>")
+            out(
+                "Officials were created on the first run;"
+                " reset a password with: himaccess changepassword <username>"
+            )
         sample = (
             Member.objects.filter(family__district_id=22, relation="head", life_status="living")
             .exclude(mobile="")
