@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himaccess.settings")
 os.environ.setdefault("SIGNING_KEY_DIR", tempfile.mkdtemp(prefix="bench-keys-"))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -71,10 +71,15 @@ def sign_and_render(path: str, first: int, count: int) -> list[str]:
             spec.C169_SECONDARY_FULL_NAME: member.name_hi,
         }
         credential = credentials.sign(
-            claim, {spec.EXT_KIND: "M", spec.EXT_FAMILY_ID: member.family_id}, issued_at=now, expires_on=date(2031, 3, 31)
+            claim,
+            {spec.EXT_KIND: "M", spec.EXT_FAMILY_ID: member.family_id},
+            issued_at=now,
+            expires_on=date(2031, 3, 31),
         )
         texts.append(credential.qr_text)
-        faces.append(pdf.CardFace(credential.qr_text, now.date(), date(2031, 3, 31), member.family_id, member=member))
+        faces.append(
+            pdf.CardFace(credential.qr_text, now.date(), date(2031, 3, 31), member.family_id, member=member)
+        )
     with open(path, "wb") as out:
         pdf.write_card_sheets(out, faces)
     return texts[:50]  # a sample for the verifier benchmark, not the whole run
@@ -93,7 +98,9 @@ def run(cards: int, workers: int, out: Path) -> tuple[float, list[str]]:
     pending: list[Future[list[str]]] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for number, first in enumerate(range(0, cards, CHUNK)):
-            pending.append(pool.submit(sign_and_render, str(out / f"{number:05d}.pdf"), first, min(CHUNK, cards - first)))
+            pending.append(
+                pool.submit(sign_and_render, str(out / f"{number:05d}.pdf"), first, min(CHUNK, cards - first))
+            )
             while len(pending) >= 2 * workers:  # bounded in-flight work: memory stays flat
                 sample += pending.pop(0).result()
         for future in pending:
@@ -126,7 +133,10 @@ def main() -> None:
     verdicts = [spec.verify(text, keys, is_revoked=revoked).verdict for text in texts]
     elapsed = time.perf_counter() - started
     assert set(verdicts) == {spec.GENUINE}, set(verdicts)
-    print(f"reference verifier: {len(texts) / elapsed:,.0f} credentials/s on one core (100,000 revoked IDs loaded)")
+    print(
+        f"reference verifier: {len(texts) / elapsed:,.0f} credentials/s on one core"
+        " (100,000 revoked IDs loaded)"
+    )
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "himaccess.cards",
     "oauth2_provider",
     "himaccess.integrations",
+    "himaccess.grievances",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,13 @@ SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_API_KEY = env_str("SMS_GATEWAY_API_KEY", "")
 SMS_SENDER_ID = env_str("SMS_SENDER_ID", "HPGOVT")
 SMS_DLT_ENTITY_ID = env_str("SMS_DLT_ENTITY_ID", "")
+
+# CM Seva Sankalp (grievances): days the complainant has to answer a resolution
+# before it closes unanswered; days after closure a complaint may be reopened;
+# hours within which the same caller, category and place is a repeat, not new.
+GRIEVANCE_CONFIRM_DAYS = env_int("GRIEVANCE_CONFIRM_DAYS", 7, minimum=1, maximum=60)
+GRIEVANCE_REOPEN_DAYS = env_int("GRIEVANCE_REOPEN_DAYS", 30, minimum=1, maximum=365)
+GRIEVANCE_DUPLICATE_HOURS = env_int("GRIEVANCE_DUPLICATE_HOURS", 72, minimum=0, maximum=720)
 
 # Keys outside the database: the permutation key that makes register IDs
 # non-sequential must never change once IDs have been issued.

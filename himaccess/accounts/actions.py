@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from himaccess.accounts import sessions
 from himaccess.accounts.models import Level, Lockout, Posting, Role, TotpDevice, User
 from himaccess.audit.log import record
+from himaccess.departments.models import Department
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, UrbanBody
 from himaccess.registry.models import CitizenLink, Member, MemberQuerySet
 
@@ -49,7 +50,7 @@ def _snapshot(posting: Posting | None) -> dict[str, Any] | None:
         "block": posting.block_id,
         "panchayat": posting.panchayat_id,
         "urban_body": posting.urban_body_id,
-        "department": posting.department,
+        "department": posting.department_code,
         "suspended": posting.suspended,
     }
 
@@ -68,6 +69,10 @@ def _new_posting(
     suspended: bool = False,
 ) -> Posting:
     role, level = Role(role), Level(level)
+    if department and not Department.objects.filter(code=department).exists():
+        raise ValidationError(
+            _("There is no department with the code %(code)s."), params={"code": department}
+        )
     area = {
         Level.DISTRICT: district,
         Level.TEHSIL: tehsil,
@@ -89,7 +94,7 @@ def _new_posting(
         block=block if level == Level.BLOCK else None,
         panchayat=panchayat if level == Level.PANCHAYAT else None,
         urban_body=urban_body if level == Level.URBAN_BODY else None,
-        department=department,
+        department_id=department or None,
         suspended=suspended,
     )
 
@@ -234,7 +239,7 @@ def _copy(posting: Posting, *, suspended: bool) -> Posting:
         block=posting.block,
         panchayat=posting.panchayat,
         urban_body=posting.urban_body,
-        department=posting.department,
+        department=posting.department_code,
         suspended=suspended,
     )
 

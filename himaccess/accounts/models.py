@@ -103,7 +103,15 @@ class Posting(models.Model):
     block = models.ForeignKey(Block, on_delete=models.PROTECT, null=True, blank=True)
     panchayat = models.ForeignKey(Panchayat, on_delete=models.PROTECT, null=True, blank=True)
     urban_body = models.ForeignKey(UrbanBody, on_delete=models.PROTECT, null=True, blank=True)
-    department = models.CharField(max_length=120, blank=True)
+    department = models.ForeignKey(
+        "departments.Department",
+        on_delete=models.PROTECT,
+        to_field="code",
+        null=True,
+        blank=True,
+        related_name="postings",
+        help_text=_("Empty for general administration (revenue officers, panchayat secretaries)."),
+    )
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     suspended = models.BooleanField(default=False)
@@ -134,7 +142,7 @@ class Posting(models.Model):
     @property
     def department_code(self) -> str:
         """The ``departments.Department`` code of this posting ('' for general administration)."""
-        return self.department
+        return self.department_id or ""
 
     def area_name(self, language: str = "en") -> str:
         area = {

@@ -157,8 +157,8 @@ def _diagnose(position: int, expected_prev: str, read_window: WindowReader) -> t
     written_at = _original_position(here, window)
     if written_at is None:
         # A forged row with a bad hash, followed by the original rows moved down by one?
-        following = by_seq.get(position + 1)
-        if following is not None and following.prev_hash == expected_prev:
+        next_row = by_seq.get(position + 1)
+        if next_row is not None and next_row.prev_hash == expected_prev:
             return position, "inserted: an entry not linked into the chain"
         return position, "edited: the entry's content does not match its hash"
     if written_at < position:

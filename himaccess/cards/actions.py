@@ -35,7 +35,9 @@ def expiry_for(issued: date) -> date:
         return issued.replace(year=issued.year + VALIDITY_YEARS, day=28)
 
 
-def family_content(family: Family, living: list[Member] | None = None) -> tuple[dict[int, Any], dict[int, Any]]:
+def family_content(
+    family: Family, living: list[Member] | None = None
+) -> tuple[dict[int, Any], dict[int, Any]]:
     living = list(family.living_members()) if living is None else living
     head = next((m for m in living if m.relation == "head"), None)
     return credentials.family_claims(family, head, [m.member_id for m in living])
@@ -86,7 +88,9 @@ def _request_print(card: Card, *, acting_user: User | None, now: datetime) -> Pr
     return request
 
 
-def _withdraw(card: Card, *, status: str, reason: str, acting_user: User | None, replacement: Card | None) -> None:
+def _withdraw(
+    card: Card, *, status: str, reason: str, acting_user: User | None, replacement: Card | None
+) -> None:
     card.status = status
     card.revoked_at = timezone.now()
     card.reason = reason[:200]
@@ -118,7 +122,9 @@ def _replace(
         return current
     if current is not None:
         # Withdraw first: the one-active-card constraint would refuse the new row otherwise.
-        _withdraw(current, status=Card.Status.SUPERSEDED, reason=reason, acting_user=acting_user, replacement=None)
+        _withdraw(
+            current, status=Card.Status.SUPERSEDED, reason=reason, acting_user=acting_user, replacement=None
+        )
     card = _create_card(
         kind=kind,
         family=family,
@@ -209,10 +215,15 @@ def reissue_for_family(
     living = list(family.living_members()) if family.status == Family.Status.ACTIVE else []
     living_ids = {m.pk for m in living}
     for card in active:
-        if card.kind == Card.Kind.MEMBER and card.member_id not in living_ids:
-            _withdraw(card, status=Card.Status.REVOKED, reason=reason, acting_user=acting_user, replacement=None)
-        elif card.kind == Card.Kind.FAMILY and family.status != Family.Status.ACTIVE:
-            _withdraw(card, status=Card.Status.REVOKED, reason=reason, acting_user=acting_user, replacement=None)
+        gone = (
+            card.member_id not in living_ids
+            if card.kind == Card.Kind.MEMBER
+            else family.status != Family.Status.ACTIVE
+        )
+        if gone:
+            _withdraw(
+                card, status=Card.Status.REVOKED, reason=reason, acting_user=acting_user, replacement=None
+            )
     if family.status != Family.Status.ACTIVE:
         return []
     by_member = {c.member_id: c for c in active if c.kind == Card.Kind.MEMBER}
@@ -258,7 +269,12 @@ def advance_print(request: PrintRequest, *, acting_user: User, note: str = "") -
         raise ValidationError(_("This card has already been delivered."), code="print_finished")
     now = timezone.now()
     PrintStep.objects.create(
-        request=request, from_status=request.status, to_status=following, actor=acting_user, note=note[:200], at=now
+        request=request,
+        from_status=request.status,
+        to_status=following,
+        actor=acting_user,
+        note=note[:200],
+        at=now,
     )
     before = request.status
     request.status = following
@@ -277,7 +293,9 @@ def advance_print(request: PrintRequest, *, acting_user: User, note: str = "") -
 
 def families_with_cards(family_ids: Iterable[str]) -> list[Family]:
     """Those of the families (by Family ID) that hold or held a card: only they are reissued."""
-    return list(Family.objects.filter(family_id__in=[f for f in family_ids if f], cards__isnull=False).distinct())
+    return list(
+        Family.objects.filter(family_id__in=[f for f in family_ids if f], cards__isnull=False).distinct()
+    )
 
 
 @transaction.atomic
@@ -297,8 +315,8 @@ def issue_for_print_run(
         active = active.filter(kind=Card.Kind.FAMILY)
     existing = {(c.family_id, c.member_id): c for c in active}
     living: dict[int, list[Member]] = {pk: [] for pk in family_pks}
-    for member in Member.objects.living().filter(family_id__in=family_pks).order_by("date_of_birth", "pk"):
-        living[member.family_id].append(member)
+    for person in Member.objects.living().filter(family_id__in=family_pks).order_by("date_of_birth", "pk"):
+        living[person.family_id].append(person)
     cards: list[Card] = []
     new: list[Card] = []
     for family in families:
@@ -306,9 +324,9 @@ def issue_for_print_run(
             (None, family_content(family, living[family.pk]))
         ]
         if with_members:
-            for member in living[family.pk]:
-                member.family = family  # already loaded: spares a query per member
-                wanted.append((member, credentials.member_claims(member)))
+            for living_member in living[family.pk]:
+                living_member.family = family  # already loaded: spares a query per member
+                wanted.append((living_member, credentials.member_claims(living_member)))
         for member, content in wanted:
             card = existing.get((family.pk, member.pk if member else None))
             if card is not None and member is not None:
@@ -332,10 +350,17 @@ def issue_for_print_run(
             card.family = family
             cards.append(card)
     Card.objects.bulk_create(new)
-    already = set(PrintRequest.objects.filter(card__in=[c for c in cards if c.pk]).values_list("card_id", flat=True))
+    already = set(
+        PrintRequest.objects.filter(card__in=[c for c in cards if c.pk]).values_list("card_id", flat=True)
+    )
     requests = [
         PrintRequest(
-            card=c, family=c.family, district_id=district_code, status=PrintStatus.PRINTED, created_at=now, updated_at=now
+            card=c,
+            family=c.family,
+            district_id=district_code,
+            status=PrintStatus.PRINTED,
+            created_at=now,
+            updated_at=now,
         )
         for c in cards
         if c.pk not in already

@@ -26,7 +26,7 @@ class VerifyOut(Schema):
 
 @router.post("/verify", response=VerifyOut, auth=None)
 def verify(request: Any, body: VerifyIn) -> dict[str, Any]:
-    """Verdict: genuine, tampered, expired, revoked, unknown_key or not_credential, with the card's minimal details."""
+    """Verdict (genuine, tampered, expired, revoked, unknown_key, not_credential) and minimal details."""
     result = verify_text(body.qr_text)
     return {"verdict": result.verdict, "message": str(MESSAGES[result.verdict]), **result.as_dict()}
 

@@ -61,7 +61,9 @@ def member_claims(member: Member) -> tuple[dict[int, Any], dict[int, Any]]:
     return claim, {spec.EXT_KIND: "M", spec.EXT_FAMILY_ID: member.family.family_id}
 
 
-def family_claims(family: Family, head: Member | None, member_ids: Sequence[str]) -> tuple[dict[int, Any], dict[int, Any]]:
+def family_claims(
+    family: Family, head: Member | None, member_ids: Sequence[str]
+) -> tuple[dict[int, Any], dict[int, Any]]:
     claim: dict[int, Any] = {spec.C169_ID: family.family_id, spec.C169_LOCATION: str(family.district_id)}
     if head is not None:
         claim.update(

@@ -60,7 +60,9 @@ class Card(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     revoked_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # Position in the revocation list's history: the list's sequence number is the highest.
     revocation_seq = models.BigIntegerField(null=True, blank=True, unique=True)
 
@@ -187,3 +189,6 @@ class PrintStep(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status}"

@@ -26,7 +26,9 @@ MESSAGES: dict[str, Promise] = {
     spec.TAMPERED: _("Not genuine: the code is damaged or was altered after it was signed."),
     spec.EXPIRED: _("Expired: this card is past its validity date. Ask the family for their current card."),
     spec.REVOKED: _("Revoked: this card has been withdrawn. Ask the family for their current card."),
-    spec.UNKNOWN_KEY: _("Not genuine: it was signed with a key the Government of Himachal Pradesh has not published."),
+    spec.UNKNOWN_KEY: _(
+        "Not genuine: it was signed with a key the Government of Himachal Pradesh has not published."
+    ),
     spec.NOT_CREDENTIAL: _("This is not a Him Parivar card code."),
 }
 
@@ -56,7 +58,9 @@ def revocation_document() -> dict[str, Any]:
     cached: dict[str, Any] | None = cache.get(cache_key)
     if cached is not None:
         return cached
-    revoked = list(Card.objects.on_revocation_list().order_by("credential_id").values_list("credential_id", flat=True))
+    revoked = list(
+        Card.objects.on_revocation_list().order_by("credential_id").values_list("credential_id", flat=True)
+    )
     payload = {
         "iss": ISSUER,
         "sequence": sequence,
@@ -66,6 +70,10 @@ def revocation_document() -> dict[str, Any]:
     }
     protected = _b64url(json.dumps({"alg": "EdDSA", "kid": key.kid}, separators=(",", ":")).encode())
     body = _b64url(json.dumps(payload, separators=(",", ":")).encode())
-    document = {"protected": protected, "payload": body, "signature": _b64url(key.sign(f"{protected}.{body}".encode()))}
+    document = {
+        "protected": protected,
+        "payload": body,
+        "signature": _b64url(key.sign(f"{protected}.{body}".encode())),
+    }
     cache.set(cache_key, document, 24 * 3600)
     return document

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import cast
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -8,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.contrib import messages
 
+from himaccess.accounts.models import User
 from himaccess.cards import actions, pdf
 from himaccess.cards.credentials import PURPOSE
 from himaccess.cards.forms import VerifyForm
@@ -55,15 +58,15 @@ def _attachment(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _current_card(family: Family, member: Member | None, user: object) -> Card:
+def _current_card(family: Family, member: Member | None, user: User) -> Card:
     cards = Card.objects.active().filter(family=family, member=member)
     card = cards.filter(kind=Card.Kind.MEMBER if member else Card.Kind.FAMILY).first()
     if card is not None:
         return card
     try:
         if member is None:
-            return actions.issue_family_card(family, acting_user=user, request_print=False)  # type: ignore[arg-type]
-        return actions.issue_member_card(member, acting_user=user, request_print=False)  # type: ignore[arg-type]
+            return actions.issue_family_card(family, acting_user=user, request_print=False)
+        return actions.issue_member_card(member, acting_user=user, request_print=False)
     except ValidationError as exc:
         raise Http404 from exc
 
@@ -71,8 +74,9 @@ def _current_card(family: Family, member: Member | None, user: object) -> Card:
 @login_required
 @require_GET
 def family_card(request: HttpRequest, family_id: str) -> HttpResponse:
-    family = get_object_or_404(Family.objects.visible_to(request.user).active().distinct(), family_id=family_id)
-    card = _current_card(family, None, request.user)
+    user = cast(User, request.user)  # login_required
+    family = get_object_or_404(Family.objects.visible_to(user).active().distinct(), family_id=family_id)
+    card = _current_card(family, None, user)
     layout = "id1" if request.GET.get("layout") == "id1" else "a4"
     content = pdf.family_card_pdf(card.face(), layout=layout)
     return _attachment(content, f"him-parivar-{family.family_id}{'-card' if layout == 'id1' else ''}.pdf")
@@ -81,23 +85,26 @@ def family_card(request: HttpRequest, family_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def member_card(request: HttpRequest, member_id: str) -> HttpResponse:
+    user = cast(User, request.user)  # login_required
     member = get_object_or_404(
-        Member.objects.visible_to(request.user).living().select_related("family").distinct(), member_id=member_id
+        Member.objects.visible_to(user).living().select_related("family").distinct(),
+        member_id=member_id,
     )
-    card = _current_card(member.family, member, request.user)
+    card = _current_card(member.family, member, user)
     return _attachment(pdf.member_card_pdf(card.face()), f"him-parivar-{member.member_id}.pdf")
 
 
 @login_required
 @require_GET
 def print_queue(request: HttpRequest) -> HttpResponse:
-    posting = request.user.active_posting  # type: ignore[union-attr]
+    user = cast(User, request.user)  # login_required
+    posting = user.active_posting
     if posting is None:
         raise Http404
     status = request.GET.get("status", PrintStatus.REQUESTED)
     if status not in PrintStatus.values:
         status = PrintStatus.REQUESTED
-    queue = PrintRequest.objects.visible_to(request.user)  # type: ignore[arg-type]
+    queue = PrintRequest.objects.visible_to(user)
     rows = queue.filter(status=status).select_related("card", "family", "card__member")[:200]
     counts = {s: queue.filter(status=s).count() for s in PrintStatus.values}
     context = {
@@ -112,11 +119,12 @@ def print_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def advance(request: HttpRequest, credential_id: str) -> HttpResponse:
-    queue = PrintRequest.objects.visible_to(request.user)  # type: ignore[arg-type]
+    user = cast(User, request.user)  # login_required
+    queue = PrintRequest.objects.visible_to(user)
     print_request = get_object_or_404(queue, card__credential_id=credential_id)
     status = print_request.status
     try:
-        actions.advance_print(print_request, acting_user=request.user, note=request.POST.get("note", "")[:200])  # type: ignore[arg-type]
+        actions.advance_print(print_request, acting_user=user, note=request.POST.get("note", "")[:200])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -11,12 +11,16 @@ tokens, and every token check also requires a live consent.
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import Application
+
+if TYPE_CHECKING:
+    from himaccess.accounts.models import User
 
 # The scopes a departmental application may be allowed, each releasing these claims.
 SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
@@ -84,7 +88,7 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
     def live(self) -> ConsentQuerySet:
         return self.filter(revoked_at__isnull=True)
 
-    def covering(self, user: models.Model, application: Application, scopes: list[str]) -> Consent | None:
+    def covering(self, user: User, application: Application, scopes: list[str]) -> Consent | None:
         """The user's live consent to ``application`` if it covers every one of ``scopes``."""
         consent = self.live().filter(user=user, application=application).first()
         if consent is None or not set(scopes) <= set(consent.scope_list()):

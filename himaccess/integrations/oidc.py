@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model
 from oauth2_provider.models import Application
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
 from oauthlib.common import Request
 
+from himaccess.accounts.models import User
 from himaccess.audit import access as access_log
 from himaccess.audit.log import client_address_from_meta
 from himaccess.integrations.models import SCOPE_CLAIMS, Consent, DepartmentApp, Subject
@@ -30,7 +30,7 @@ CLAIM_SCOPE = {claim: scope for scope, claims in SCOPE_CLAIMS.items() for claim 
 MEMBER_CLAIMS = frozenset(CLAIM_SCOPE) - {"sub"}
 
 
-def linked_member(user: Model) -> Member | None:
+def linked_member(user: User) -> Member | None:
     """The living member record a citizen's login is tied to (the latest link)."""
     link = (
         CitizenLink.objects.filter(user=user, member__life_status=Member.LifeStatus.LIVING)
@@ -41,12 +41,12 @@ def linked_member(user: Model) -> Member | None:
     return link.member if link is not None else None
 
 
-def subject_for(user: Model) -> str:
+def subject_for(user: User) -> str:
     subject, _ = Subject.objects.get_or_create(user=user)
     return subject.sub
 
 
-def member_claims(user: Model, member: Member) -> dict[str, Any]:
+def member_claims(user: User, member: Member) -> dict[str, Any]:
     mobile = getattr(user, "mobile", "")
     return {
         "member_id": member.member_id,

@@ -88,7 +88,7 @@ def my_apps(request: HttpRequest) -> HttpResponse:
     language = get_language() or "en"
     listed = DepartmentApp.objects.filter(listed=True).select_related("application").order_by("department")
     consents = (
-        Consent.objects.filter(user=request.user)
+        Consent.objects.filter(user=request.user)  # type: ignore[misc]
         .select_related("application__department_app")
         .order_by("revoked_at", "-granted_at")
     )

@@ -94,8 +94,13 @@ def permute(counter: int, key: str) -> int:
     return left * _HALF + right
 
 
+def prefix_key(prefix: str, key: str) -> str:
+    """Each kind of ID has its own permutation, so F and M IDs of one counter differ."""
+    return f"{key}:{prefix}"
+
+
 def make_id(prefix: str, counter: int, key: str) -> str:
-    body = f"{permute(counter, key):0{BODY_DIGITS}d}"
+    body = f"{permute(counter, prefix_key(prefix, key)):0{BODY_DIGITS}d}"
     return f"{prefix}{body}{verhoeff_check_digit(body)}"
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 import os
@@ -216,11 +217,9 @@ def active_key(purpose: str) -> SigningKey:
     with _lock:
         private_key = _load_configured(purpose) or _load_or_create_embedded(purpose)
         signing_key = SigningKey.from_private_key(private_key)
-        try:
+        # A read-only key directory still serves: published_jwks merges the active key in.
+        with contextlib.suppress(OSError):
             _remember_public_key(purpose, signing_key.public_key)
-        except OSError:
-            # A read-only key directory still serves: the active key is merged in below.
-            pass
         _active_cache[cache_key] = signing_key
         return signing_key
 

@@ -1,4 +1,4 @@
-"""``audit.record``: what an entry holds, that it never holds secrets, that it shares the caller's transaction."""
+"""``audit.record``: what an entry holds, that it never holds secrets, that it rolls back with its change."""
 
 from __future__ import annotations
 

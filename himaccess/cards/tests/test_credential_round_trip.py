@@ -41,7 +41,14 @@ def test_credential_holds_no_sensitive_field(personas: Personas, asha_cards: Ash
     asha_cards.asha.refresh_from_db()
     cwt = decode_cwt(asha_cards.asha.qr_text)
     text = repr(cwt)
-    assert set(cwt) == {spec.CWT_ISS, spec.CWT_EXP, spec.CWT_IAT, spec.CWT_CTI, spec.CLAIM_169, spec.HP_EXTENSION}
+    assert set(cwt) == {
+        spec.CWT_ISS,
+        spec.CWT_EXP,
+        spec.CWT_IAT,
+        spec.CWT_CTI,
+        spec.CLAIM_169,
+        spec.HP_EXTENSION,
+    }
     assert set(cwt[spec.CLAIM_169]) <= {1, 3, 4, 8, 9, 21, 22}
     for forbidden in ("general", "98765", "123456789012", member.mobile):
         assert forbidden not in text

@@ -14,9 +14,13 @@ IST = ZoneInfo("Asia/Kolkata")
 
 def test_card_is_genuine_through_its_last_day_and_expired_after(asha_cards: AshaCards) -> None:
     last_day = asha_cards.ravi.expires_on
-    with time_machine.travel(datetime.combine(last_day, datetime.min.time(), IST) + timedelta(hours=23), tick=False):
+    with time_machine.travel(
+        datetime.combine(last_day, datetime.min.time(), IST) + timedelta(hours=23), tick=False
+    ):
         assert verify_text(asha_cards.ravi.qr_text).verdict == spec.GENUINE
-    with time_machine.travel(datetime.combine(last_day, datetime.min.time(), IST) + timedelta(days=1, hours=1), tick=False):
+    with time_machine.travel(
+        datetime.combine(last_day, datetime.min.time(), IST) + timedelta(days=1, hours=1), tick=False
+    ):
         result = verify_text(asha_cards.ravi.qr_text)
     assert result.verdict == spec.EXPIRED
     assert result.details["id"]  # the counter still sees whose card it was

@@ -59,12 +59,16 @@ def test_raw_base64_key_is_accepted(monkeypatch: pytest.MonkeyPatch, db: None) -
     private = Ed25519PrivateKey.generate()
     from cryptography.hazmat.primitives import serialization
 
-    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    raw = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     monkeypatch.setenv("CARD_SIGNING_KEY", base64.b64encode(raw).decode())
     assert signing.active_key("card").kid == signing.key_id(private.public_key())
 
 
-def test_production_without_a_configured_key_refuses_to_sign(monkeypatch: pytest.MonkeyPatch, db: None) -> None:
+def test_production_without_a_configured_key_refuses_to_sign(
+    monkeypatch: pytest.MonkeyPatch, db: None
+) -> None:
     monkeypatch.setenv("DEBUG", "false")
     with pytest.raises(ImproperlyConfigured):
         signing.active_key("card")

@@ -18,8 +18,11 @@ def _birth(personas: Personas) -> Any:
     return register.record_birth(
         personas.asha_family,
         register.NewMember(
-            name_en="Meera Kumari", name_hi="मीरा कुमारी", gender=Gender.FEMALE,
-            date_of_birth=date(2024, 2, 1), relation=Relation.GRANDDAUGHTER,
+            name_en="Meera Kumari",
+            name_hi="मीरा कुमारी",
+            gender=Gender.FEMALE,
+            date_of_birth=date(2024, 2, 1),
+            relation=Relation.GRANDDAUGHTER,
         ),
         acting_user=None,
         source=Source.PANCHAYAT,
@@ -64,7 +67,9 @@ def test_death_revokes_the_members_card(
     assert ravi.member_id not in verify_text(family_card.qr_text).details["member_ids"]
 
 
-def test_families_without_cards_are_left_alone(personas: Personas, django_capture_on_commit_callbacks: Any) -> None:
+def test_families_without_cards_are_left_alone(
+    personas: Personas, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         _birth(personas)
     assert not Card.objects.exists()

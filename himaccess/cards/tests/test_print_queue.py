@@ -13,7 +13,9 @@ def test_issuing_a_card_requests_its_print(asha_cards: AshaCards, personas: Pers
     assert (step.from_status, step.to_status, step.actor) == ("", PrintStatus.REQUESTED, personas.meena)
 
 
-def test_official_of_the_area_moves_a_card_to_delivery_step_by_step(asha_cards: AshaCards, personas: Personas) -> None:
+def test_official_of_the_area_moves_a_card_to_delivery_step_by_step(
+    asha_cards: AshaCards, personas: Personas
+) -> None:
     client = personas.client_for(personas.meena)
     page = client.get("/cards/print-queue/")
     assert page.status_code == 200
@@ -22,7 +24,11 @@ def test_official_of_the_area_moves_a_card_to_delivery_step_by_step(asha_cards: 
     for expected in (PrintStatus.PRINTED, PrintStatus.DISPATCHED, PrintStatus.DELIVERED):
         assert client.post(url).status_code == 302
         assert PrintRequest.objects.get(card=asha_cards.family).status == expected
-    steps = list(PrintStep.objects.filter(request__card=asha_cards.family).values_list("from_status", "to_status", "actor"))
+    steps = list(
+        PrintStep.objects.filter(request__card=asha_cards.family).values_list(
+            "from_status", "to_status", "actor"
+        )
+    )
     assert steps == [
         ("", "requested", personas.meena.pk),
         ("requested", "printed", personas.meena.pk),
@@ -34,7 +40,9 @@ def test_official_of_the_area_moves_a_card_to_delivery_step_by_step(asha_cards: 
     assert PrintStep.objects.filter(request__card=asha_cards.family).count() == 4
 
 
-def test_official_of_another_district_neither_sees_nor_moves_the_card(asha_cards: AshaCards, personas: Personas) -> None:
+def test_official_of_another_district_neither_sees_nor_moves_the_card(
+    asha_cards: AshaCards, personas: Personas
+) -> None:
     client = personas.client_for(personas.vikram)
     page = client.get("/cards/print-queue/")
     assert page.status_code == 200

@@ -17,7 +17,9 @@ def test_resigned_with_an_unknown_key_is_unknown_key(asha_cards: AshaCards) -> N
 
 def test_claims_changed_under_the_published_key_id_are_tampered(asha_cards: AshaCards) -> None:
     # A forger keeps the real key id but cannot make the real signature.
-    cwt_forgery = resign(asha_cards.ravi.qr_text, Ed25519PrivateKey.generate(), cwt_changes={spec.CWT_EXP: 4102444800})
+    cwt_forgery = resign(
+        asha_cards.ravi.qr_text, Ed25519PrivateKey.generate(), cwt_changes={spec.CWT_EXP: 4102444800}
+    )
     real_kid = signing.active_key("card").kid.encode()
     import zlib
 
@@ -46,7 +48,7 @@ def test_one_byte_altered_inside_the_payload_is_tampered(asha_cards: AshaCards) 
     import zlib
 
     raw = bytearray(zlib.decompress(spec.b45decode(asha_cards.ravi.qr_text)))
-    index = raw.index("Ravi".encode())
+    index = raw.index(b"Ravi")
     raw[index] = ord("D")  # "Davi": a valid, re-compressed code with one byte changed
     altered = spec.b45encode(zlib.compress(bytes(raw)))
     assert verify_text(altered).verdict == spec.TAMPERED
@@ -60,7 +62,17 @@ def test_truncated_code_is_a_clear_verdict(asha_cards: AshaCards, cut: int) -> N
 
 @pytest.mark.parametrize(
     "text",
-    ["hello", "https://example.org/", '{"id": "M1"}', "HELLO WORLD", "", "   ", "\x00\x01", "आशा", "A" * 4000],
+    [
+        "hello",
+        "https://example.org/",
+        '{"id": "M1"}',
+        "HELLO WORLD",
+        "",
+        "   ",
+        "\x00\x01",
+        "आशा",
+        "A" * 4000,
+    ],
 )
 def test_foreign_text_is_not_a_credential(db: None, text: str) -> None:
     assert verify_text(text).verdict == spec.NOT_CREDENTIAL

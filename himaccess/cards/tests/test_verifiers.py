@@ -35,7 +35,10 @@ def test_standalone_script_verifies_offline_without_django(
         # -I: isolated, so nothing of the project is importable; only the script's own imports.
         done = subprocess.run(  # noqa: S603
             [sys.executable, "-I", str(SCRIPT), "--keys", str(keys), "--revocations", str(revocations), text],
-            capture_output=True, text=True, cwd=tmp_path, check=False,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
         )
         return done.returncode, json.loads(done.stdout)
 
@@ -46,7 +49,9 @@ def test_standalone_script_verifies_offline_without_django(
     assert run("not a card")[0] == 1
 
 
-def test_verify_card_command_offline_and_online(personas: Personas, asha_cards: AshaCards, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_card_command_offline_and_online(
+    personas: Personas, asha_cards: AshaCards, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     keys, revocations = _published(tmp_path)
     call_command("verify_card", asha_cards.ravi.qr_text, keys=str(keys), revocations=str(revocations))
     assert '"genuine"' in capsys.readouterr().out
@@ -63,7 +68,9 @@ def test_verify_page_and_api_give_the_verdict(asha_cards: AshaCards) -> None:
     assert client.get("/cards/verify/").status_code == 200
     page = client.post("/cards/verify/", {"qr_text": asha_cards.ravi.qr_text})
     assert page.status_code == 200 and "रवि कुमार" in page.content.decode()
-    api = client.post("/api/v1/cards/verify", {"qr_text": asha_cards.ravi.qr_text}, content_type="application/json")
+    api = client.post(
+        "/api/v1/cards/verify", {"qr_text": asha_cards.ravi.qr_text}, content_type="application/json"
+    )
     assert api.json()["verdict"] == "genuine" and api.json()["details"]["gender"] == "M"
     assert client.get("/api/v1/cards/keys").json()["keys"]
     assert "signature" in client.get("/api/v1/cards/revocations").json()
@@ -71,7 +78,14 @@ def test_verify_page_and_api_give_the_verdict(asha_cards: AshaCards) -> None:
 
 
 def test_print_run_streams_sheets_to_disk(personas: Personas, tmp_path: Path) -> None:
-    call_command("print_cards", district=personas.asha_family.district_id, out=tmp_path / "run", members=True, workers=1, chunk=1)
+    call_command(
+        "print_cards",
+        district=personas.asha_family.district_id,
+        out=tmp_path / "run",
+        members=True,
+        workers=1,
+        chunk=1,
+    )
     files = sorted((tmp_path / "run").glob("*.pdf"))
     assert len(files) == 2  # Asha's and Karan's families, one chunk each
     from himaccess.cards.models import Card, PrintStatus
@@ -80,7 +94,13 @@ def test_print_run_streams_sheets_to_disk(personas: Personas, tmp_path: Path) ->
     assert cards.count() == 2 + 3  # two family cards, three living members
     assert set(cards.values_list("print_request__status", flat=True)) == {PrintStatus.PRINTED}
     # A second run reprints the same cards, issuing nothing new.
-    call_command("print_cards", district=personas.asha_family.district_id, out=tmp_path / "again", members=True, workers=1)
+    call_command(
+        "print_cards",
+        district=personas.asha_family.district_id,
+        out=tmp_path / "again",
+        members=True,
+        workers=1,
+    )
     assert cards.count() == 5
     with pytest.raises(CommandError):
         call_command("print_cards", district=999999, out=tmp_path / "none")

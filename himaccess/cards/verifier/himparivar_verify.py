@@ -159,7 +159,7 @@ def _details(cwt: Mapping[Any, Any], kid: str) -> dict[str, Any]:
     ext = cwt.get(HP_EXTENSION)
     claim = claim if isinstance(claim, Mapping) else {}
     ext = ext if isinstance(ext, Mapping) else {}
-    kind = {"F": "family", "M": "member"}.get(ext.get(EXT_KIND), "")
+    kind = {"F": "family", "M": "member"}.get(str(ext.get(EXT_KIND)), "")
     cti = cwt.get(CWT_CTI)
     details: dict[str, Any] = {
         "kind": kind,
@@ -175,10 +175,13 @@ def _details(cwt: Mapping[Any, Any], kid: str) -> dict[str, Any]:
     if kind == "member":
         details["family_id"] = ext.get(EXT_FAMILY_ID, "")
         details["date_of_birth"] = _yyyymmdd(claim.get(C169_DOB))
-        details["gender"] = GENDER_LETTERS.get(claim.get(C169_GENDER), "")
+        gender = claim.get(C169_GENDER)
+        details["gender"] = GENDER_LETTERS.get(gender, "") if isinstance(gender, int) else ""
     elif kind == "family":
         members = ext.get(EXT_MEMBER_IDS, [])
-        details["member_ids"] = [m for m in members if isinstance(m, str)] if isinstance(members, list | tuple) else []
+        details["member_ids"] = (
+            [m for m in members if isinstance(m, str)] if isinstance(members, list | tuple) else []
+        )
         location = claim.get(C169_LOCATION)
         details["district_lgd_code"] = location if isinstance(location, str) else ""
     return details
@@ -235,7 +238,7 @@ def verify(
     _, raw = unwrapped
     try:
         message = cbor2.loads(raw)
-    except Exception:  # noqa: BLE001 - any decoder failure on untrusted bytes is a verdict
+    except Exception:
         return Result(TAMPERED, reason="not decodable")
     if isinstance(message, cbor2.CBORTag):
         if message.tag != COSE_SIGN1_TAG:
@@ -249,7 +252,7 @@ def verify(
         return Result(NOT_CREDENTIAL, reason="not a COSE_Sign1")
     try:
         protected = cbor2.loads(protected_bytes) if protected_bytes else {}
-    except Exception:  # noqa: BLE001
+    except Exception:
         return Result(TAMPERED, reason="protected header not decodable")
     if not isinstance(protected, Mapping) or protected.get(COSE_ALG) != ALG_EDDSA:
         return Result(TAMPERED, reason="not signed with EdDSA")
@@ -266,12 +269,16 @@ def verify(
         return Result(TAMPERED, details={"key_id": kid}, reason="signature does not match")
     try:
         cwt = cbor2.loads(payload)
-    except Exception:  # noqa: BLE001 - signed but undecodable: not something this product issues
+    except Exception:
         return Result(NOT_CREDENTIAL, reason="payload not decodable")
     if not isinstance(cwt, Mapping) or not isinstance(cwt.get(CLAIM_169), Mapping):
         return Result(NOT_CREDENTIAL, reason="no identity claim")
     details = _details(cwt, kid)
-    revoked = is_revoked(details["credential_id"]) if callable(is_revoked) else details["credential_id"] in is_revoked
+    revoked = (
+        is_revoked(details["credential_id"])
+        if callable(is_revoked)
+        else details["credential_id"] in is_revoked
+    )
     if revoked:
         return Result(REVOKED, details=details, reason="revoked by the issuer")
     expires = cwt.get(CWT_EXP)
@@ -286,7 +293,9 @@ def load_keys(jwks: Mapping[str, Any]) -> dict[str, Ed25519PublicKey]:
     for jwk in jwks.get("keys", []):
         if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519" and "kid" in jwk:
             x = jwk["x"]
-            keys[jwk["kid"]] = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(x + "=" * (-len(x) % 4)))
+            keys[jwk["kid"]] = Ed25519PublicKey.from_public_bytes(
+                base64.urlsafe_b64decode(x + "=" * (-len(x) % 4))
+            )
     return keys
 
 
@@ -321,7 +330,9 @@ def load_revocations(document: Mapping[str, Any], keys: Mapping[str, Ed25519Publ
         raise RevocationListError("revocation list signature does not match") from exc
     payload = json.loads(b64(payload_text))
     return RevocationList(
-        sequence=int(payload["sequence"]), issued_at=str(payload["issued_at"]), revoked=frozenset(payload["revoked"])
+        sequence=int(payload["sequence"]),
+        issued_at=str(payload["issued_at"]),
+        revoked=frozenset(payload["revoked"]),
     )
 
 

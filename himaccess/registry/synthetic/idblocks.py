@@ -41,7 +41,7 @@ def permute(counters: np.ndarray, key: str) -> np.ndarray:
 
 def make_ids(prefix: str, first: int, count: int, key: str) -> list[str]:
     """IDs for counters ``first .. first + count - 1``, equal to ``identifiers.make_id``."""
-    body = permute(np.arange(first, first + count, dtype=np.int64), key)
+    body = permute(np.arange(first, first + count, dtype=np.int64), identifiers.prefix_key(prefix, key))
     check = np.zeros(count, dtype=np.int64)
     rest = body.copy()
     for position in range(identifiers.BODY_DIGITS):

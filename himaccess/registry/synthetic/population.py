@@ -85,8 +85,10 @@ def copy_text(column: Column, length: int) -> Iterable[str]:
     """Values in PostgreSQL's COPY text format (no value here needs escaping)."""
     if isinstance(column, Const):
         value = column.value
-        text = _NULL if value is None else ("t" if value is True else "f" if value is False else str(value))
-        return repeat(text, length)
+        constant = (
+            _NULL if value is None else ("t" if value is True else "f" if value is False else str(value))
+        )
+        return repeat(constant, length)
     if isinstance(column, Ints):
         if column.null is None:
             return list(map(str, column.values.tolist()))
@@ -339,8 +341,13 @@ TEMPLATES = _templates()
 
 def _template_tables() -> dict[str, np.ndarray]:
     """Flat arrays over all templates' roles, so a block expands with fancy indexing."""
-    role, father, mother, spouse, parent = [], [], [], [], []
-    offsets, sizes = [], []
+    role: list[int] = []
+    father: list[int] = []
+    mother: list[int] = []
+    spouse: list[int] = []
+    parent: list[int] = []
+    offsets: list[int] = []
+    sizes: list[int] = []
     for template in TEMPLATES:
         offsets.append(len(role))
         sizes.append(len(template.roles))

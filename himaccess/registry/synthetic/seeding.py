@@ -88,15 +88,17 @@ def _layout(sample: Block) -> Layout:
     drawn = {Family: sample.families, Member: sample.members, RegisterChange: sample.changes}
     for model, table in drawn.items():
         name = model._meta.db_table
-        columns[name] = [f.column for f in model._meta.concrete_fields]
+        fields = [f for f in model._meta.concrete_fields if f.column]
+        columns[name] = [str(f.column) for f in fields]
         defaults[name] = {}
-        for f in model._meta.concrete_fields:
-            if f.column in table.columns:
+        for f in fields:
+            column = str(f.column)
+            if column in table.columns:
                 continue
             if f.null:
-                defaults[name][f.column] = None
+                defaults[name][column] = None
             elif f.default is not NOT_PROVIDED and not callable(f.default):
-                defaults[name][f.column] = f.get_db_prep_save(f.default, connection)
+                defaults[name][column] = f.get_db_prep_save(f.default, connection)
             else:
                 raise SeedError(f"the seed does not know how to fill {name}.{f.column}")
     return Layout(columns, defaults)

@@ -92,7 +92,9 @@ class Command(BaseCommand):
         total = 0
         pending: list[Future[int]] = []
         with ProcessPoolExecutor(max_workers=max(1, options["workers"])) as pool:
-            for number, families in enumerate(self._chunks(district, options["chunk"], options["limit"]), start=1):
+            for number, families in enumerate(
+                self._chunks(district, options["chunk"], options["limit"]), start=1
+            ):
                 cards = actions.issue_for_print_run(
                     families, with_members=options["members"], acting_user=None, district_code=district.pk
                 )

@@ -1,4 +1,4 @@
-"""``himaccess verify_card``: the reference verifier, offline with --keys, or against this server's records."""
+"""``himaccess verify_card``: the reference verifier; offline with --keys, else against this server."""
 
 from __future__ import annotations
 

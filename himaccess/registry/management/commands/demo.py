@@ -9,14 +9,15 @@ and serves on localhost.
 from __future__ import annotations
 
 import secrets
+import tempfile
+from io import StringIO
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from himaccess.accounts.models import Level, Posting, Role, User
-from himaccess.geography.models import District, Tehsil
+from himaccess.accounts.models import Level, Role, User
 from himaccess.registry.models import Family, Member
 
 # (username, role, level, district LGD code, tehsil LGD code)
@@ -51,19 +52,26 @@ class Command(BaseCommand):
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
 
     def _officials(self) -> dict[str, str]:
+        """Demo officials through the real command, each with a password made here."""
         created: dict[str, str] = {}
         for username, role, level, district, tehsil in DEMO_OFFICIALS:
             if User.objects.filter(username=username).exists():
                 continue
             password = secrets.token_urlsafe(12)
-            user = User.objects.create_user(username=username, password=password, kind=User.Kind.OFFICIAL)
-            Posting.objects.create(
-                user=user,
-                role=role,
-                level=level,
-                district=District.objects.get(pk=district) if district else None,
-                tehsil=Tehsil.objects.get(pk=tehsil) if tehsil else None,
-            )
+            area = {"district": district} if level == Level.DISTRICT else {"tehsil": tehsil} if tehsil else {}
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt") as handle:
+                handle.write(password + "\n")
+                handle.flush()
+                call_command(
+                    "create_official",
+                    username,
+                    role=role.value,
+                    level=level.value,
+                    password_file=handle.name,
+                    staff=role == Role.STATE_ADMIN,
+                    **area,
+                    stdout=StringIO(),
+                )
             created[username] = password
         return created
 
