@@ -13,3 +13,4 @@ api = NinjaAPI(
 api.add_router("/geography", "himaccess.geography.api.router")
 api.add_router("/", "himaccess.registry.api.router")
 api.add_router("/cards", "himaccess.cards.api.router")
+api.add_router("/grievances", "himaccess.grievances.api.router")

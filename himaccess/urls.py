@@ -16,4 +16,5 @@ urlpatterns = [
     path("cards/", include("himaccess.cards.urls")),
     path("o/", include("himaccess.integrations.oauth_urls")),
     path("my-apps/", include("himaccess.integrations.urls")),
+    path("grievances/", include("himaccess.grievances.urls")),
 ]

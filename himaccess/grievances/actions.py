@@ -431,8 +431,7 @@ def reassign(complaint: Complaint, *, to: User, reason: str, acting_user: User) 
     )
     complaint.assignee = to
     complaint.routed_up = False
-    complaint.first_action_at = complaint.first_action_at or now
-    complaint.save(update_fields=["assignee", "routed_up", "first_action_at"])
+    complaint.save(update_fields=["assignee", "routed_up"])
     audit.record(acting_user, "complaint.reassigned", complaint, after={"to": to.pk, "reason": reason})
     _notify_officer(complaint)
     return complaint

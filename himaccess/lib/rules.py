@@ -274,24 +274,24 @@ class Clause:
             actual=data.get("actual"),
         )
 
-    def failing(self) -> list[Clause]:
-        """The comparisons that make this clause fail (empty when it holds)."""
+    def failing(self, negated: bool = False) -> list[tuple[Clause, bool]]:
+        """The comparisons that make this clause fail, each with whether it sits under a ``not``."""
         if self.holds:
             return []
         if self.kind == "compare":
-            return [self]
+            return [(self, negated)]
         if self.kind == "not":
-            return self.parts[0].holding()
-        return [leaf for part in self.parts for leaf in part.failing()]
+            return self.parts[0].holding(not negated)
+        return [leaf for part in self.parts for leaf in part.failing(negated)]
 
-    def holding(self) -> list[Clause]:
+    def holding(self, negated: bool = False) -> list[tuple[Clause, bool]]:
         if not self.holds:
             return []
         if self.kind == "compare":
-            return [self]
+            return [(self, negated)]
         if self.kind == "not":
-            return self.parts[0].failing()
-        return [leaf for part in self.parts if part.holds for leaf in part.holding()]
+            return self.parts[0].failing(not negated)
+        return [leaf for part in self.parts if part.holds for leaf in part.holding(negated)]
 
 
 def evaluate(rule: Rule, values: Mapping[str, Any]) -> Clause:

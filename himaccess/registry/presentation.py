@@ -4,16 +4,72 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from himaccess.accounts.models import User
 from himaccess.audit.models import DataAccess
 from himaccess.registry import actions
 from himaccess.registry.forms import FORMS
-from himaccess.registry.models import ChangeRequest, Family, Member
+from himaccess.registry.models import ChangeRequest, Family, Member, RegisterChange
 
 HISTORY_ROWS = 50
 ACCESS_ROWS = 50
+
+
+ACTION_LABELS = {
+    "family.registered": _lazy("Family enrolled"),
+    "family.created": _lazy("Family enrolled"),
+    "family.corrected": _lazy("Family record corrected"),
+    "family.split": _lazy("Split of the family"),
+    "family.merged": _lazy("Merge of two families"),
+    "family.dissolved": _lazy("Family dissolved"),
+    "family.head_changed": _lazy("Change of head"),
+    "member.added": _lazy("Member added"),
+    "member.born": _lazy("Birth"),
+    "member.joined": _lazy("Joined by marriage"),
+    "member.married": _lazy("Marriage"),
+    "member.widowed": _lazy("Widowed"),
+    "member.dead": _lazy("Death"),
+    "member.migrated": _lazy("Moved out of the State"),
+    "member.transferred": _lazy("Moved to another family"),
+    "member.corrected": _lazy("Correction"),
+}
+
+
+def _field(change: RegisterChange) -> Field[Any, Any] | None:
+    model = Member if change.member_id else Family
+    try:
+        return model._meta.get_field(change.field.removesuffix("_id"))  # type: ignore[return-value]
+    except FieldDoesNotExist:
+        return None
+
+
+def history(family: Family) -> list[dict[str, Any]]:
+    """The family's latest changes, labelled and with coded values shown in the reader's language."""
+    rows = []
+    for change in family.changes.select_related("member")[:HISTORY_ROWS]:
+        action = str(ACTION_LABELS.get(change.action, change.action))
+        field = _field(change) if change.field else None
+        shown = {str(k): str(v) for k, v in field.flatchoices} if field is not None and field.choices else {}
+        label = (
+            f"{action}: {field.verbose_name if field is not None else change.field}"
+            if change.field
+            else action
+        )
+        rows.append(
+            {
+                "at": change.at,
+                "member": change.member,
+                "label": label,
+                "old_value": shown.get(change.old_value, change.old_value),
+                "new_value": shown.get(change.new_value, change.new_value),
+                "source": change.get_source_display(),
+            }
+        )
+    return rows
 
 
 def family_context(family: Family, user: User) -> dict[str, Any]:
@@ -25,7 +81,7 @@ def family_context(family: Family, user: User) -> dict[str, Any]:
         "members": members,
         "living": [m for m in members if m.is_living],
         "former": [m for m in members if not m.is_living or m.family_id != family.pk],
-        "history": family.changes.select_related("member", "actor")[:HISTORY_ROWS],
+        "history": history(family),
         "pending": family.change_requests.pending().select_related("requested_by"),
         "decided": family.change_requests.exclude(status=ChangeRequest.Status.PENDING).order_by(
             "-decided_at"

@@ -1,0 +1,359 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from himaccess.accounts.models import User
+from himaccess.departments.models import Department
+from himaccess.geography.models import District
+from himaccess.grievances import actions, confirmation, figures, forms, routing
+from himaccess.grievances.access import get_complaint_for, is_agent, supervised_filter, supervises, visible_complaints
+from himaccess.grievances.models import Channel, Complaint
+from himaccess.lib import identifiers
+from himaccess.registry.access import family_of_citizen
+
+
+def _language() -> str:
+    return get_language() or "en"
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _member_of(user: User) -> Any:
+    link = user.member_links.select_related("member__family").first() if not user.is_official else None
+    return link.member if link is not None else None
+
+
+def complaint_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """POST on one complaint through the caller's scope: 404 outside it, 400 with the message on bad input."""
+
+    @wraps(view)
+    @login_required
+    @require_POST
+    def wrapped(request: HttpRequest, reference: str) -> HttpResponse:
+        complaint = get_complaint_for(_user(request), reference)
+        try:
+            return view(request, complaint)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            return _detail(request, complaint, error=" ".join(error.messages), status=400)
+
+    return wrapped
+
+
+def _detail(request: HttpRequest, complaint: Complaint, *, error: str = "", status: int = 200, **forms_: Any) -> HttpResponse:
+    user = _user(request)
+    holder = complaint.assignee_id == user.pk and user.active_posting is not None
+    context = {
+        "complaint": complaint,
+        "path": complaint.category.path_in(_language()),
+        "steps": complaint.steps.select_related("actor", "from_officer", "to_officer"),
+        "is_complainant": complaint.is_complainant(user),
+        "is_holder": holder,
+        "is_agent": is_agent(user),
+        "is_supervisor": supervises(user, complaint),
+        "note_form": forms_.get("note_form", forms.NoteForm()),
+        "resolve_form": forms_.get("resolve_form", forms.ResolveForm()),
+        "answer_form": forms_.get("answer_form", forms.AnswerForm()),
+        "reopen_form": forms_.get("reopen_form", forms.ReopenForm()),
+        "rate_form": forms_.get("rate_form", forms.RateForm()),
+        "reassign_form": forms_.get("reassign_form", forms.ReassignForm(complaint=complaint)),
+        "error": error,
+    }
+    return render(request, "grievances/detail.html", context, status=status)
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.is_official:
+        return redirect("grievances:queue")
+    complaints = visible_complaints(user).select_related("category", "department")
+    return render(request, "grievances/mine.html", {"complaints": complaints, "can_file": _member_of(user) is not None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    member = _member_of(user)
+    if member is None or family_of_citizen(user) is None:
+        return render(request, "grievances/mine.html", {"complaints": [], "can_file": False}, status=404)
+    form = forms.CitizenComplaintForm(request.POST or None, language=_language())
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                filing = actions.file_complaint(
+                    category=form.cleaned_data["category"],
+                    description=form.cleaned_data["description"],
+                    mobile=user.mobile or member.mobile,
+                    place=routing.Place.of_family(member.family),
+                    channel=Channel.WEB,
+                    name=member.name_en,
+                    member=member,
+                    acting_user=user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                _filed_message(request, filing)
+                return redirect("grievances:detail", reference=filing.complaint.reference)
+        status = 400
+    return render(request, "grievances/new.html", {"form": form, "family": member.family}, status=status)
+
+
+def _filed_message(request: HttpRequest, filing: actions.Filing) -> None:
+    reference = filing.complaint.display_reference
+    if filing.repeat:
+        messages.info(request, _("This is already registered as complaint %(reference)s; the call was added to it.") % {"reference": reference})
+    else:
+        messages.success(request, _("Complaint registered. Reference number: %(reference)s") % {"reference": reference})
+
+
+@login_required
+def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _detail(request, get_complaint_for(_user(request), reference))
+
+
+@complaint_action
+def act(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    form = forms.NoteForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, complaint, status=400, note_form=form)
+    actions.record_action(complaint, note=form.cleaned_data["note"], acting_user=_user(request))
+    messages.success(request, _("Your action is recorded."))
+    return redirect("grievances:detail", reference=complaint.reference)
+
+
+@complaint_action
+def resolve(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    form = forms.ResolveForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, complaint, status=400, resolve_form=form)
+    actions.resolve(complaint, note=form.cleaned_data["note"], attachment=form.cleaned_data["attachment"], acting_user=_user(request))
+    messages.success(request, _("Marked resolved. The complainant is asked to confirm."))
+    return redirect("grievances:detail", reference=complaint.reference)
+
+
+@complaint_action
+def reassign(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    form = forms.ReassignForm(request.POST, complaint=complaint)
+    if not form.is_valid():
+        return _detail(request, complaint, status=400, reassign_form=form)
+    actions.reassign(complaint, to=form.cleaned_data["officer"], reason=form.cleaned_data["reason"], acting_user=_user(request))
+    messages.success(request, _("Reassigned."))
+    return redirect("grievances:detail", reference=complaint.reference)
+
+
+def _record_answer(request: HttpRequest, complaint: Complaint, form: forms.AnswerForm, user: User | None, channel: str) -> None:
+    if form.cleaned_data["decision"] == "confirm":
+        actions.confirm_resolution(complaint, acting_user=user, channel=channel)
+        messages.success(request, _("Thank you. The complaint is closed."))
+    else:
+        actions.reject_resolution(complaint, reason=form.cleaned_data["reason"], acting_user=user, channel=channel)
+        messages.success(request, _("The complaint is reopened and sent to a higher officer."))
+
+
+@complaint_action
+def answer(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    """The complainant on the site, or a helpline agent recording the caller's answer on a callback."""
+    user = _user(request)
+    form = forms.AnswerForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, complaint, status=400, answer_form=form)
+    channel = Channel.HELPLINE if is_agent(user) else Channel.WEB
+    _record_answer(request, complaint, form, user, channel)
+    return redirect("grievances:detail", reference=complaint.reference)
+
+
+@complaint_action
+def reopen(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    form = forms.ReopenForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, complaint, status=400, reopen_form=form)
+    actions.reopen(complaint, reason=form.cleaned_data["reason"], acting_user=_user(request))
+    messages.success(request, _("The complaint is reopened and sent to a higher officer."))
+    return redirect("grievances:detail", reference=complaint.reference)
+
+
+@complaint_action
+def rate(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    form = forms.RateForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, complaint, status=400, rate_form=form)
+    actions.rate(complaint, rating=form.cleaned_data["rating"], acting_user=_user(request))
+    messages.success(request, _("Thank you for rating the resolution."))
+    return redirect("grievances:detail", reference=complaint.reference)
+
+
+@login_required
+def attachment(request: HttpRequest, reference: str) -> FileResponse:
+    complaint = get_complaint_for(_user(request), reference)
+    if not complaint.resolution_attachment:
+        raise Http404
+    return FileResponse(complaint.resolution_attachment.open("rb"), as_attachment=True, filename=f"{complaint.reference}-resolution")
+
+
+@require_http_methods(["GET", "POST"])
+def answer_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The signed SMS link: GET shows the question (link previews change nothing), POST answers it."""
+    try:
+        complaint = confirmation.complaint_for(token)
+    except confirmation.LinkError as error:
+        return render(request, "grievances/link_invalid.html", {"reason": error.reason}, status=error.status)
+    form = forms.AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = confirmation.complaint_for(token)
+            _record_answer(request, complaint, form, None, Channel.WEB)
+        except confirmation.LinkError as error:
+            return render(request, "grievances/link_invalid.html", {"reason": error.reason}, status=error.status)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(f"{_track_path()}?reference={complaint.reference}")
+    status = 400 if request.method == "POST" else 200
+    context = {"complaint": complaint, "path": complaint.category.path_in(_language()), "form": form}
+    return render(request, "grievances/answer.html", context, status=status)
+
+
+def _track_path() -> str:
+    from django.urls import reverse
+
+    return reverse("grievances:track")
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """Anyone with a reference number sees its progress; no names, numbers or descriptions."""
+    raw = request.GET.get("reference", "")
+    complaint = None
+    status = 200
+    if raw:
+        reference = identifiers.normalise(raw)
+        complaint = Complaint.objects.select_related("category", "department", "district").filter(reference=reference).first()
+        if complaint is None:
+            status = 404
+    context = {"raw": raw, "complaint": complaint, "path": complaint.category.path_in(_language()) if complaint else ""}
+    if complaint is not None:
+        context["steps"] = complaint.steps.only("kind", "at", "to_level")
+    return render(request, "grievances/track.html", context, status=status)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """An officer's complaints by time left; a supervisor also sees the queues of officers below."""
+    user = _user(request)
+    posting = user.active_posting
+    if posting is None or is_agent(user):
+        raise Http404
+    mine = Complaint.objects.open().filter(assignee=user).select_related("category", "district").order_by("due_at")
+    team = (
+        Complaint.objects.open()
+        .filter(supervised_filter(posting))
+        .exclude(assignee=user)
+        .select_related("category", "district", "assignee")
+    )
+    officer = request.GET.get("officer", "")
+    if officer.isdigit():
+        team = team.filter(assignee_id=int(officer))
+    officers = (
+        Complaint.objects.open()
+        .filter(supervised_filter(posting))
+        .exclude(assignee=user)
+        .values("assignee_id", "assignee__username")
+        .annotate(count=Count("id"), overdue=Count("id", filter=Q(due_at__lte=timezone.now())))
+        .order_by("-overdue", "-count")
+    )
+    context = {
+        "posting": posting,
+        "mine": Paginator(mine, 50).get_page(request.GET.get("page")),
+        "team": Paginator(team.order_by("due_at"), 50).get_page(request.GET.get("team_page")),
+        "officers": officers[:100],
+        "now": timezone.now(),
+    }
+    return render(request, "grievances/queue.html", context)
+
+
+@login_required
+def accountability(request: HttpRequest) -> HttpResponse:
+    """Per-officer figures over the complaints an official can see."""
+    user = _user(request)
+    posting = user.active_posting
+    if posting is None or is_agent(user):
+        raise Http404
+    scope = Complaint.objects.filter(Q(assignee=user) | supervised_filter(posting))
+    rows = figures.figures("officer", scope)
+    names = dict(User.objects.filter(pk__in=[r["key"] for r in rows if r["key"]]).values_list("pk", "username"))
+    for row in rows:
+        row["name"] = names.get(row["key"], _("Not assigned"))
+    return render(request, "grievances/accountability.html", {"rows": rows, "posting": posting})
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Public: figures by department and by district, no personal data."""
+    language = _language()
+    departments = {d.code: d.name_in(language) for d in Department.objects.all()}
+    districts = {d.pk: d.name_in(language) for d in District.objects.all()}
+    by_department = figures.figures("department")
+    by_district = figures.figures("district")
+    for row in by_department:
+        row["name"] = departments.get(row["key"], row["key"])
+    for row in by_district:
+        row["name"] = districts.get(row["key"], str(row["key"]))
+    return render(request, "grievances/dashboard.html", {"by_department": by_department, "by_district": by_district})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def console(request: HttpRequest) -> HttpResponse:
+    """The helpline agent's console: register a caller's complaint, look one up."""
+    user = _user(request)
+    if not is_agent(user):
+        raise Http404
+    form = forms.AgentComplaintForm(request.POST or None, language=_language())
+    lookup = forms.LookupForm(request.GET or None)
+    found: list[Complaint] = []
+    if lookup.is_valid():
+        query = lookup.cleaned_data["query"]
+        column = "reference" if query.startswith("G") else "complainant_mobile"
+        found = list(Complaint.objects.filter(**{column: query}).select_related("category", "department")[:20])
+    status = 200
+    filing = None
+    if request.method == "POST":
+        if form.is_valid() and form.place is not None:
+            try:
+                filing = actions.file_complaint(
+                    category=form.cleaned_data["category"],
+                    description=form.cleaned_data["description"],
+                    mobile=form.cleaned_data["mobile"],
+                    name=form.cleaned_data["name"],
+                    place=form.place,
+                    channel=Channel.HELPLINE,
+                    member=form.member,
+                    acting_user=user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+        if filing is None:
+            status = 400
+        else:
+            form = forms.AgentComplaintForm(language=_language())
+    context = {"form": form, "lookup": lookup, "found": found, "filing": filing, "searched": lookup.is_bound}
+    return render(request, "grievances/console.html", context, status=status)

@@ -1,0 +1,78 @@
+"""Compact JWS (RFC 7515) signed with the Ed25519 keys of ``lib.signing``.
+
+``sign(payload, purpose)`` gives ``header.payload.signature`` (base64url, no
+padding; header ``{"alg": "EdDSA", "kid": ..., "typ": ...}``);
+``verify(token, purpose)`` checks it against every key the purpose has
+published (JWKS), so documents signed before a key rotation still verify.
+Any JOSE library can verify these tokens with the published JWKS.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from himaccess.lib import signing
+
+MAX_TOKEN_LENGTH = 4096
+
+
+class Invalid(ValueError):
+    """Not a token of this purpose, or altered after signing."""
+
+
+class UnknownKey(Invalid):
+    """Well formed, but signed by a key the state has not published."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    payload: dict[str, Any]
+    kid: str
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _compact_json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
+
+
+def sign(payload: dict[str, Any], purpose: str, *, typ: str = "JWT") -> tuple[str, str]:
+    """The token and the key id that signed it."""
+    key = signing.active_key(purpose)
+    header = b64url(_compact_json({"alg": "EdDSA", "kid": key.kid, "typ": typ}))
+    body = b64url(_compact_json(payload))
+    signature = b64url(key.sign(f"{header}.{body}".encode("ascii")))
+    return f"{header}.{body}.{signature}", key.kid
+
+
+def verify(token: str, purpose: str, *, typ: str = "JWT") -> Verified:
+    token = token.strip()
+    if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
+        raise Invalid("not a compact JWS")
+    header_text, body_text, signature_text = token.split(".")
+    try:
+        header = json.loads(b64url_decode(header_text))
+        payload = json.loads(b64url_decode(body_text))
+        signature = b64url_decode(signature_text)
+    except (ValueError, binascii.Error) as exc:
+        raise Invalid("malformed token") from exc
+    if not isinstance(header, dict) or header.get("alg") != "EdDSA" or header.get("typ") != typ:
+        raise Invalid("not a token of this kind")
+    if not isinstance(payload, dict):
+        raise Invalid("payload is not an object")
+    public_key = signing.public_keys(purpose).get(str(header.get("kid")))
+    if public_key is None:
+        raise UnknownKey("unknown key id")
+    if not signing.verify(public_key, signature, f"{header_text}.{body_text}".encode("ascii")):
+        raise Invalid("signature does not match")
+    return Verified(payload=payload, kid=str(header["kid"]))
