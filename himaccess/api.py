@@ -13,4 +13,5 @@ api = NinjaAPI(
 api.add_router("/geography", "himaccess.geography.api.router")
 api.add_router("/", "himaccess.registry.api.router")
 api.add_router("/cards", "himaccess.cards.api.router")
+api.add_router("/services", "himaccess.applications.api.router")
 api.add_router("/grievances", "himaccess.grievances.api.router")

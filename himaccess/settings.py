@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "himaccess.integrations",
     "himaccess.catalog",
+    "himaccess.applications",
     "himaccess.grievances",
 ]
 
@@ -127,6 +128,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
+# Him Seva documents: the cap per uploaded file, and the virus scanner run on each before it is kept.
+SERVICES_UPLOAD_MAX_BYTES = env_int("SERVICES_UPLOAD_MAX_BYTES", 2_097_152, minimum=10_240)
+# "none" keeps uploads WITHOUT scanning them (marked "not scanned"); production names a command, e.g.
+# "clamdscan --no-summary --fdpass", given the file's path last: exit 0 clean, 1 infected, else refused.
+SERVICES_VIRUS_SCAN_COMMAND = env_str("SERVICES_VIRUS_SCAN_COMMAND", "none")
+SERVICES_DRAFT_DAYS = env_int("SERVICES_DRAFT_DAYS", 30, minimum=1, maximum=365)
 
 # Caches back rate limits and sessions' helpers; locmem suits one process only.
 CACHE_URL = env_str("CACHE_URL", "")

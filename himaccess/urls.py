@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("himaccess.accounts.urls")),
     path("register/", include("himaccess.registry.urls")),
     path("cards/", include("himaccess.cards.urls")),
+    path("services/", include("himaccess.catalog.urls")),
+    path("services/", include("himaccess.applications.urls")),
     path("o/", include("himaccess.integrations.oauth_urls")),
     path("my-apps/", include("himaccess.integrations.urls")),
     path("grievances/", include("himaccess.grievances.urls")),

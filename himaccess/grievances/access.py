@@ -25,8 +25,8 @@ def is_agent(user: User) -> bool:
 def supervised_filter(posting: Posting) -> Q:
     """Complaints below this posting's rung in its area, for every ladder it sits on."""
     rungs = LadderLevel.objects.filter(role=posting.role, area_level=posting.level)
-    if posting.department:
-        rungs = rungs.filter(department_id=posting.department)
+    if posting.department_code:
+        rungs = rungs.filter(department_id=posting.department_code)
     area = Q()
     if posting.level != Level.STATE:
         column = AREA_COLUMNS[Level(posting.level)]

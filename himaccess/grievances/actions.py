@@ -413,7 +413,7 @@ def reassign(complaint: Complaint, *, to: User, reason: str, acting_user: User) 
     place = routing.Place(
         complaint.district, complaint.tehsil, complaint.block, complaint.panchayat, complaint.urban_body
     )
-    if posting is None or not routing.officer_covers(posting, place) or posting.department not in ("", complaint.department_id):
+    if posting is None or not routing.officer_covers(posting, place) or posting.department_code not in ("", complaint.department_id):
         raise ValidationError(
             _("Choose an officer posted in this complaint's area and department."), code="officer"
         )

@@ -50,7 +50,7 @@ def figures(by: str, complaints: QuerySet[Complaint] | None = None, *, now: date
             resolution=Avg(ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())),
             reopened=Count("id", filter=Q(reopen_count__gt=0)),
             rated=Count("id", filter=Q(rating__isnull=False)),
-            rating=Avg("rating"),
+            avg_rating=Avg("rating"),
             satisfied=Count("id", filter=Q(rating__gte=4)),
             closed=Count("id", filter=Q(status=Complaint.Status.CLOSED)),
             closed_unconfirmed=Count("id", filter=Q(closed_how=Complaint.ClosedHow.NO_ANSWER)),
@@ -63,7 +63,8 @@ def figures(by: str, complaints: QuerySet[Complaint] | None = None, *, now: date
         row["resolution_hours"] = _hours(row.pop("resolution"))
         row["reopen_rate"] = round(100 * row["reopened"] / row["resolved"], 1) if row["resolved"] else None
         row["in_time_rate"] = round(100 * row["resolved_in_time"] / row["resolved"], 1) if row["resolved"] else None
-        row["rating"] = round(row["rating"], 2) if row["rating"] is not None else None
+        average = row.pop("avg_rating")
+        row["rating"] = round(average, 2) if average is not None else None
         row["satisfaction_rate"] = round(100 * row["satisfied"] / row["rated"], 1) if row["rated"] else None
         row["overdue"] = [row[f"overdue_l{n}"] for n in LEVELS]
         result.append(row)

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.accounts.models import User
@@ -156,7 +157,7 @@ class ReassignForm(forms.Form):
         place = routing.Place(complaint.district, complaint.tehsil, complaint.block, complaint.panchayat, complaint.urban_body)
         from himaccess.accounts.models import Posting
 
-        postings = Posting.objects.current().filter(department__in=["", complaint.department_id]).select_related("user")
+        postings = Posting.objects.current().filter(Q(department_id=complaint.department_id) | Q(department__isnull=True))
         ids = [p.user_id for p in postings if p.role != "helpline_agent" and routing.officer_covers(p, place)]
         self.fields["officer"].queryset = User.objects.filter(pk__in=ids, is_active=True).order_by("username")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from himaccess.accounts.models import Level, Posting, User
@@ -117,9 +117,9 @@ def _holders(department: str, role: str, area_level: str) -> QuerySet[Posting]:
     """Current postings on a rung, best first: the department's own, then general, then earliest."""
     return (
         Posting.objects.current()
-        .filter(role=role, level=area_level, department__in=["", department], user__is_active=True)
+        .filter(Q(department_id=department) | Q(department__isnull=True), role=role, level=area_level, user__is_active=True)
         .annotate(
-            own=Case(When(department=department, then=Value(0)), default=Value(1), output_field=IntegerField())
+            own=Case(When(department_id=department, then=Value(0)), default=Value(1), output_field=IntegerField())
         )
         .order_by("own", "started_at", "id")
     )

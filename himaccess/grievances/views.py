@@ -261,7 +261,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     """An officer's complaints by time left; a supervisor also sees the queues of officers below."""
     user = _user(request)
     posting = user.active_posting
-    if posting is None or is_agent(user):
+    if is_agent(user):
+        return redirect("grievances:console")
+    if posting is None:
         raise Http404
     mine = Complaint.objects.open().filter(assignee=user).select_related("category", "district").order_by("due_at")
     team = (

@@ -17,7 +17,9 @@ def get_family_for(user: User, family_id: str) -> Family:
     canonical = identifiers.normalise(family_id)
     family = (
         Family.objects.visible_to(user)
-        .select_related("district", "tehsil", "block", "urban_body", "panchayat", "village")
+        # Three joins, not six: planning a seven-table join costs more on
+        # PostgreSQL than fetching the rarer block or urban body by key.
+        .select_related("district", "tehsil", "village")
         .filter(family_id=canonical)
         .first()
     )

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from himaccess.audit import access as access_log
-from himaccess.http import AuthenticatedRequest
+from himaccess.authenticated import AuthenticatedRequest
 from himaccess.lib import identifiers
 from himaccess.registry.access import get_family_for, get_member_for
 from himaccess.registry.models import Family, Member

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from himaccess.audit import access as access_log
-from himaccess.http import AuthenticatedRequest
+from himaccess.authenticated import AuthenticatedRequest
 from himaccess.registry import actions
 from himaccess.registry.access import family_of_citizen, get_change_request_for, get_family_for
 from himaccess.registry.forms import FORMS, DecisionForm, FamilySearchForm

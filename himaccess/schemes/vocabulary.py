@@ -197,7 +197,7 @@ def _column(name: str) -> Callable[[Context], str]:
 
 def _duck_pension(ctx: Context) -> str:
     # Receives a social-security pension other than the scheme being evaluated.
-    return f"(NOT list_has_all([{_sql_literal(ctx.scheme_id or 'none')}], pension_schemes))"
+    return f"(NOT list_has_all([{_sql_literal(ctx.scheme_id or 'none')}], pension_list))"
 
 
 # ------------------------------------------------------------ python

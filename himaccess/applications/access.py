@@ -1,0 +1,109 @@
+"""Fetching applications, members and documents through the caller's scope (404 outside it)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils import timezone
+
+from himaccess.accounts.models import Role, User
+from django.db.models import QuerySet
+
+from himaccess.applications.models import (
+    Appeal,
+    AppealStatus,
+    Application,
+    ApplicationQuerySet,
+    AssistedConsent,
+    Document,
+)
+from himaccess.lib import identifiers
+from himaccess.registry.models import Family, Member
+
+CONSENT_SESSION_KEY = "applications.assisted_consent"
+
+
+def applications_visible_to(user: User) -> ApplicationQuerySet:
+    posting = user.active_posting
+    if posting is not None:
+        if posting.role == Role.LOK_MITRA_OPERATOR:
+            return Application.objects.filter(assisted_by=user)
+        return Application.objects.involving(posting)
+    if user.is_official or not user.is_authenticated:
+        return Application.objects.none()
+    return Application.objects.filter(family__in=Family.objects.visible_to(user))
+
+
+def get_application_for(user: User, number: str) -> Application:
+    canonical = identifiers.normalise(number)
+    if not identifiers.is_valid(canonical, "A"):
+        raise Http404
+    application = (
+        applications_visible_to(user)
+        .select_related("service", "service_version", "member", "family", "family__district", "family__tehsil")
+        .filter(number=canonical)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+def live_consent(user: User, consent_id: int | None) -> AssistedConsent | None:
+    if consent_id is None:
+        return None
+    return (
+        AssistedConsent.objects.select_related("member", "family")
+        .filter(pk=consent_id, operator=user, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def get_member_to_apply_for(user: User, member_id: str, consent: AssistedConsent | None = None) -> Member:
+    """A living member the user may apply for: of their own family, or of the consenting family (operators)."""
+    canonical = identifiers.normalise(member_id)
+    if not identifiers.is_valid(canonical, "M"):
+        raise Http404
+    members = Member.objects.living().select_related(
+        "family", "father", "mother", "spouse", "family__district", "family__tehsil", "family__village",
+        "family__panchayat", "family__urban_body",
+    )
+    posting = user.active_posting
+    if posting is not None:
+        if posting.role != Role.LOK_MITRA_OPERATOR or consent is None:
+            raise Http404
+        members = members.filter(family_id=consent.family_id)
+    elif user.is_official:
+        raise Http404
+    else:
+        members = members.filter(family__in=Family.objects.visible_to(user))
+    member = members.filter(member_id=canonical).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+def get_document_for(user: User, number: str, document_id: int) -> tuple[Application, Document]:
+    application = get_application_for(user, number)
+    attached = application.attachments.select_related("document").filter(document_id=document_id).first()
+    if attached is None:
+        raise Http404
+    return application, attached.document
+
+
+def appeals_awaiting(user: User) -> QuerySet[Appeal]:
+    posting = user.active_posting
+    if posting is None:
+        return Appeal.objects.none()
+    return (
+        Appeal.objects.filter(status=AppealStatus.PENDING, authority_role=posting.role)
+        .filter(posting.family_filter(prefix="application__family__"))
+        .select_related("application", "application__member", "application__service")
+        .order_by("due_at")
+    )
+
+
+def get_appeal_for(user: User, appeal_id: int) -> Appeal:
+    appeal = appeals_awaiting(user).filter(pk=appeal_id).first()
+    if appeal is None:
+        raise Http404
+    return appeal

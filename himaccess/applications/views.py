@@ -1,0 +1,364 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from himaccess.accounts import otp
+from himaccess.accounts.models import Role
+from himaccess.applications import access, actions, certificates, pdf, presentation
+from himaccess.applications import documents as storage
+from himaccess.applications.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    ApplicationForm,
+    ConsentCodeForm,
+    ConsentStartForm,
+    DecisionForm,
+    RevokeForm,
+    VerifyForm,
+)
+from himaccess.applications.models import Application, Certificate, Document, Status
+from himaccess.audit import access as access_log
+from himaccess.catalog.models import Service
+from himaccess.http import AuthenticatedRequest
+from himaccess.lib import identifiers, signing
+from himaccess.registry.models import Family, Member
+
+OFFICIAL_READ_PURPOSE = "deciding a service application"
+
+
+def _message(request: HttpRequest, title: str, text: str, status: int) -> HttpResponse:
+    return render(request, "applications/message.html", {"title": title, "text": text}, status=status)
+
+
+def _consent(request: AuthenticatedRequest) -> Any:
+    return access.live_consent(request.user, request.session.get(access.CONSENT_SESSION_KEY))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    """Choose the member to apply for; starts a draft prefilled from the register."""
+    service = Service.objects.offered().filter(code=code[:20]).select_related("current_version").first()
+    if service is None:
+        return _message(request, _("Unknown service"), _("There is no such service in the catalogue."), 404)
+    consent = _consent(request)
+    if request.user.active_posting is not None and consent is None:
+        return redirect("applications:assisted")
+    if request.method == "POST":
+        member = access.get_member_to_apply_for(request.user, request.POST.get("member_id", ""), consent)
+        try:
+            application = actions.start_draft(service, member, acting_user=request.user, consent=consent)
+        except actions.NotAllowed as exc:
+            return _message(request, _("Cannot apply"), str(exc.message), 400)
+        return redirect("applications:edit", number=application.number)
+    family = consent.family if consent else Family.objects.visible_to(request.user).active().first()
+    if family is None:
+        return _message(request, _("No family"), _("Your login is not linked to a family in the register."), 404)
+    members = family.living_members()
+    return render(request, "applications/choose_member.html", {"service": service, "members": members})
+
+
+def _form_for(request: AuthenticatedRequest, application: Application, data: Any = None, files: Any = None) -> ApplicationForm:
+    on_file = list(Document.objects.filter(member=application.member))
+    attached = dict(application.attachments.values_list("requirement", "document_id"))
+    return ApplicationForm(
+        data,
+        files,
+        version=application.service_version,
+        language=request.LANGUAGE_CODE,
+        prefilled=application.prefilled,
+        on_file=on_file,
+        initial_answers=application.answers,
+        attached=attached,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    """The application form: save as draft, or submit (also after a return for correction)."""
+    application = access.get_application_for(request.user, number)
+    if request.user.is_official and application.assisted_by_id != request.user.pk:
+        raise Http404  # officials decide applications; only the family or its assisting operator edits one
+    if application.draft_has_expired():
+        return _message(request, _("Draft expired"), _("This draft has expired. Please start a new application."), 410)
+    if application.status not in (Status.DRAFT, Status.RETURNED):
+        return redirect("applications:detail", number=application.number)
+    form = _form_for(request, application, request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    uploaded = {
+                        code: storage.store(upload, member=application.member, kind=code, uploaded_by=request.user)
+                        for code, upload in form.uploads().items()
+                    }
+                    chosen = {**form.reused(), **uploaded}
+                    if "save_draft" in request.POST:
+                        actions.save_draft(application, form.answers(), chosen, acting_user=request.user)
+                        messages.success(request, _("Your draft is saved."))
+                        return redirect("applications:edit", number=application.number)
+                    actions.submit(application, form.answers(), chosen, acting_user=request.user, request=request)
+            except storage.Refused as refused:
+                form.add_error(None, str(refused.message))
+                status = 503 if refused.code == "scanner" else 400
+            except actions.NotAllowed as exc:
+                form.add_error(None, str(exc.message))
+                status = 400
+            else:
+                return redirect("applications:detail", number=application.number)
+        else:
+            status = 413 if form.has_error_code("too_large") else 400
+    context = {"application": application, "form": form, **presentation.header(application, request.LANGUAGE_CODE)}
+    return render(request, "applications/form.html", context, status=status)
+
+
+@login_required
+@require_GET
+def my_applications(request: AuthenticatedRequest) -> HttpResponse:
+    rows = access.applications_visible_to(request.user).select_related("service_version", "member")[:200]
+    return render(request, "applications/list.html", {"applications": rows, "language": request.LANGUAGE_CODE})
+
+
+@login_required
+@require_GET
+def detail(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    application = access.get_application_for(request.user, number)
+    if request.user.is_official:
+        access_log.record_read(
+            family=application.family, members=[application.member], purpose=OFFICIAL_READ_PURPOSE,
+            user=request.user, request=request,
+        )
+    context = presentation.detail_context(application, request.user, request.LANGUAGE_CODE)
+    return render(request, "applications/detail.html", context)
+
+
+def _conflict(request: HttpRequest, application: Application, message: str) -> HttpResponse:
+    return render(
+        request, "applications/conflict.html", {"application": application, "message": message}, status=409
+    )
+
+
+@login_required
+@require_POST
+def act(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    application = access.get_application_for(request.user, number)
+    form = DecisionForm(request.POST, application=application)
+    if not form.is_valid():
+        return _message(request, _("Not allowed"), _("That action is not allowed at the application's current stage."), 400)
+    try:
+        actions.act(
+            application,
+            form.cleaned_data["action"],
+            acting_user=request.user,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"] or "",
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+    except actions.Conflict as exc:
+        return _conflict(request, application, str(exc.message))
+    except actions.NotAllowed as exc:
+        return _message(request, _("Not allowed"), str(exc.message), 400)
+    messages.success(request, _("Your action is recorded and the citizen has been informed."))
+    return redirect("applications:queue")
+
+
+@login_required
+@require_POST
+def appeal(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    application = access.get_application_for(request.user, number)
+    if request.user.is_official:
+        raise Http404
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        return _message(request, _("Appeal not filed"), _("Write the grounds of your appeal."), 400)
+    try:
+        actions.file_appeal(application, form.cleaned_data["grounds"], acting_user=request.user)
+    except actions.NotAllowed as exc:
+        return _message(request, _("Appeal not filed"), str(exc.message), 400)
+    messages.success(request, _("Your appeal is filed. The appellate authority will decide it within the time limit."))
+    return redirect("applications:detail", number=application.number)
+
+
+@login_required
+@require_POST
+def decide_appeal(request: AuthenticatedRequest, appeal_id: int) -> HttpResponse:
+    appeal_row = access.get_appeal_for(request.user, appeal_id)
+    form = AppealDecisionForm(request.POST)
+    if not form.is_valid():
+        return _message(request, _("Not decided"), _("Choose the order and write it."), 400)
+    try:
+        actions.decide_appeal(
+            appeal_row, form.cleaned_data["outcome"], form.cleaned_data["note"], acting_user=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except actions.Conflict as exc:
+        return _conflict(request, appeal_row.application, str(exc.message))
+    except actions.NotAllowed as exc:
+        return _message(request, _("Not decided"), str(exc.message), 400)
+    messages.success(request, _("The order on the appeal is recorded."))
+    return redirect("applications:queue")
+
+
+@login_required
+@require_GET
+def queue(request: AuthenticatedRequest) -> HttpResponse:
+    posting = request.user.active_posting
+    if posting is None or posting.role in (Role.LOK_MITRA_OPERATOR, Role.HELPLINE_AGENT):
+        raise Http404
+    return render(request, "applications/queue.html", presentation.queue_context(request.user))
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def acknowledgement(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    application = access.get_application_for(request.user, number)
+    if application.status == Status.DRAFT:
+        raise Http404
+    return _pdf(pdf.acknowledgement_pdf(application, actions.status_url(application)), f"acknowledgement-{application.number}.pdf")
+
+
+@login_required
+@require_GET
+def certificate_pdf(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    application = access.get_application_for(request.user, number)
+    certificate = Certificate.objects.filter(application=application).first()
+    if certificate is None:
+        raise Http404
+    content = pdf.certificate_pdf(certificate, certificates.verification_url(certificate.token))
+    return _pdf(content, f"certificate-{certificate.number}.pdf")
+
+
+@login_required
+@require_GET
+def document(request: AuthenticatedRequest, number: str, document_id: int) -> FileResponse:
+    application, doc = access.get_document_for(request.user, number, document_id)
+    if request.user.is_official:
+        access_log.record_read(
+            family=application.family, members=[application.member], purpose=OFFICIAL_READ_PURPOSE,
+            user=request.user, request=request,
+        )
+    try:
+        handle = storage.path_of(doc).open("rb")
+    except OSError as exc:
+        raise Http404 from exc
+    extension = storage.EXTENSIONS.get(doc.content_type, "bin")
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"{doc.kind}-{doc.pk}.{extension}", content_type=doc.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def revoke(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    canonical = identifiers.normalise(number)
+    if not identifiers.is_valid(canonical, "C") or request.user.active_posting is None:
+        raise Http404
+    certificate = Certificate.objects.select_related("application").filter(number=canonical).first()
+    if certificate is None or not certificate.can_be_revoked_by(request.user):
+        raise Http404
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        return _message(request, _("Not revoked"), _("Give the reason for revoking the certificate."), 400)
+    try:
+        actions.revoke_certificate(certificate, form.cleaned_data["reason"], acting_user=request.user)
+    except actions.NotAllowed as exc:
+        return _message(request, _("Not revoked"), str(exc.message), 400)
+    messages.success(request, _("The certificate is revoked. Verification now shows it as revoked."))
+    return redirect("applications:detail", number=certificate.application.number)
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Public: anyone checks a certificate by its QR link or pasted code."""
+    form = VerifyForm(request.POST or None)
+    verdict = None
+    if request.method == "GET" and request.GET.get("t"):
+        verdict = certificates.verify(request.GET["t"][:5000])
+    elif request.method == "POST" and form.is_valid():
+        verdict = certificates.verify(form.cleaned_data["text"])
+    return render(request, "applications/verify.html", {"form": form, "verdict": verdict})
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def keys(request: HttpRequest) -> JsonResponse:
+    response = JsonResponse(signing.published_jwks(certificates.PURPOSE))
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assisted(request: AuthenticatedRequest) -> HttpResponse:
+    """A Lok Mitra Kendra operator gets the citizen's OTP consent before applying for the family."""
+    posting = request.user.active_posting
+    if posting is None or posting.role != Role.LOK_MITRA_OPERATOR:
+        raise Http404
+    start = ConsentStartForm(request.POST if "send" in request.POST else None)
+    confirm = ConsentCodeForm(request.POST if "confirm" in request.POST else None)
+    status = 200
+    if "send" in request.POST and start.is_valid():
+        member = _member_by_id(start.cleaned_data["member_id"])
+        if member is None:
+            start.add_error("member_id", _("No living member has this Member ID."))
+            status = 400
+        else:
+            try:
+                actions.ask_consent(member, operator=request.user, request=request)
+            except actions.NotAllowed as exc:
+                start.add_error(None, str(exc.message))
+                status = 400
+            except otp.Throttled as exc:
+                start.add_error(None, _("Too many codes were asked for. Try again in %(seconds)s seconds.") % {"seconds": exc.retry_after})
+                status = 429
+            else:
+                confirm = ConsentCodeForm(initial={"member_id": member.member_id})
+                return render(request, "applications/assisted.html", {"start": None, "confirm": confirm, "member": member})
+    if "confirm" in request.POST and confirm.is_valid():
+        member = _member_by_id(confirm.cleaned_data["member_id"])
+        try:
+            if member is None:
+                raise actions.NotAllowed(_("No living member has this Member ID."))
+            consent = actions.grant_consent(member, confirm.cleaned_data["code"], operator=request.user, request=request)
+        except actions.NotAllowed as exc:
+            confirm.add_error("code", str(exc.message))
+            return render(request, "applications/assisted.html", {"start": None, "confirm": confirm, "member": member}, status=400)
+        except otp.Throttled:
+            return _message(request, _("Too many tries"), _("Too many codes were tried. Try again later."), 429)
+        request.session[access.CONSENT_SESSION_KEY] = consent.pk
+        messages.success(request, _("The citizen's consent is recorded. Choose the service to apply for."))
+        return redirect("catalog:index")
+    elif "send" in request.POST and status == 200 and not start.is_valid():
+        status = 400
+    consent = _consent(request)
+    return render(request, "applications/assisted.html", {"start": start, "confirm": None, "consent": consent}, status=status)
+
+
+def _member_by_id(member_id: str) -> Member | None:
+    canonical = identifiers.normalise(member_id)
+    if not identifiers.is_valid(canonical, "M"):
+        return None
+    return Member.objects.living().select_related("family").filter(member_id=canonical).first()
+

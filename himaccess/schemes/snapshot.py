@@ -1,0 +1,393 @@
+"""Population runs on DuckDB: a columnar snapshot of the register, and list checks from a CSV.
+
+Both build the same ``people`` relation (one row per living person, the
+family attributes joined from a per-family aggregate) and evaluate the rules
+compiled by ``vocabulary.to_duck``: one pass over the data for all schemes.
+
+1. ``export_snapshot(path)`` writes the living members of the register to a
+   Parquet file (PostgreSQL streams them out with COPY; SQLite is read in
+   chunks), with department facts and sanctioned pensions already joined.
+2. ``counts(snapshot, versions, on)`` counts eligible people per scheme and
+   district.
+3. ``evaluate_csv(input, output, versions, on)`` checks a list of people who
+   are not in the register (``himaccess schemes evaluate``); bad rows are
+   reported by line and the rest are evaluated.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from himaccess.lib import rules
+from himaccess.registry.models import Gender, MaritalStatus, Member, Occupation
+from himaccess.schemes import eligibility
+from himaccess.schemes.models import Enrolment, MemberFact, RuleVersion, Scheme
+from himaccess.schemes.vocabulary import DISTRICT_CODES, Context, to_duck
+
+# The base columns every people relation has, with their DuckDB types.
+BASE_COLUMNS = {
+    "line": "BIGINT",
+    "person_id": "VARCHAR",
+    "family_id": "VARCHAR",
+    "district": "INTEGER",
+    "gender": "VARCHAR",
+    "date_of_birth": "DATE",
+    "marital_status": "VARCHAR",
+    "disability_percent": "INTEGER",
+    "bpl": "BOOLEAN",
+    "annual_income": "BIGINT",
+    "annual_family_income": "BIGINT",
+    "govt_employee": "BOOLEAN",
+    "govt_pensioner": "BOOLEAN",
+    "income_tax_payer": "BOOLEAN",
+    "leprosy": "BOOLEAN",
+    "child_of_the_state": "BOOLEAN",
+    "pension_schemes": "VARCHAR",  # '|'-separated scheme ids of sanctioned social-security pensions
+}
+
+PEOPLE_VIEW = """
+CREATE OR REPLACE TEMP VIEW people AS
+SELECT b.*,
+       list_filter(string_split(coalesce(b.pension_schemes, ''), '|'), lambda x: x <> '') AS pension_list,
+       f.family_income, f.family_has_govt_pensioner, f.family_has_govt_employee_or_pensioner
+FROM base b JOIN (
+    SELECT family_id,
+           coalesce(max(annual_family_income), sum(annual_income)) AS family_income,
+           bool_or(govt_pensioner) AS family_has_govt_pensioner,
+           bool_or(govt_employee OR govt_pensioner) AS family_has_govt_employee_or_pensioner
+    FROM base GROUP BY family_id
+) f USING (family_id)
+"""
+
+
+def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def _people_sql(con: duckdb.DuckDBPyConnection, source_sql: str) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP VIEW base AS {source_sql}")
+    con.execute(PEOPLE_VIEW)
+
+
+def condition(version: RuleVersion, on: date) -> str:
+    scheme = version.scheme
+    ctx = Context(on=on, scheme_pk=scheme.pk, scheme_id=scheme.scheme_id)
+    return to_duck(version.rule, ctx)
+
+
+# --------------------------------------------------------------- snapshot
+
+
+def _export_query() -> str:
+    member = Member._meta.db_table
+    family = "registry_family"
+    fact = MemberFact._meta.db_table
+    enrolment = Enrolment._meta.db_table
+    scheme = Scheme._meta.db_table
+    concat = "string_agg(s.scheme_id, '|')" if connection.vendor == "postgresql" else "group_concat(s.scheme_id, '|')"
+    true, false = ("TRUE", "FALSE") if connection.vendor == "postgresql" else ("1", "0")
+    return f"""
+SELECT m.id, m.member_id, f.family_id, f.district_id, m.gender, m.date_of_birth, m.marital_status,
+       m.disability_percent, m.is_bpl, m.annual_income,
+       CASE WHEN m.occupation = '{Occupation.GOVERNMENT_JOB}' THEN {true} ELSE {false} END,
+       CASE WHEN m.occupation = '{Occupation.PENSIONER}' THEN {true} ELSE {false} END,
+       CASE WHEN fx.income_tax_payer > 0 THEN {true} ELSE {false} END,
+       CASE WHEN fx.leprosy > 0 THEN {true} ELSE {false} END,
+       CASE WHEN fx.child_of_the_state > 0 THEN {true} ELSE {false} END,
+       p.schemes
+FROM {member} m
+JOIN {family} f ON f.id = m.family_id
+LEFT JOIN (
+    SELECT member_id,
+           MAX(CASE WHEN attribute = 'income_tax_payer' AND value THEN 1 ELSE 0 END) AS income_tax_payer,
+           MAX(CASE WHEN attribute = 'leprosy' AND value THEN 1 ELSE 0 END) AS leprosy,
+           MAX(CASE WHEN attribute = 'child_of_the_state' AND value THEN 1 ELSE 0 END) AS child_of_the_state
+    FROM {fact} GROUP BY member_id
+) fx ON fx.member_id = m.id
+LEFT JOIN (
+    SELECT e.member_id, {concat} AS schemes
+    FROM {enrolment} e JOIN {scheme} s ON s.id = e.scheme_id
+    WHERE e.status = 'sanctioned' AND s.is_social_security_pension
+    GROUP BY e.member_id
+) p ON p.member_id = m.id
+WHERE m.life_status = 'living'
+"""
+
+
+SNAPSHOT_COLUMNS = [c for c in BASE_COLUMNS if c != "annual_family_income"]
+
+
+def export_snapshot(path: Path, *, threads: int | None = None) -> int:
+    """Write the living members to ``path`` (Parquet); returns the number of rows."""
+    path = Path(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        staging = Path(tmp) / "members.csv"
+        query = _export_query()
+        connection.ensure_connection()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor, open(staging, "wb") as out:
+                raw = cursor.cursor  # psycopg 3 cursor: COPY streams without building rows in Python
+                with raw.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+                    for block in copy:
+                        out.write(block)
+        else:
+            with connection.cursor() as cursor, open(staging, "w", newline="", encoding="utf-8") as out:
+                writer = csv.writer(out)
+                cursor.execute(query)
+                while rows := cursor.fetchmany(50_000):
+                    writer.writerows(rows)
+        con = connect(threads)
+        columns = {name: BASE_COLUMNS[name] for name in SNAPSHOT_COLUMNS}
+        spec = ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items())
+        con.execute(
+            f"COPY (SELECT * FROM read_csv('{_quote(staging)}', header=false, "
+            f"columns={{{spec}}}, nullstr='')) TO '{_quote(path)}' (FORMAT parquet)"
+        )
+        count = con.execute(f"SELECT count(*) FROM '{_quote(path)}'").fetchone()
+        con.close()
+    return int(count[0]) if count else 0
+
+
+def _quote(path: Path | str) -> str:
+    return str(path).replace("'", "''")
+
+
+def open_snapshot(path: Path, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    con = connect(threads)
+    _people_sql(con, f"SELECT *, NULL::BIGINT AS annual_family_income FROM read_parquet('{_quote(path)}')")
+    return con
+
+
+def counts(con: duckdb.DuckDBPyConnection, versions: Sequence[RuleVersion], on: date) -> dict[str, dict[int, int]]:
+    """Eligible people per scheme and district, all schemes in one pass."""
+    if not versions:
+        return {}
+    columns = ", ".join(f"count(*) FILTER (WHERE {condition(v, on)}) AS s{i}" for i, v in enumerate(versions))
+    rows = con.execute(f"SELECT district, {columns} FROM people GROUP BY district").fetchall()
+    found: dict[str, dict[int, int]] = {v.scheme.scheme_id: {} for v in versions}
+    for row in rows:
+        for i, version in enumerate(versions):
+            if row[i + 1]:
+                found[version.scheme.scheme_id][row[0]] = row[i + 1]
+    return found
+
+
+def eligible_ids(con: duckdb.DuckDBPyConnection, version: RuleVersion, on: date) -> set[str]:
+    return {r[0] for r in con.execute(f"SELECT person_id FROM people WHERE {condition(version, on)}").fetchall()}
+
+
+# ---------------------------------------------------------------- CSV
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+
+REQUIRED = (
+    "person_id",
+    "family_id",
+    "gender",
+    "date_of_birth",
+    "marital_status",
+    "disability_percent",
+    "bpl",
+    "annual_family_income",
+    "income_tax_payer",
+    "govt_employee",
+    "govt_pensioner",
+    "receives_social_pension",
+    "leprosy",
+    "district",
+)
+OPTIONAL = ("child_of_the_state",)
+YES = {"yes", "y", "true", "1", "हाँ"}
+NO = {"no", "n", "false", "0", "नहीं", ""}
+
+
+class BadHeader(ValueError):
+    pass
+
+
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise ValueError(_("%(column)s must be yes or no, not %(value)s") % {"column": name, "value": raw[:20]})
+
+
+def _clean(row: dict[str, str], on: date) -> list[Any]:
+    """A CSV row as the base columns, or ValueError naming the first bad column."""
+    person_id = (row.get("person_id") or "").strip()
+    family_id = (row.get("family_id") or "").strip()
+    if not person_id or len(person_id) > 64:
+        raise ValueError(_("person_id is required (at most 64 characters)"))
+    if not family_id or len(family_id) > 64:
+        raise ValueError(_("family_id is required (at most 64 characters)"))
+    gender = row["gender"].strip().upper()
+    if gender not in Gender.values:
+        raise ValueError(_("gender must be one of F, M, T, not %(value)s") % {"value": row["gender"][:20]})
+    try:
+        born = date.fromisoformat(row["date_of_birth"].strip())
+    except ValueError:
+        raise ValueError(
+            _("date_of_birth must be a real date as YYYY-MM-DD, not %(value)s") % {"value": row["date_of_birth"][:20]}
+        ) from None
+    if born > on or born.year < on.year - 130:
+        raise ValueError(_("date_of_birth %(value)s is impossible on %(on)s") % {"value": born, "on": on})
+    marital = row["marital_status"].strip().lower()
+    if marital not in MaritalStatus.values:
+        raise ValueError(
+            _("marital_status must be one of %(choices)s") % {"choices": ", ".join(MaritalStatus.values)}
+        )
+    disability = _int(row, "disability_percent", 0, 100)
+    income = _int(row, "annual_family_income", 0, 10**10)
+    district = _int(row, "district", min(DISTRICT_CODES), max(DISTRICT_CODES))
+    pension = _flag("receives_social_pension", row["receives_social_pension"])
+    return [
+        0,
+        person_id,
+        family_id,
+        district,
+        gender,
+        born,
+        marital,
+        disability,
+        _flag("bpl", row["bpl"]),
+        0,
+        income,
+        _flag("govt_employee", row["govt_employee"]),
+        _flag("govt_pensioner", row["govt_pensioner"]),
+        _flag("income_tax_payer", row["income_tax_payer"]),
+        _flag("leprosy", row["leprosy"]),
+        _flag("child_of_the_state", row.get("child_of_the_state") or ""),
+        "external" if pension else "",
+    ]
+
+
+def _int(row: dict[str, str], name: str, low: int, high: int) -> int:
+    raw = row[name].strip()
+    if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
+        raise ValueError(
+            _("%(column)s must be a whole number from %(low)s to %(high)s, not %(value)s")
+            % {"column": name, "low": low, "high": high, "value": raw[:20]}
+        )
+    return int(raw)
+
+
+def _clean_rows(reader: Iterator[dict[str, str]], on: date, errors: list[RowError]) -> Iterator[list[Any]]:
+    for line, row in enumerate(reader, start=2):
+        if None in row or any(v is None for v in row.values()):
+            errors.append(RowError(line, _("wrong number of columns")))
+            continue
+        try:
+            values = _clean(row, on)
+        except ValueError as exc:
+            errors.append(RowError(line, str(exc)))
+            continue
+        values[0] = line
+        yield values
+
+
+def describe(node: rules.Rule) -> str:
+    """A rule part in words (for reasons computed in SQL, where the person's values are not at hand)."""
+    if "all" in node:
+        return "; ".join(describe(p) for p in node["all"]) or _("always")
+    if "any" in node:
+        return _("one of: %(parts)s") % {"parts": " | ".join(describe(p) for p in node["any"])}
+    if "not" in node:
+        return _("not: %(part)s") % {"part": describe(node["not"])}
+    clause = rules.Clause("compare", True, attr=node["attr"], op=node["op"], value=node["value"])
+    return eligibility.sentence(clause)
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _reason_sql(version: RuleVersion, on: date) -> str:
+    scheme = version.scheme
+    ctx = Context(on=on, scheme_pk=scheme.pk, scheme_id=scheme.scheme_id)
+    parts = version.rule["all"] if "all" in version.rule else [version.rule]
+    cases = " ".join(
+        f"WHEN NOT {to_duck(p, ctx)} "
+        f"THEN {_sql_text(_('Does not hold: %(condition)s') % {'condition': describe(p)})}"
+        for p in parts
+    )
+    return f"CASE {cases} ELSE {_sql_text(_('All conditions hold.'))} END"
+
+
+def _amount_sql(version: RuleVersion, on: date, eligible_sql: str) -> str:
+    scheme = version.scheme
+    ctx = Context(on=on, scheme_pk=scheme.pk, scheme_id=scheme.scheme_id)
+    bands = " ".join(
+        f"WHEN {to_duck(b['when'], ctx)} THEN {int(b['amount'])}"
+        for b in version.bands
+    )
+    return f"CASE WHEN NOT {eligible_sql} THEN NULL {bands} ELSE NULL END"
+
+
+def evaluate_csv(
+    source: Path, output: Path, versions: Sequence[RuleVersion], on: date, *, threads: int | None = None
+) -> tuple[int, list[RowError]]:
+    """Evaluate every valid row for every scheme; returns (people evaluated, bad rows).
+
+    The output is written to a temporary file beside ``output`` and renamed at
+    the end, so a failure never leaves half a file.
+    """
+    errors: list[RowError] = []
+    output = Path(output)
+    with tempfile.TemporaryDirectory() as tmp:
+        staging = Path(tmp) / "people.csv"
+        with open(source, newline="", encoding="utf-8-sig") as handle, open(staging, "w", newline="", encoding="utf-8") as out:
+            reader = csv.DictReader(handle)
+            missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+            if missing:
+                raise BadHeader(_("The header lacks these columns: %(columns)s") % {"columns": ", ".join(missing)})
+            writer = csv.writer(out)
+            for values in _clean_rows(reader, on, errors):
+                writer.writerow(["" if v is None else (str(v).lower() if isinstance(v, bool) else v) for v in values])
+        con = connect(threads)
+        spec = ", ".join(f"'{name}': '{kind}'" for name, kind in BASE_COLUMNS.items())
+        _people_sql(con, f"SELECT * FROM read_csv('{_quote(staging)}', header=false, columns={{{spec}}}, nullstr='')")
+        structs = []
+        for version in versions:
+            cond = condition(version, on)
+            structs.append(
+                "struct_pack(scheme_id := {sid}, eligible := {cond}, monthly_amount := {amount}, reason := {reason})".format(
+                    sid=_sql_text(version.scheme.scheme_id),
+                    cond=cond,
+                    amount=_amount_sql(version, on, cond),
+                    reason=_reason_sql(version, on),
+                )
+            )
+        partial = output.with_name(output.name + ".partial")
+        query = (
+            "SELECT person_id, d.scheme_id, d.eligible, d.monthly_amount, d.reason FROM ("
+            f"SELECT line, person_id, unnest([{', '.join(structs)}]) AS d FROM people) ORDER BY line"
+        )
+        if not structs:
+            query = "SELECT NULL AS person_id, NULL AS scheme_id, NULL AS eligible, NULL AS monthly_amount, NULL AS reason LIMIT 0"
+        con.execute(f"COPY ({query}) TO '{_quote(partial)}' (FORMAT csv, HEADER)")
+        evaluated = con.execute("SELECT count(*) FROM base").fetchone()
+        con.close()
+        os.replace(partial, output)
+    return (int(evaluated[0]) if evaluated else 0), errors
+
