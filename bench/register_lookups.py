@@ -47,7 +47,7 @@ def sample_ids(count: int) -> list[str]:
         if connection.vendor == "postgresql":
             share = min(100.0, 100.0 * count * 3 / max(total, 1))
             cursor.execute(
-                f"SELECT family_id FROM registry_family TABLESAMPLE SYSTEM ({share:.4f}) LIMIT %s",  # noqa: S608
+                f"SELECT family_id FROM registry_family TABLESAMPLE SYSTEM ({share:.4f}) LIMIT %s",
                 [count],
             )
         else:

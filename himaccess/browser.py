@@ -44,6 +44,23 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def accessibility_violations(page: Any) -> list[str]:
+    """WCAG 2.1 A/AA violations axe-core finds on the page, one line each."""
+    # evaluate() runs through the DevTools protocol, outside the page's CSP.
+    page.evaluate(AXE.read_text(encoding="utf-8") + ";0")
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(n['target'][0] for n in v['nodes'][:3])}"
+        for v in result["violations"]
+    ]
+
+
 def logged_in_page(browser: Any, live_server: Any, client: Any) -> Any:
     """A page whose browser carries the session of a logged-in Django test client."""
     context = browser.new_context(base_url=live_server.url, locale="en-IN")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "himaccess.catalog",
     "himaccess.applications",
     "himaccess.grievances",
+    "himaccess.schemes",
 ]
 
 MIDDLEWARE = [

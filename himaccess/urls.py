@@ -19,4 +19,5 @@ urlpatterns = [
     path("o/", include("himaccess.integrations.oauth_urls")),
     path("my-apps/", include("himaccess.integrations.urls")),
     path("grievances/", include("himaccess.grievances.urls")),
+    path("schemes/", include("himaccess.schemes.urls")),
 ]

@@ -86,6 +86,12 @@ REGISTER_APPROVERS = frozenset(
     {Role.PANCHAYAT_SECRETARY, Role.TEHSILDAR, Role.BDO, Role.SDM, Role.DEPUTY_COMMISSIONER, Role.STATE_ADMIN}
 )
 
+# Roles that read families in their jurisdiction. Helpline agents, Lok Mitra
+# operators and department officers reach member data only through their own
+# case (a complaint, an application with the citizen's OTP consent) or a
+# consented department API, never by browsing the register.
+REGISTER_READERS = REGISTER_APPROVERS | {Role.PATWARI, Role.DISTRICT_WELFARE_OFFICER}
+
 
 class PostingQuerySet(models.QuerySet["Posting"]):
     def current(self) -> PostingQuerySet:

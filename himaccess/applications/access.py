@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from himaccess.accounts.models import Role, User
@@ -22,6 +22,18 @@ from himaccess.registry.models import Family, Member
 CONSENT_SESSION_KEY = "applications.assisted_consent"
 
 
+class AuthenticatedRequest(HttpRequest):
+    """A request behind ``login_required``: its user is ours."""
+
+    user: User
+
+
+def is_number(raw: str, prefix: str) -> bool:
+    """Whether ``raw`` (already normalised) is a well-formed application or certificate number."""
+    digits = raw[1:]
+    return len(raw) == 12 and raw[:1] == prefix and digits.isdigit() and identifiers.verhoeff_is_valid(digits)
+
+
 def applications_visible_to(user: User) -> ApplicationQuerySet:
     posting = user.active_posting
     if posting is not None:
@@ -35,7 +47,7 @@ def applications_visible_to(user: User) -> ApplicationQuerySet:
 
 def get_application_for(user: User, number: str) -> Application:
     canonical = identifiers.normalise(number)
-    if not identifiers.is_valid(canonical, "A"):
+    if not is_number(canonical, "A"):
         raise Http404
     application = (
         applications_visible_to(user)

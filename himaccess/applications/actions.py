@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from himaccess import events
+from himaccess.events.bus import emit
 from himaccess.accounts import otp
 from himaccess.accounts.models import OtpPurpose, Posting, Role, User
 from himaccess.applications import certificates
@@ -247,7 +247,7 @@ def submit(
     _step(application, action, actor=acting_user, from_status=from_status, from_stage=from_stage, at=now)
     due = timezone.localtime(application.due_at).strftime("%d-%m-%Y %H:%M")  # type: ignore[arg-type]
     _notify(application, "service_submitted", due=due)
-    events.emit(
+    emit(
         "application.submitted",
         number=application.number,
         service=application.service_id,
@@ -338,7 +338,7 @@ def act(
         issue_certificate(application, acting_user=acting_user, posting=posting)
     _notify(application, _SMS_FOR[action])
     if action in (Action.APPROVE, Action.REJECT):
-        events.emit(
+        emit(
             "application.decided",
             number=application.number,
             service=application.service_id,

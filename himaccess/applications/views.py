@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from himaccess.accounts import otp
 from himaccess.accounts.models import Role
 from himaccess.applications import access, actions, certificates, pdf, presentation
+from himaccess.applications.access import AuthenticatedRequest
 from himaccess.applications import documents as storage
 from himaccess.applications.forms import (
     AppealDecisionForm,
@@ -28,7 +29,6 @@ from himaccess.applications.forms import (
 from himaccess.applications.models import Application, Certificate, Document, Status
 from himaccess.audit import access as access_log
 from himaccess.catalog.models import Service
-from himaccess.http import AuthenticatedRequest
 from himaccess.lib import identifiers, signing
 from himaccess.registry.models import Family, Member
 
@@ -273,7 +273,7 @@ def document(request: AuthenticatedRequest, number: str, document_id: int) -> Fi
 @require_POST
 def revoke(request: AuthenticatedRequest, number: str) -> HttpResponse:
     canonical = identifiers.normalise(number)
-    if not identifiers.is_valid(canonical, "C") or request.user.active_posting is None:
+    if not access.is_number(canonical, "C") or request.user.active_posting is None:
         raise Http404
     certificate = Certificate.objects.select_related("application").filter(number=canonical).first()
     if certificate is None or not certificate.can_be_revoked_by(request.user):

@@ -106,6 +106,10 @@ def _escalate_batch(department: str, number: int, higher: list[LadderLevel], now
         picked = cursor.rowcount
         if picked <= 0:
             return 0
+        if connection.vendor == "postgresql":
+            # A temporary table has no statistics: without them the planner scans every
+            # complaint to join the batch; with them it looks each one up by its key.
+            cursor.execute(f"ANALYZE {WORK}")
         deadlines = " ".join(f"WHEN {r.number} THEN %s" for r in higher)
         cursor.execute(
             f"UPDATE grievances_complaint SET level = w.to_level, assignee_id = w.to_officer,"

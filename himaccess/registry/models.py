@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from himaccess.accounts.models import REGISTER_READERS
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, UrbanBody, Village
 from himaccess.lib import identifiers, phonetics, transliteration
 
@@ -64,6 +65,8 @@ class FamilyQuerySet(models.QuerySet["Family"]):
             return self.none()
         posting = user.active_posting
         if posting is not None:
+            if posting.role not in REGISTER_READERS:
+                return self.none()
             return self.filter(posting.family_filter())
         if user.is_official:
             return self.none()

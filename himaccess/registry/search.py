@@ -283,9 +283,12 @@ def search_members(
     fields = ("pk", "name_en", "name_hi", "given_key", "surname_key")
     found: dict[int, tuple[str, Any]] = {}
     for label, condition, always in _stages(q, limit):
-        # A name with one key alone is a wide net (every Sharma): cast only
-        # when nothing closer was found.
-        if not always and (len(found) >= limit or (label == "one key" and found)):
+        # A single key is a wide net (every Sharma): cast it only when nothing
+        # closer was found. Within one district there are often fewer
+        # namesakes than ``limit``; widening to prefixes there would cost
+        # range scans over the whole state for worse matches, so a district
+        # search stops at the first stage that finds anyone.
+        if not always and (len(found) >= limit or (found and (label == "one key" or district is not None))):
             break
         for row in scope.filter(condition).values_list(*fields)[:CANDIDATES]:
             found.setdefault(row[0], (label, row))

@@ -393,8 +393,10 @@ def to_q(rule: rules.Rule, ctx: Context) -> Q:
         return ATTRIBUTES[attr].q(op, value, ctx)
 
     def all_(parts: Any) -> Q:
-        q = Q()
-        for part in parts:
+        if not parts:
+            return ~Q(pk__in=[])  # an empty "all" holds (and its negation must not be an empty Q)
+        q = parts[0]
+        for part in parts[1:]:
             q &= part
         return q
 

@@ -56,8 +56,26 @@ def with_mobile(user: User, mobile: str) -> User:
     return user
 
 
+def _reload_reference_data() -> None:
+    """A transactional (live server) test flushes what the data migrations loaded: load it again."""
+    import importlib
+
+    from django.apps import apps
+
+    from himaccess.departments.loading import load_departments
+    from himaccess.departments.models import Department
+
+    if Category.objects.exists():
+        return
+    if not Department.objects.exists():
+        load_departments(apps)
+    importlib.import_module("himaccess.grievances.migrations.0002_category_tree_and_sms").load(apps, None)
+    importlib.import_module("himaccess.notifications.migrations.0002_seed_templates").seed(apps, None)
+
+
 @pytest.fixture
 def ladder(personas: Personas) -> Ladder:
+    _reload_reference_data()
     with_mobile(personas.meena, "9418000001")
     return Ladder(
         dc_mandi=with_mobile(make_official("dc_mandi", Role.DEPUTY_COMMISSIONER, Level.DISTRICT, district_id=MANDI), "9418000002"),

@@ -170,3 +170,15 @@ def test_birth_of_child_older_than_mother_is_refused(personas):
     assert "older than their parent" in response.content.decode()
     assert not ChangeRequest.objects.exists()
     assert date(1970, 1, 1) < asha_member.date_of_birth
+
+
+def test_helpline_agent_and_department_officer_cannot_browse_the_register(personas):
+    from himaccess.accounts.models import Level, Role
+    from himaccess.conftest import make_official
+
+    health = make_official(
+        "health.mandi", Role.DEPARTMENT_OFFICER, Level.DISTRICT, district_id=22, department_id="health"
+    )
+    url = reverse("registry:family", args=[personas.asha_family.family_id])
+    for official in (personas.sunita, health):
+        assert personas.client_for(official).get(url).status_code == 404

@@ -1,0 +1,69 @@
+"""Two officials acting on one application at once: one wins, the other is told, nothing is overwritten."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+from django.urls import reverse
+
+from himaccess.accounts.models import Level, Role
+from himaccess.applications import actions
+from himaccess.applications.models import Application, Status, Step
+from himaccess.conftest import MANDI_TEHSIL, Personas, make_official
+
+
+def test_stale_version_gets_409_page_and_changes_nothing(personas: Personas, prem: Any, submitted: Application, db: Any) -> None:
+    seen = submitted.version
+    actions.act(submitted, "verify", acting_user=prem, expected_version=seen)
+    second_patwari = make_official("prem2", Role.PATWARI, Level.TEHSIL, tehsil_id=MANDI_TEHSIL)
+    response = personas.client_for(second_patwari).post(
+        reverse("applications:act", args=[submitted.number]), {"action": "return", "version": seen, "note": "fix"}
+    )
+    assert response.status_code == 409
+    assert "Another official acted" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Status.PENDING and submitted.stage_role == "tehsildar"
+    assert submitted.steps.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_threads_on_postgresql_one_wins(personas: Personas) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (set DATABASE_URL)")
+    from himaccess.applications.tests.conftest import submit_character
+
+    tehsildar_two = make_official("naib", Role.TEHSILDAR, Level.TEHSIL, tehsil_id=MANDI_TEHSIL)
+    prem = make_official("prem", Role.PATWARI, Level.TEHSIL, tehsil_id=MANDI_TEHSIL)
+    application = submit_character(personas)
+    application = actions.act(application, "verify", acting_user=prem, expected_version=application.version)
+    seen = application.version
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def decide(user: Any, action: str, **extra: Any) -> None:
+        try:
+            barrier.wait()
+            actions.act(Application.objects.get(pk=application.pk), action, acting_user=user, expected_version=seen, **extra)
+            outcomes[action] = "won"
+        except actions.Conflict:
+            outcomes[action] = "conflict"
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=decide, args=(personas.meena, "approve")),
+        threading.Thread(target=decide, args=(tehsildar_two, "reject"), kwargs={"reason": "not_eligible"}),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["conflict", "won"]
+    application.refresh_from_db()
+    winner = next(action for action, result in outcomes.items() if result == "won")
+    assert application.status == (Status.APPROVED if winner == "approve" else Status.REJECTED)
+    assert Step.objects.filter(application=application, action__in=["approve", "reject"]).count() == 1

@@ -1,0 +1,356 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from himaccess.accounts.models import Role
+from himaccess.audit import access as access_log
+from himaccess.authenticated import AuthenticatedRequest
+from himaccess.lib.rules import Clause
+from himaccess.registry.access import get_family_for, get_member_for
+from himaccess.registry.models import Member
+from himaccess.schemes import actions, eligibility, population
+from himaccess.schemes.forms import DisputeForm, OfficerDecisionForm, RuleVersionForm
+from himaccess.schemes.models import Dispute, EligibilityDecision, Enrolment, Offer, ReviewCase, RuleVersion, Scheme
+from himaccess.schemes.vocabulary import ATTRIBUTES
+
+READ_PURPOSE = "scheme eligibility and benefits"
+
+
+def _scheme(scheme_id: str) -> Scheme:
+    scheme = Scheme.objects.filter(scheme_id=scheme_id).select_related("department").first()
+    if scheme is None:
+        raise Http404
+    return scheme
+
+
+def member_summary(member: Member) -> dict[str, Any]:
+    """What the family page shows for one member: benefits, enrolments, schemes and offers."""
+    outcomes = actions.reevaluate_member(member, trigger="page.viewed")
+    offers = {o.scheme_id: o for o in Offer.objects.filter(member=member, status=Offer.Status.OPEN)}
+    enrolments = {e.scheme_id: e for e in Enrolment.objects.filter(member=member).order_by("filed_at")}
+    return {
+        "member": member,
+        "eligible": [
+            {"decision": o.decision, "offer": offers.get(o.decision.scheme_id), "enrolment": enrolments.get(o.decision.scheme_id)}
+            for o in outcomes
+            if o.decision.eligible
+        ],
+        "enrolments": list(enrolments.values()),
+        "benefits": list(member.benefits.select_related("scheme")[:12]),
+        "not_eligible": [o.decision for o in outcomes if not o.decision.eligible],
+    }
+
+
+@login_required
+def family_benefits(request: AuthenticatedRequest, family_id: str) -> HttpResponse:
+    family = get_family_for(request.user, family_id)
+    members = list(family.living_members().select_related("family"))
+    if request.user.active_posting is not None:
+        access_log.record_read(family=family, members=members, purpose=READ_PURPOSE, user=request.user, request=request)
+    context = {"family": family, "summaries": [member_summary(m) for m in members], "is_citizen": request.user.active_posting is None}
+    return render(request, "schemes/family.html", context)
+
+
+def _latest(member: Member, scheme: Scheme) -> EligibilityDecision:
+    outcomes = actions.reevaluate_member(member, trigger="page.viewed")
+    for outcome in outcomes:
+        if outcome.decision.scheme_id == scheme.pk:
+            return outcome.decision
+    raise Http404
+
+
+def _inputs(decision: EligibilityDecision) -> list[dict[str, Any]]:
+    rows = []
+    for name, entry in decision.inputs.items():
+        attribute = ATTRIBUTES.get(name)
+        rows.append(
+            {
+                "name": name,
+                "label": str(attribute.label) if attribute else name,
+                "value": eligibility.show_value(name, entry.get("value")),
+                "source": eligibility.source_label(entry.get("source", "")),
+                "at": date.fromisoformat(entry["at"][:10]) if entry.get("at") else None,
+                "register": bool(attribute and attribute.correction_field),
+            }
+        )
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def explanation(request: AuthenticatedRequest, member_id: str, scheme_id: str) -> HttpResponse:
+    member = get_member_for(request.user, member_id)
+    scheme = _scheme(scheme_id)
+    if not member.is_living:
+        raise Http404
+    if request.user.active_posting is not None:
+        access_log.record_read(family=member.family, members=[member], purpose=READ_PURPOSE, user=request.user, request=request)
+    form = DisputeForm(request.POST or None, attributes=list(ATTRIBUTES))
+    status = 200
+    if request.method == "POST":
+        if not actions.citizen_may_act_for(request.user, member):
+            raise Http404
+        if form.is_valid():
+            try:
+                dispute = actions.file_dispute(
+                    member,
+                    scheme,
+                    form.cleaned_data["attribute"],
+                    claimed_value=form.cleaned_data["claimed_value"],
+                    note=form.cleaned_data["note"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if dispute.change_request is not None:
+                    messages.success(
+                        request,
+                        _("Your correction request %(reference)s has been sent to the register office.")
+                        % {"reference": dispute.change_request.reference},
+                    )
+                else:
+                    messages.success(request, _("Your dispute has been sent to the department that holds this data."))
+                return redirect("schemes:explanation", member_id=member.member_id, scheme_id=scheme.scheme_id)
+        status = 400
+    decision = _latest(member, scheme)
+    clause = Clause.from_dict(decision.explanation)
+    language = get_language() or "en"
+    context = {
+        "member": member,
+        "scheme": scheme,
+        "decision": decision,
+        "version": decision.rule_version,
+        "choice_note": decision.rule_version.choice_note_in(language),
+        "lines": eligibility.lines(clause),
+        "reason": eligibility.reason(clause),
+        "inputs": _inputs(decision),
+        "band": eligibility.band_for(decision.rule_version, {k: v["value"] for k, v in decision.inputs.items()}),
+        "offer": Offer.objects.filter(member=member, scheme=scheme, status=Offer.Status.OPEN).first(),
+        "enrolment": Enrolment.objects.filter(member=member, scheme=scheme).order_by("-filed_at").first(),
+        "disputes": Dispute.objects.filter(member=member, scheme=scheme).select_related("change_request")[:10],
+        "form": form,
+        "can_act": actions.citizen_may_act_for(request.user, member),
+        "language": language,
+    }
+    return render(request, "schemes/explanation.html", context, status=status)
+
+
+@login_required
+@require_POST
+def accept_offer(request: AuthenticatedRequest, member_id: str, scheme_id: str) -> HttpResponse:
+    member = get_member_for(request.user, member_id)
+    scheme = _scheme(scheme_id)
+    offer = Offer.objects.filter(member=member, scheme=scheme, status=Offer.Status.OPEN).first()
+    if offer is None:
+        messages.error(request, _("This offer is no longer open."))
+        return redirect("schemes:explanation", member_id=member.member_id, scheme_id=scheme.scheme_id)
+    try:
+        enrolment = actions.accept_offer(offer, acting_user=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Your application %(reference)s has been sent to the department's officer for sanction.")
+            % {"reference": enrolment.reference},
+        )
+    return redirect("schemes:explanation", member_id=member.member_id, scheme_id=scheme.scheme_id)
+
+
+# ---------------------------------------------------------------- officers
+
+
+def _officer_only(request: AuthenticatedRequest) -> None:
+    posting = request.user.active_posting
+    if posting is None or posting.role not in (Role.DEPARTMENT_OFFICER, Role.DISTRICT_WELFARE_OFFICER):
+        raise Http404
+
+
+@login_required
+def queue(request: AuthenticatedRequest) -> HttpResponse:
+    _officer_only(request)
+    mine = Enrolment.objects.for_officer(request.user).select_related("member__family", "scheme")
+    context = {
+        "filed": mine.filter(status=Enrolment.Status.FILED).order_by("filed_at")[:100],
+        "reviews": ReviewCase.objects.filter(enrolment__in=mine, status=ReviewCase.Status.OPEN).select_related(
+            "enrolment__member", "enrolment__scheme"
+        )[:100],
+        "disputes": actions.disputes_for_officer(request.user).select_related("member", "scheme")[:100],
+        "posting": request.user.active_posting,
+    }
+    return render(request, "schemes/queue.html", context)
+
+
+def _enrolment_for(request: AuthenticatedRequest, reference: str) -> Enrolment:
+    enrolment = (
+        Enrolment.objects.for_officer(request.user).filter(reference=reference).select_related("member__family", "scheme").first()
+    )
+    if enrolment is None:
+        raise Http404
+    return enrolment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrolment_detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+    _officer_only(request)
+    enrolment = _enrolment_for(request, reference)
+    member = enrolment.member
+    access_log.record_read(family=member.family, members=[member], purpose=READ_PURPOSE, user=request.user, request=request)
+    form = OfficerDecisionForm(request.POST or None)
+    review = enrolment.reviews.filter(status=ReviewCase.Status.OPEN).first()
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            choice, note = form.cleaned_data["decision"], form.cleaned_data["note"]
+            try:
+                if choice == "sanction":
+                    actions.sanction_enrolment(enrolment, acting_user=request.user, note=note)
+                elif choice == "reject":
+                    actions.reject_enrolment(enrolment, reason=note, acting_user=request.user)
+                elif review is not None:
+                    actions.decide_review(review, stop=choice == "stop", note=note, acting_user=request.user)
+                else:
+                    raise ValidationError(_("There is no open review of this benefit."))
+            except PermissionDenied:
+                raise Http404 from None
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The decision has been recorded."))
+                return redirect("schemes:enrolment", reference=enrolment.reference)
+        status = 400
+    latest = EligibilityDecision.objects.filter(member=member, scheme=enrolment.scheme).order_by("-id").first()
+    context = {
+        "enrolment": enrolment,
+        "review": review,
+        "steps": enrolment.steps.select_related("actor"),
+        "form": form,
+        "lines": eligibility.lines(Clause.from_dict(latest.explanation)) if latest else [],
+        "inputs": _inputs(latest) if latest else [],
+    }
+    return render(request, "schemes/enrolment.html", context, status=status)
+
+
+@login_required
+@require_POST
+def resolve_dispute(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    _officer_only(request)
+    dispute = actions.disputes_for_officer(request.user).filter(pk=pk).first()
+    if dispute is None:
+        raise Http404
+    form = OfficerDecisionForm(request.POST)
+    if form.is_valid() and form.cleaned_data["decision"] in ("correct", "keep"):
+        try:
+            actions.resolve_dispute(
+                dispute, corrected=form.cleaned_data["decision"] == "correct", note=form.cleaned_data["note"], acting_user=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The decision has been recorded."))
+    else:
+        messages.error(request, _("Choose correct or keep, and give the reason."))
+    return redirect("schemes:queue")
+
+
+# ------------------------------------------------------------ administrators
+
+
+def _admin_only(request: AuthenticatedRequest) -> None:
+    posting = request.user.active_posting
+    if posting is None or posting.role != Role.STATE_ADMIN:
+        raise Http404
+
+
+@login_required
+def rules_index(request: AuthenticatedRequest) -> HttpResponse:
+    _admin_only(request)
+    schemes = Scheme.objects.select_related("department").prefetch_related("versions")
+    return render(request, "schemes/rules_index.html", {"schemes": schemes})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scheme_rules(request: AuthenticatedRequest, scheme_id: str) -> HttpResponse:
+    _admin_only(request)
+    scheme = _scheme(scheme_id)
+    current = scheme.rule_on(actions.today())
+    initial = {}
+    if current is not None:
+        initial = {
+            "rule": json.dumps(current.rule, indent=2, ensure_ascii=False),
+            "bands": json.dumps(current.bands, indent=2, ensure_ascii=False),
+            "effective_from": actions.today(),
+        }
+    form = RuleVersionForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                version = actions.save_draft(scheme, acting_user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                messages.success(request, _("Draft version %(number)s saved. Check its impact before publishing.") % {"number": version.number})
+                return redirect("schemes:rule_version", scheme_id=scheme.scheme_id, number=version.number)
+        status = 400
+    context = {"scheme": scheme, "versions": scheme.versions.all(), "current": current, "form": form}
+    return render(request, "schemes/scheme_rules.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_version(request: AuthenticatedRequest, scheme_id: str, number: int) -> HttpResponse:
+    _admin_only(request)
+    scheme = _scheme(scheme_id)
+    version = scheme.versions.filter(number=number).first()
+    if version is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            actions.publish(version, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Version %(number)s is published.") % {"number": version.number})
+        return redirect("schemes:rule_version", scheme_id=scheme.scheme_id, number=version.number)
+    on = max(actions.today(), version.effective_from)
+    impact = population.impact_by_district(version, on) if version.status == RuleVersion.Status.DRAFT else []
+    page = None
+    if version.status == RuleVersion.Status.DRAFT:
+        page = Paginator(population.impact_people(version, on), 50).get_page(request.GET.get("page"))
+        for family in {m.family for m in page.object_list}:
+            access_log.record_read(
+                family=family,
+                members=[m for m in page.object_list if m.family_id == family.pk],
+                purpose="impact preview of a scheme rule",
+                user=request.user,
+                request=request,
+            )
+    context = {
+        "scheme": scheme,
+        "version": version,
+        "rule_json": json.dumps(version.rule, indent=2, ensure_ascii=False),
+        "bands_json": json.dumps(version.bands, indent=2, ensure_ascii=False),
+        "impact": impact,
+        "page": page,
+        "on": on,
+    }
+    return render(request, "schemes/rule_version.html", context)
