@@ -16,6 +16,8 @@ It uses its own database (dropped and recreated):
         .venv/bin/python bench/grievances_escalation.py [--year 150000] [--open 1000000] [--registrations 1000]
 """
 
+# Long lines: generated row tuples and report lines read better whole.
+# ruff: noqa: E501
 from __future__ import annotations
 
 import argparse
@@ -77,26 +79,43 @@ def main() -> None:
     load_reference_geography()
     rng = random.Random(7)
     tehsils = list(Tehsil.objects.values_list("pk", "district_id"))
-    leaves = list(Category.objects.filter(children__isnull=True).values_list("pk", "department_id", "time_limit_days"))
+    leaves = list(
+        Category.objects.filter(children__isnull=True).values_list("pk", "department_id", "time_limit_days")
+    )
 
     # Officials: every tehsil-level handler in every tehsil, every district rung in every district, the state rungs.
     def official(name: str, **posting: object) -> None:
-        user = User.objects.create(username=name, kind=User.Kind.OFFICIAL, password="!", mobile=f"94{rng.randrange(10**8):08d}")
+        user = User.objects.create(
+            username=name, kind=User.Kind.OFFICIAL, password="!", mobile=f"94{rng.randrange(10**8):08d}"
+        )
         Posting.objects.create(user=user, **posting)
 
-    for tehsil, district in tehsils:
+    for tehsil, _district in tehsils:
         official(f"tehsildar-{tehsil}", role=Role.TEHSILDAR, level=Level.TEHSIL, tehsil_id=tehsil)
     for rung in LadderLevel.objects.all():
         if rung.area_level == Level.STATE:
-            official(f"{rung.department_id}-{rung.number}", role=rung.role, level=Level.STATE, department_id=rung.department_id)
+            official(
+                f"{rung.department_id}-{rung.number}",
+                role=rung.role,
+                level=Level.STATE,
+                department_id=rung.department_id,
+            )
         elif rung.area_level == Level.DISTRICT:
             for district in {d for _, d in tehsils}:
-                name = f"{rung.role}-{district}" if rung.role == Role.DEPUTY_COMMISSIONER else f"{rung.department_id}-{rung.number}-{district}"
+                name = (
+                    f"{rung.role}-{district}"
+                    if rung.role == Role.DEPUTY_COMMISSIONER
+                    else f"{rung.department_id}-{rung.number}-{district}"
+                )
                 if not User.objects.filter(username=name).exists():
                     dept = None if rung.role == Role.DEPUTY_COMMISSIONER else rung.department_id
-                    official(name, role=rung.role, level=Level.DISTRICT, district_id=district, department_id=dept)
+                    official(
+                        name, role=rung.role, level=Level.DISTRICT, district_id=district, department_id=dept
+                    )
     officers = list(User.objects.filter(username__startswith="tehsildar-").values_list("pk", flat=True))
-    print(f"officials: {User.objects.count()}, ladder rungs: {LadderLevel.objects.count()}, leaf categories: {len(leaves)}")
+    print(
+        f"officials: {User.objects.count()}, ladder rungs: {LadderLevel.objects.count()}, leaf categories: {len(leaves)}"
+    )
 
     columns = (
         "reference, channel, category_id, department_id, description, complainant_name, complainant_mobile,"
@@ -108,16 +127,28 @@ def main() -> None:
 
     def load(count: int, prefix: str, make_state: object) -> float:
         started = time.perf_counter()
-        with connection.cursor() as cursor:
-            with cursor.copy(f"COPY grievances_complaint ({columns}) FROM STDIN") as copy:
-                for n in range(count):
-                    category, department, days = leaves[n % len(leaves)]
-                    tehsil, district = tehsils[(n * 7) % len(tehsils)]
-                    row = make_state(n, days)  # type: ignore[operator]
-                    copy.write_row(
-                        (f"{prefix}{n:011d}", "helpline", category, department, "Complaint text", "", f"98{n % 10**8:08d}",
-                         district, tehsil, *row)
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY grievances_complaint ({columns}) FROM STDIN") as copy,
+        ):
+            for n in range(count):
+                category, department, days = leaves[n % len(leaves)]
+                tehsil, district = tehsils[(n * 7) % len(tehsils)]
+                row = make_state(n, days)  # type: ignore[operator]
+                copy.write_row(
+                    (
+                        f"{prefix}{n:011d}",
+                        "helpline",
+                        category,
+                        department,
+                        "Complaint text",
+                        "",
+                        f"98{n % 10**8:08d}",
+                        district,
+                        tehsil,
+                        *row,
                     )
+                )
         return time.perf_counter() - started
 
     def year_state(n: int, days: int) -> tuple[object, ...]:
@@ -129,19 +160,89 @@ def main() -> None:
         if roll < 0.80:  # closed
             resolved = created + timedelta(hours=rng.randrange(2, days * 24 + 120))
             confirmed = rng.random() < 0.85
-            return ("closed", 1, assignee, False, created, sla, sla, first, resolved, "Done", "", 1, resolved + timedelta(days=7),
-                    resolved + timedelta(days=rng.randrange(1, 7)), "confirmed" if confirmed else "no_answer",
-                    1 if rng.random() < 0.08 else 0, rng.choice([1, 2, 3, 4, 4, 5, 5, 5]) if confirmed else None)
+            return (
+                "closed",
+                1,
+                assignee,
+                False,
+                created,
+                sla,
+                sla,
+                first,
+                resolved,
+                "Done",
+                "",
+                1,
+                resolved + timedelta(days=7),
+                resolved + timedelta(days=rng.randrange(1, 7)),
+                "confirmed" if confirmed else "no_answer",
+                1 if rng.random() < 0.08 else 0,
+                rng.choice([1, 2, 3, 4, 4, 5, 5, 5]) if confirmed else None,
+            )
         if roll < 0.85:  # awaiting the citizen
             resolved = now - timedelta(days=rng.randrange(0, 7))
-            return ("resolved", 1, assignee, False, created, sla, sla, first, resolved, "Done", "", 1, resolved + timedelta(days=7), None, "", 0, None)
+            return (
+                "resolved",
+                1,
+                assignee,
+                False,
+                created,
+                sla,
+                sla,
+                first,
+                resolved,
+                "Done",
+                "",
+                1,
+                resolved + timedelta(days=7),
+                None,
+                "",
+                0,
+                None,
+            )
         level = rng.choice([1, 1, 1, 2, 2, 3, 4])
-        return ("open", level, assignee, False, created, sla, now + timedelta(hours=rng.randrange(-300, 300)), first, None, "", "", 0, None, None, "", 0, None)
+        return (
+            "open",
+            level,
+            assignee,
+            False,
+            created,
+            sla,
+            now + timedelta(hours=rng.randrange(-300, 300)),
+            first,
+            None,
+            "",
+            "",
+            0,
+            None,
+            None,
+            "",
+            0,
+            None,
+        )
 
     def open_state(n: int, days: int) -> tuple[object, ...]:
         created = now - timedelta(days=days + 1)
         sla = created + timedelta(days=days)
-        return ("open", 1, officers[n % len(officers)], False, created, sla, sla, None, None, "", "", 0, None, None, "", 0, None)
+        return (
+            "open",
+            1,
+            officers[n % len(officers)],
+            False,
+            created,
+            sla,
+            sla,
+            None,
+            None,
+            "",
+            "",
+            0,
+            None,
+            None,
+            "",
+            0,
+            None,
+        )
 
     seconds = load(args.year, "Y", year_state)
     with connection.cursor() as cursor:
@@ -160,10 +261,14 @@ def main() -> None:
         cursor.execute("ANALYZE grievances_complaint")
         cursor.execute("SELECT count(*) FROM grievances_complaint WHERE status = 'open'")
         open_count = cursor.fetchone()[0]
-    print(f"stress set: {args.open:,} open complaints past their deadline loaded with COPY in {seconds:.1f} s ({open_count:,} open in all)")
+    print(
+        f"stress set: {args.open:,} open complaints past their deadline loaded with COPY in {seconds:.1f} s ({open_count:,} open in all)"
+    )
     outcome = escalation.escalate_overdue()
-    print(f"  escalate_overdue: {outcome.rows:,} complaints escalated in {outcome.batches} batches, {outcome.seconds:.1f} s"
-          f" ({outcome.rows / outcome.seconds:,.0f} per second); officers notified: {len(outcome.escalated_to) + len(outcome.escalated_from)}")
+    print(
+        f"  escalate_overdue: {outcome.rows:,} complaints escalated in {outcome.batches} batches, {outcome.seconds:.1f} s"
+        f" ({outcome.rows / outcome.seconds:,.0f} per second); officers notified: {len(outcome.escalated_to) + len(outcome.escalated_from)}"
+    )
     outcome = escalation.escalate_overdue()
     print(f"  second run (nothing newly due): {outcome.rows:,} escalated in {outcome.seconds:.2f} s")
     with connection.cursor() as cursor:
@@ -181,15 +286,22 @@ def main() -> None:
         tehsil, district = tehsils[n % len(tehsils)]
         response = client.post(
             "/api/v1/grievances/complaints",
-            {"mobile": f"97{n:08d}", "category": codes[n % len(codes)], "description": f"Caller's complaint {n}",
-             "channel": "helpline", "location": {"district": district, "tehsil": tehsil}},
+            {
+                "mobile": f"97{n:08d}",
+                "category": codes[n % len(codes)],
+                "description": f"Caller's complaint {n}",
+                "channel": "helpline",
+                "location": {"district": district, "tehsil": tehsil},
+            },
             content_type="application/json",
         )
         if response.status_code != 201:
             sys.exit(f"registration failed: {response.status_code} {response.content[:200]!r}")
     seconds = time.perf_counter() - started
-    print(f"registrations through the agent API: {args.registrations:,} in {seconds:.1f} s = {args.registrations / seconds:.0f} per second"
-          f" ({1000 * seconds / args.registrations:.1f} ms each), one process")
+    print(
+        f"registrations through the agent API: {args.registrations:,} in {seconds:.1f} s = {args.registrations / seconds:.0f} per second"
+        f" ({1000 * seconds / args.registrations:.1f} ms each), one process"
+    )
 
 
 if __name__ == "__main__":

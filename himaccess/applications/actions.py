@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from himaccess.events.bus import emit
 from himaccess.accounts import otp
 from himaccess.accounts.models import OtpPurpose, Posting, Role, User
 from himaccess.applications import certificates
@@ -41,6 +40,7 @@ from himaccess.applications.prefill import register_values
 from himaccess.audit import log as audit
 from himaccess.catalog.models import Service
 from himaccess.catalog.working_time import due_after
+from himaccess.events.bus import emit
 from himaccess.lib import identifiers
 from himaccess.notifications import sms
 from himaccess.registry.models import IdCounter, Member
@@ -132,6 +132,61 @@ def _prefilled(member: Member, fields: list[dict[str, Any]]) -> dict[str, dict[s
     return out
 
 
+def prefill_for(service: Service, member: Member) -> dict[str, dict[str, Any]]:
+    """The register's values for the service's form, with their origin, before any row is written."""
+    version = service.current_version
+    if version is None:
+        return {}
+    return _prefilled(member, version.form_fields)
+
+
+@transaction.atomic
+def file_complete(
+    service: Service,
+    member: Member,
+    answers: dict[str, Any],
+    prefilled: dict[str, dict[str, Any]],
+    documents: dict[str, Document],
+    *,
+    acting_user: User,
+    consent: AssistedConsent | None = None,
+    request: HttpRequest | None = None,
+) -> Application:
+    """Start and submit in one step (the API); the form built on ``prefilled`` validated the answers."""
+    version = service.current_version
+    if version is None or not service.is_active or not version.stages:
+        raise NotAllowed(_("This service cannot be applied for here."))
+    if not member.is_living:
+        raise NotAllowed(_("An application can be made only for a living member of the family."))
+    attached = set(documents)
+    missing = [d for d in version.documents if d["required"] and d["code"] not in attached]
+    if missing:
+        names = ", ".join(d["name_en"] for d in missing)
+        raise NotAllowed(_("Attach the required documents: %(names)s.") % {"names": names})
+    now = timezone.now()
+    application = Application(
+        number=new_number(APPLICATION_PREFIX),
+        service=service,
+        service_version=version,
+        member=member,
+        family=member.family,
+        filed_by=acting_user,
+        assisted_by=acting_user if consent is not None else None,
+        consent=consent,
+        status=Status.PENDING,
+        answers={**answers, **{k: v["value"] for k, v in prefilled.items()}},
+        prefilled=prefilled,
+        created_at=now,
+        submitted_at=now,
+    )
+    application.roles = _roles(application)
+    _start_clock(application, now)
+    application.save()
+    _attach(application, documents)
+    _after_submission(application, Action.SUBMIT, acting_user, Status.DRAFT, "", now, request)
+    return application
+
+
 @transaction.atomic
 def start_draft(
     service: Service, member: Member, *, acting_user: User, consent: AssistedConsent | None = None
@@ -165,8 +220,10 @@ def start_draft(
 
 
 def _lock(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("service_version", "member", "family").get(
-        pk=application.pk
+    return (
+        Application.objects.select_for_update()
+        .select_related("service_version", "member", "family")
+        .get(pk=application.pk)
     )
 
 
@@ -244,6 +301,19 @@ def submit(
         _start_clock(application, now)
     application.version += 1
     application.save()
+    _after_submission(application, action, acting_user, from_status, from_stage, now, request)
+    return application
+
+
+def _after_submission(
+    application: Application,
+    action: str,
+    acting_user: User,
+    from_status: str,
+    from_stage: str,
+    now: datetime,
+    request: HttpRequest | None,
+) -> None:
     _step(application, action, actor=acting_user, from_status=from_status, from_stage=from_stage, at=now)
     due = timezone.localtime(application.due_at).strftime("%d-%m-%Y %H:%M")  # type: ignore[arg-type]
     _notify(application, "service_submitted", due=due)
@@ -254,6 +324,7 @@ def submit(
         family_id=application.family.family_id,
         member_id=application.member.member_id,
     )
+    # Last, so the audit chain's head stays locked for the shortest time.
     audit.record(
         acting_user,
         f"application.{action}",
@@ -261,7 +332,6 @@ def submit(
         after={"number": application.number, "service": application.service_id, "due_at": application.due_at},
         request=request,
     )
-    return application
 
 
 def _check_official(application: Application, posting: Posting | None) -> Posting:
@@ -274,7 +344,7 @@ def _check_official(application: Application, posting: Posting | None) -> Postin
     return posting
 
 
-_SMS_FOR = {
+_SMS_FOR: dict[str, str] = {
     Action.VERIFY: "service_moved",
     Action.FORWARD: "service_moved",
     Action.RETURN: "service_returned",
@@ -298,7 +368,10 @@ def act(
     application = _lock(application)
     if application.version != expected_version:
         raise Conflict(
-            _("Another official acted on this application while you were looking at it. Nothing was changed: see its current state and decide again.")
+            _(
+                "Another official acted on this application while you were looking at it. "
+                "Nothing was changed: see its current state and decide again."
+            )
         )
     posting = _check_official(application, acting_user.active_posting)
     if action not in application.allowed_official_actions():
@@ -395,7 +468,12 @@ def revoke_certificate(certificate: Certificate, reason: str, *, acting_user: Us
     certificate.revoked_by = acting_user
     certificate.revocation_reason = reason.strip()
     certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
-    audit.record(acting_user, "certificate.revoked", certificate, after={"number": certificate.number, "reason": reason})
+    audit.record(
+        acting_user,
+        "certificate.revoked",
+        certificate,
+        after={"number": certificate.number, "reason": reason},
+    )
     _notify(certificate.application, "service_certificate_revoked")
     return certificate
 
@@ -407,12 +485,21 @@ def flag_overdue(now: datetime | None = None) -> int:
     candidates = Application.objects.filter(status=Status.PENDING, due_at__lt=now, overdue_at__isnull=True)
     for pk in candidates.values_list("pk", flat=True).iterator():
         with transaction.atomic():
-            application = Application.objects.select_for_update().filter(pk=pk, overdue_at__isnull=True).first()
+            application = (
+                Application.objects.select_for_update().filter(pk=pk, overdue_at__isnull=True).first()
+            )
             if application is None or not application.is_overdue(now):
                 continue
             application.overdue_at = now
             application.save(update_fields=["overdue_at"])
-            _step(application, Action.OVERDUE, actor=None, from_status=application.status, from_stage=application.stage, at=now)
+            _step(
+                application,
+                Action.OVERDUE,
+                actor=None,
+                from_status=application.status,
+                from_stage=application.stage,
+                at=now,
+            )
             if application.service_version.appeal(1):
                 _notify(application, "service_overdue")
             audit.record(None, "application.overdue", application, after={"due_at": application.due_at})
@@ -470,11 +557,18 @@ def file_appeal(application: Application, grounds: str, *, acting_user: User) ->
     application.version += 1
     application.save(update_fields=["version"])
     _step(
-        application, Action.APPEAL, actor=acting_user, from_status=application.status, from_stage=application.stage,
-        note=grounds.strip(), at=now,
+        application,
+        Action.APPEAL,
+        actor=acting_user,
+        from_status=application.status,
+        from_stage=application.stage,
+        note=grounds.strip(),
+        at=now,
     )
     _notify(application, "service_appeal_filed", level=level)
-    audit.record(acting_user, "application.appeal", application, after={"level": level, "authority": authority["role"]})
+    audit.record(
+        acting_user, "application.appeal", application, after={"level": level, "authority": authority["role"]}
+    )
     return appeal
 
 
@@ -482,15 +576,20 @@ def file_appeal(application: Application, grounds: str, *, acting_user: User) ->
 def decide_appeal(
     appeal: Appeal, outcome: str, note: str, *, acting_user: User, expected_version: int
 ) -> Appeal:
-    """The appellate authority allows the appeal (the service is to be provided in a fresh time limit) or dismisses it."""
+    """The appellate authority allows the appeal (service within a fresh time limit) or dismisses it."""
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     application = _lock(appeal.application)
     posting = acting_user.active_posting
-    in_area = posting is not None and Application.objects.filter(pk=application.pk).in_jurisdiction(posting).exists()
+    in_area = (
+        posting is not None
+        and Application.objects.filter(pk=application.pk).in_jurisdiction(posting).exists()
+    )
     if posting is None or posting.role != appeal.authority_role or not in_area:
         raise NotAllowed(_("This appeal is not yours to decide."))
     if appeal.version != expected_version:
-        raise Conflict(_("Another official decided this appeal while you were looking at it. Nothing was changed."))
+        raise Conflict(
+            _("Another official decided this appeal while you were looking at it. Nothing was changed.")
+        )
     if appeal.status != AppealStatus.PENDING:
         raise NotAllowed(_("This appeal has already been decided."))
     if outcome not in (AppealStatus.ALLOWED, AppealStatus.DISMISSED):
@@ -517,9 +616,19 @@ def decide_appeal(
     application.version += 1
     application.save()
     action = Action.APPEAL_ALLOWED if outcome == AppealStatus.ALLOWED else Action.APPEAL_DISMISSED
-    _step(application, action, actor=acting_user, from_status=from_status, from_stage=from_stage, note=note.strip(), at=now)
+    _step(
+        application,
+        action,
+        actor=acting_user,
+        from_status=from_status,
+        from_stage=from_stage,
+        note=note.strip(),
+        at=now,
+    )
     _notify(application, "service_appeal_decided", level=appeal.level)
-    audit.record(acting_user, f"application.{action}", application, after={"level": appeal.level, "outcome": outcome})
+    audit.record(
+        acting_user, f"application.{action}", application, after={"level": appeal.level, "outcome": outcome}
+    )
     return appeal
 
 
@@ -542,7 +651,9 @@ def ask_consent(member: Member, *, operator: User, request: HttpRequest | None) 
 
 
 @transaction.atomic
-def grant_consent(member: Member, code: str, *, operator: User, request: HttpRequest | None) -> AssistedConsent:
+def grant_consent(
+    member: Member, code: str, *, operator: User, request: HttpRequest | None
+) -> AssistedConsent:
     posting = operator.active_posting
     if posting is None or posting.role != Role.LOK_MITRA_OPERATOR:
         raise NotAllowed(_("Only a Lok Mitra Kendra operator can apply on a citizen's behalf."))
@@ -557,5 +668,11 @@ def grant_consent(member: Member, code: str, *, operator: User, request: HttpReq
         granted_at=now,
         expires_at=now + timedelta(minutes=CONSENT_MINUTES),
     )
-    audit.record(operator, "application.assisted_consent", member, after={"family_id": member.family.family_id}, request=request)
+    audit.record(
+        operator,
+        "application.assisted_consent",
+        member,
+        after={"family_id": member.family.family_id},
+        request=request,
+    )
     return consent

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,8 +55,12 @@ def _service_out(service: Service) -> ServiceOut:
 
 
 @router.get("/catalogue", response=list[ServiceOut], auth=None)
-def catalogue(request: HttpRequest, q: str = "", department: str = "", situation: str = "") -> list[ServiceOut]:
-    return [_service_out(s) for s in search.find(q[:100], department=department[:48], situation=situation[:48])]
+def catalogue(
+    request: HttpRequest, q: str = "", department: str = "", situation: str = ""
+) -> list[ServiceOut]:
+    return [
+        _service_out(s) for s in search.find(q[:100], department=department[:48], situation=situation[:48])
+    ]
 
 
 @router.get("/catalogue/{code}", response=dict[str, Any], auth=None)
@@ -115,55 +118,81 @@ def _application_out(application: Any) -> ApplicationOut:
         overdue=application.is_overdue(),
         certificate=certificate.number if certificate else None,
         steps=[
-            StepOut(action=s.action, from_status=s.from_status, to_status=s.to_status, stage=s.to_stage, at=s.at, reason=s.reason, note=s.note)
+            StepOut(
+                action=s.action,
+                from_status=s.from_status,
+                to_status=s.to_status,
+                stage=s.to_stage,
+                at=s.at,
+                reason=s.reason,
+                note=s.note,
+            )
             for s in application.steps.order_by("at", "id")
         ],
     )
 
 
 def _errors(form: ApplicationForm) -> str:
-    return "; ".join(f"{field}: {' '.join(str(m) for m in messages)}" for field, messages in form.errors.items())
+    return "; ".join(
+        f"{field}: {' '.join(str(m) for m in messages)}" for field, messages in form.errors.items()
+    )
 
 
 @router.post("/applications", response={201: ApplicationOut}, auth=django_auth)
 def file_application(request: AuthenticatedRequest, payload: ApplicationIn) -> tuple[int, ApplicationOut]:
     """Start and submit an application in one call (documents must already be on file)."""
-    service = Service.objects.offered().select_related("current_version").filter(code=payload.service[:20]).first()
+    service = (
+        Service.objects.offered().select_related("current_version").filter(code=payload.service[:20]).first()
+    )
     if service is None or service.current_version is None or not service.current_version.stages:
         raise HttpError(422, _("There is no such service in the catalogue."))
     consent = access.live_consent(request.user, request.session.get(access.CONSENT_SESSION_KEY))
     member = access.get_member_to_apply_for(request.user, payload.member_id, consent)
-    on_file = {d.pk: d for d in Document.objects.filter(member=member, pk__in=list(payload.documents.values()))}
+    on_file = {
+        d.pk: d for d in Document.objects.filter(member=member, pk__in=list(payload.documents.values()))
+    }
     chosen: dict[str, Document] = {}
     for requirement, document_id in payload.documents.items():
         if document_id not in on_file or on_file[document_id].kind != requirement:
             raise HttpError(422, _("A chosen document is not on file for this member."))
         chosen[requirement] = on_file[document_id]
     try:
-        with transaction.atomic():  # a refused answer leaves no draft behind
-            application = _start_and_submit(request, service, member, consent, payload.answers, chosen)
+        # Answers are validated before anything is written; file_complete is one transaction.
+        application = _start_and_submit(request, service, member, consent, payload.answers, chosen)
     except actions.NotAllowed as exc:
         raise HttpError(422, str(exc.message)) from exc
     return 201, _application_out(application)
 
 
 def _start_and_submit(
-    request: AuthenticatedRequest, service: Service, member: Any, consent: Any, answers: dict[str, Any], chosen: dict[str, Document]
+    request: AuthenticatedRequest,
+    service: Service,
+    member: Any,
+    consent: Any,
+    answers: dict[str, Any],
+    chosen: dict[str, Document],
 ) -> Any:
     version = service.current_version
     assert version is not None
-    application = actions.start_draft(service, member, acting_user=request.user, consent=consent)
+    prefilled = actions.prefill_for(service, member)
     form = ApplicationForm(
         {k: v for k, v in answers.items() if not isinstance(v, dict | list)},
         version=version,
         language=request.LANGUAGE_CODE,
-        prefilled=application.prefilled,
+        prefilled=prefilled,
     )
     if not form.is_valid():
         raise HttpError(422, _errors(form))
-    return actions.submit(application, form.answers(), chosen, acting_user=request.user, request=request)
-
-
+    return actions.file_complete(
+        service,
+        member,
+        form.answers(),
+        prefilled,
+        chosen,
+        acting_user=request.user,
+        consent=consent,
+        request=request,
+    )
 
 
 @router.get("/applications/{number}", response=ApplicationOut, auth=django_auth)

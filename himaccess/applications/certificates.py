@@ -25,10 +25,12 @@ from himaccess.applications.models import Application, Certificate
 from himaccess.lib import jws
 
 PURPOSE = "certificate"
-TOKEN_TYPE = "hp-certificate+jws"
+TOKEN_TYPE = "hp-certificate+jws"  # noqa: S105 - a JOSE "typ", not a secret
 ISSUER = "hp.gov.in"
 # Placeholders never carried in the QR: they identify where someone lives, or are long lists.
-_NOT_IN_QR = frozenset({"address_en", "address_hi", "applicant_name_en", "applicant_name_hi", "heirs", "damage"})
+_NOT_IN_QR = frozenset(
+    {"address_en", "address_hi", "applicant_name_en", "applicant_name_hi", "heirs", "damage"}
+)
 MAX_FACT_LENGTH = 80
 
 GENUINE = "genuine"
@@ -43,7 +45,9 @@ MESSAGES: dict[str, Promise] = {
     REVOKED: _("Revoked: this certificate was withdrawn and is no longer valid."),
     EXPIRED: _("Expired: this certificate is past its validity date."),
     TAMPERED: _("Not genuine: the code is damaged or was altered after it was signed."),
-    UNKNOWN_KEY: _("Not genuine: it was signed with a key the Government of Himachal Pradesh has not published."),
+    UNKNOWN_KEY: _(
+        "Not genuine: it was signed with a key the Government of Himachal Pradesh has not published."
+    ),
     NOT_CERTIFICATE: _("This is not a Him Seva certificate code."),
 }
 

@@ -69,7 +69,8 @@ def check(upload: UploadedFile) -> str:
     size = upload.size or 0
     if size > max_bytes():
         raise Refused(
-            _("The file is too large: the limit is %(limit)s MB.") % {"limit": round(max_bytes() / 1048576, 1)},
+            _("The file is too large: the limit is %(limit)s MB.")
+            % {"limit": round(max_bytes() / 1048576, 1)},
             "too_large",
         )
     if size == 0:
@@ -78,7 +79,9 @@ def check(upload: UploadedFile) -> str:
     content_type = sniff(upload.read(16))
     upload.seek(0)
     if content_type is None:
-        raise Refused(_("Only PDF, JPEG and PNG files are accepted, and this file is none of them."), "bad_type")
+        raise Refused(
+            _("Only PDF, JPEG and PNG files are accepted, and this file is none of them."), "bad_type"
+        )
     return content_type
 
 

@@ -23,7 +23,9 @@ from himaccess.catalog.models import ServiceVersion
 
 
 def _label(item: dict[str, Any], key: str, language: str) -> str:
-    return str(item.get(f"{key}_hi") if language == "hi" and item.get(f"{key}_hi") else item.get(f"{key}_en", ""))
+    return str(
+        item.get(f"{key}_hi") if language == "hi" and item.get(f"{key}_hi") else item.get(f"{key}_en", "")
+    )
 
 
 def _django_field(spec: dict[str, Any], language: str) -> forms.Field:
@@ -34,10 +36,16 @@ def _django_field(spec: dict[str, Any], language: str) -> forms.Field:
     }
     kind = spec["type"]
     if kind == "text":
-        validators = [RegexValidator(spec["pattern"], _("Enter the value in the form asked for."))] if spec.get("pattern") else []
+        validators = (
+            [RegexValidator(spec["pattern"], _("Enter the value in the form asked for."))]
+            if spec.get("pattern")
+            else []
+        )
         return forms.CharField(max_length=spec.get("max_length", 200), validators=validators, **common)
     if kind == "textarea":
-        return forms.CharField(max_length=spec.get("max_length", 1000), widget=forms.Textarea(attrs={"rows": 3}), **common)
+        return forms.CharField(
+            max_length=spec.get("max_length", 1000), widget=forms.Textarea(attrs={"rows": 3}), **common
+        )
     if kind == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == "number":
@@ -89,11 +97,19 @@ class ApplicationForm(forms.Form):
             mine = [d for d in documents_on_file if d.kind == code]
             if mine:
                 choices = [("", _("Upload a new file"))] + [
-                    (str(d.pk), _("Use %(name)s, on file since %(date)s") % {"name": d.original_name, "date": d.uploaded_at.strftime("%d-%m-%Y")})
+                    (
+                        str(d.pk),
+                        _("Use %(name)s, on file since %(date)s")
+                        % {"name": d.original_name, "date": d.uploaded_at.strftime("%d-%m-%Y")},
+                    )
                     for d in mine
                 ]
                 self.fields[f"reuse_{code}"] = forms.TypedChoiceField(
-                    label=label, choices=choices, coerce=int, empty_value=None, required=False,
+                    label=label,
+                    choices=choices,
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
                     initial=str((attached or {}).get(code, mine[0].pk)),
                 )
         self._on_file = {d.pk: d for d in documents_on_file}
@@ -104,7 +120,11 @@ class ApplicationForm(forms.Form):
 
     def document_slots(self) -> list[tuple[dict[str, Any], forms.BoundField, forms.BoundField | None]]:
         return [
-            (slot, self[f"doc_{slot['code']}"], self[f"reuse_{slot['code']}"] if f"reuse_{slot['code']}" in self.fields else None)
+            (
+                slot,
+                self[f"doc_{slot['code']}"],
+                self[f"reuse_{slot['code']}"] if f"reuse_{slot['code']}" in self.fields else None,
+            )
             for slot in self.version.documents
         ]
 
@@ -134,7 +154,8 @@ class ApplicationForm(forms.Form):
                 try:
                     storage.check(upload)
                 except storage.Refused as refused:
-                    self.add_error(f"doc_{slot['code']}", forms.ValidationError(refused.message, code=refused.code))  # type: ignore[arg-type]
+                    error = forms.ValidationError(str(refused.message), code=refused.code)
+                    self.add_error(f"doc_{slot['code']}", error)
         return cleaned
 
     def answers(self) -> dict[str, Any]:
@@ -147,37 +168,51 @@ class ApplicationForm(forms.Form):
 class DecisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[])
-    reason = forms.ChoiceField(label=_("Reason for rejection"), choices=[("", "—"), *RejectionReason.choices], required=False)
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    reason = forms.ChoiceField(
+        label=_("Reason for rejection"), choices=[("", "—"), *RejectionReason.choices], required=False
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
 
     def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from himaccess.applications.models import Action
 
         labels = dict(Action.choices)
-        self.fields["action"].choices = [(a, labels[a]) for a in application.allowed_official_actions()]
+        allowed = [(a, labels[a]) for a in application.allowed_official_actions()]
+        self.fields["action"].choices = allowed  # type: ignore[attr-defined]
         self.fields["action"].label = _("Action")
         self.initial.setdefault("version", application.version)
 
 
 class AppealForm(forms.Form):
-    grounds = forms.CharField(label=_("Grounds of appeal"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    grounds = forms.CharField(
+        label=_("Grounds of appeal"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
 
 
 class AppealDecisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
-        label=_("Order"), choices=[("allowed", _("Allow: the service is to be provided")), ("dismissed", _("Dismiss"))]
+        label=_("Order"),
+        choices=[("allowed", _("Allow: the service is to be provided")), ("dismissed", _("Dismiss"))],
     )
-    note = forms.CharField(label=_("Order on the appeal"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    note = forms.CharField(
+        label=_("Order on the appeal"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for revoking"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason for revoking"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
 
 class VerifyForm(forms.Form):
-    text = forms.CharField(label=_("Scanned code or link"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    text = forms.CharField(
+        label=_("Scanned code or link"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
 
 
 class ConsentStartForm(forms.Form):

@@ -161,7 +161,9 @@ class Application(models.Model):
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return (
-            self.status == Status.PENDING and self.due_at is not None and self.due_at < (now or timezone.now())
+            self.status == Status.PENDING
+            and self.due_at is not None
+            and self.due_at < (now or timezone.now())
         )
 
     def draft_has_expired(self, now: datetime | None = None) -> bool:
@@ -191,6 +193,9 @@ class Step(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.action}"
 
 
 class Document(models.Model):
@@ -226,8 +231,13 @@ class AttachedDocument(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["application", "requirement"], name="one_document_per_requirement")
+            models.UniqueConstraint(
+                fields=["application", "requirement"], name="one_document_per_requirement"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.requirement}"
 
 
 class AssistedConsent(models.Model):
@@ -238,6 +248,9 @@ class AssistedConsent(models.Model):
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"consent {self.family_id} to {self.operator_id}"
 
     def is_live(self, now: datetime | None = None) -> bool:
         return self.expires_at > (now or timezone.now())
@@ -270,6 +283,9 @@ class Appeal(models.Model):
     class Meta:
         ordering = ["level", "filed_at"]
         constraints = [models.UniqueConstraint(fields=["application", "level"], name="one_appeal_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} appeal {self.level}"
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.status == AppealStatus.PENDING and self.due_at < (now or timezone.now())

@@ -91,9 +91,15 @@ def _header(c: Canvas, title_hi: str, title_en: str) -> float:
     c.setFillColor(BAND)
     c.rect(margin, page_h - margin - band, page_w - 2 * margin, band, stroke=0, fill=1)
     inner = page_w - 2 * margin - 8 * mm
-    draw_text(c, margin + 4 * mm, page_h - margin - 7 * mm, bilingual(GOVERNMENT), 10, color=white, max_width=inner)
-    draw_text(c, margin + 4 * mm, page_h - margin - 15 * mm, title_hi, 15, color=white, bold=True, max_width=inner)
-    draw_text(c, margin + 4 * mm, page_h - margin - 21.5 * mm, title_en, 12, color=white, bold=True, max_width=inner)
+    draw_text(
+        c, margin + 4 * mm, page_h - margin - 7 * mm, bilingual(GOVERNMENT), 10, color=white, max_width=inner
+    )
+    draw_text(
+        c, margin + 4 * mm, page_h - margin - 15 * mm, title_hi, 15, color=white, bold=True, max_width=inner
+    )
+    draw_text(
+        c, margin + 4 * mm, page_h - margin - 21.5 * mm, title_en, 12, color=white, bold=True, max_width=inner
+    )
     return page_h - margin - band - 12 * mm
 
 
@@ -121,7 +127,12 @@ def certificate_pdf(certificate: Certificate, verification_url: str) -> bytes:
     _labelled(c, margin + column, y, ISSUED_ON, _day(certificate.issued_at), column - 4 * mm)
     if certificate.valid_until:
         _labelled(
-            c, margin + 2 * column, y, VALID_UNTIL, certificate.valid_until.strftime("%d-%m-%Y"), column - 4 * mm
+            c,
+            margin + 2 * column,
+            y,
+            VALID_UNTIL,
+            certificate.valid_until.strftime("%d-%m-%Y"),
+            column - 4 * mm,
         )
     y -= 16 * mm
     y = _paragraph(c, margin, y, certificate.statement_hi, 12, width, 7.2 * mm)
@@ -143,8 +154,13 @@ def certificate_pdf(certificate: Certificate, verification_url: str) -> bytes:
     short_url = verification_url.split("?", 1)[0]
     draw_text(c, margin, y - 2 * mm, short_url, 8.5, color=HexColor("#0b5394"), max_width=note_width)
     draw_text(
-        c, margin, qr_y, f"{bilingual(APPLICATION_NO)}: {identifiers.display(certificate.application.number)}",
-        8, color=MUTED, max_width=note_width,
+        c,
+        margin,
+        qr_y,
+        f"{bilingual(APPLICATION_NO)}: {identifiers.display(certificate.application.number)}",
+        8,
+        color=MUTED,
+        max_width=note_width,
     )
     c.showPage()
     c.save()
@@ -172,7 +188,14 @@ def acknowledgement_pdf(application: Application, track_url: str) -> bytes:
     _labelled(c, margin, y, APPLICANT, member.name_hi, half - 4 * mm)
     draw_text(c, margin, y - 5.5 * mm, f"{member.name_en} ({member.display_id})", 10, max_width=half - 4 * mm)
     if application.due_at:
-        _labelled(c, margin + half, y, DUE_BY, timezone.localtime(application.due_at).strftime("%d-%m-%Y %H:%M"), half - 4 * mm)
+        _labelled(
+            c,
+            margin + half,
+            y,
+            DUE_BY,
+            timezone.localtime(application.due_at).strftime("%d-%m-%Y %H:%M"),
+            half - 4 * mm,
+        )
     y -= 18 * mm
     names = [a.document.original_name for a in application.attachments.select_related("document")]
     if names:

@@ -67,7 +67,11 @@ def address(family: Family, language: str) -> str:
 
 def _relative_name(member: Member) -> str:
     # A married or widowed woman is known on certificates by her husband's name, others by the father's.
-    if member.gender == Gender.FEMALE and member.marital_status != MaritalStatus.NEVER_MARRIED and member.spouse:
+    if (
+        member.gender == Gender.FEMALE
+        and member.marital_status != MaritalStatus.NEVER_MARRIED
+        and member.spouse
+    ):
         return member.spouse.name_en
     return member.father.name_en if member.father else ""
 
@@ -75,7 +79,9 @@ def _relative_name(member: Member) -> str:
 def _values(member: Member) -> dict[str, Any]:
     family = member.family
     family_income = (
-        family.members.filter(life_status=Member.LifeStatus.LIVING).aggregate(total=Sum("annual_income"))["total"]
+        family.members.filter(life_status=Member.LifeStatus.LIVING).aggregate(total=Sum("annual_income"))[
+            "total"
+        ]
         or 0
     )
     return {

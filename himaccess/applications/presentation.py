@@ -35,7 +35,12 @@ def _answers(application: Application, language: str) -> list[dict[str, Any]]:
         value = application.answers.get(spec["name"])
         if spec["type"] == "choice":
             value = next(
-                (c["label_hi" if language == "hi" else "label_en"] for c in spec["choices"] if c["value"] == value), value
+                (
+                    c["label_hi" if language == "hi" else "label_en"]
+                    for c in spec["choices"]
+                    if c["value"] == value
+                ),
+                value,
             )
         origin = application.prefilled.get(spec["name"])
         rows.append(
@@ -88,7 +93,9 @@ def detail_context(application: Application, user: User, language: str) -> dict[
         "appeal_level": appeal_level,
         "appeal_form": AppealForm() if appeal_level else None,
         "certificate": certificate,
-        "revoke_form": RevokeForm() if certificate and not certificate.is_revoked and certificate.can_be_revoked_by(user) else None,
+        "revoke_form": RevokeForm()
+        if certificate and not certificate.is_revoked and certificate.can_be_revoked_by(user)
+        else None,
         "can_edit": application.status in (Status.DRAFT, Status.RETURNED)
         and (is_citizen or application.assisted_by_id == user.pk),
     }
@@ -105,9 +112,13 @@ def queue_context(user: User) -> dict[str, Any]:
     assert posting is not None
     closed = closed_days_around(timezone.now())
     waiting = list(
-        Application.objects.awaiting(posting).select_related("service_version", "member", "family")[:QUEUE_ROWS]
+        Application.objects.awaiting(posting).select_related("service_version", "member", "family")[
+            :QUEUE_ROWS
+        ]
     )
-    rows = [{"application": a, "hours_left": _hours_left(a, closed), "overdue": a.is_overdue()} for a in waiting]
+    rows = [
+        {"application": a, "hours_left": _hours_left(a, closed), "overdue": a.is_overdue()} for a in waiting
+    ]
     appeals = [
         {"appeal": appeal, "form": AppealDecisionForm(initial={"version": appeal.version})}
         for appeal in appeals_awaiting(user)[:QUEUE_ROWS]

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from himaccess.accounts import otp
 from himaccess.accounts.models import Role
 from himaccess.applications import access, actions, certificates, pdf, presentation
-from himaccess.applications.access import AuthenticatedRequest
 from himaccess.applications import documents as storage
+from himaccess.applications.access import AuthenticatedRequest
 from himaccess.applications.forms import (
     AppealDecisionForm,
     AppealForm,
@@ -62,12 +62,16 @@ def apply(request: AuthenticatedRequest, code: str) -> HttpResponse:
         return redirect("applications:edit", number=application.number)
     family = consent.family if consent else Family.objects.visible_to(request.user).active().first()
     if family is None:
-        return _message(request, _("No family"), _("Your login is not linked to a family in the register."), 404)
+        return _message(
+            request, _("No family"), _("Your login is not linked to a family in the register."), 404
+        )
     members = family.living_members()
     return render(request, "applications/choose_member.html", {"service": service, "members": members})
 
 
-def _form_for(request: AuthenticatedRequest, application: Application, data: Any = None, files: Any = None) -> ApplicationForm:
+def _form_for(
+    request: AuthenticatedRequest, application: Application, data: Any = None, files: Any = None
+) -> ApplicationForm:
     on_file = list(Document.objects.filter(member=application.member))
     attached = dict(application.attachments.values_list("requirement", "document_id"))
     return ApplicationForm(
@@ -90,7 +94,9 @@ def edit(request: AuthenticatedRequest, number: str) -> HttpResponse:
     if request.user.is_official and application.assisted_by_id != request.user.pk:
         raise Http404  # officials decide applications; only the family or its assisting operator edits one
     if application.draft_has_expired():
-        return _message(request, _("Draft expired"), _("This draft has expired. Please start a new application."), 410)
+        return _message(
+            request, _("Draft expired"), _("This draft has expired. Please start a new application."), 410
+        )
     if application.status not in (Status.DRAFT, Status.RETURNED):
         return redirect("applications:detail", number=application.number)
     form = _form_for(request, application, request.POST or None, request.FILES or None)
@@ -100,7 +106,9 @@ def edit(request: AuthenticatedRequest, number: str) -> HttpResponse:
             try:
                 with transaction.atomic():
                     uploaded = {
-                        code: storage.store(upload, member=application.member, kind=code, uploaded_by=request.user)
+                        code: storage.store(
+                            upload, member=application.member, kind=code, uploaded_by=request.user
+                        )
                         for code, upload in form.uploads().items()
                     }
                     chosen = {**form.reused(), **uploaded}
@@ -108,7 +116,9 @@ def edit(request: AuthenticatedRequest, number: str) -> HttpResponse:
                         actions.save_draft(application, form.answers(), chosen, acting_user=request.user)
                         messages.success(request, _("Your draft is saved."))
                         return redirect("applications:edit", number=application.number)
-                    actions.submit(application, form.answers(), chosen, acting_user=request.user, request=request)
+                    actions.submit(
+                        application, form.answers(), chosen, acting_user=request.user, request=request
+                    )
             except storage.Refused as refused:
                 form.add_error(None, str(refused.message))
                 status = 503 if refused.code == "scanner" else 400
@@ -119,7 +129,11 @@ def edit(request: AuthenticatedRequest, number: str) -> HttpResponse:
                 return redirect("applications:detail", number=application.number)
         else:
             status = 413 if form.has_error_code("too_large") else 400
-    context = {"application": application, "form": form, **presentation.header(application, request.LANGUAGE_CODE)}
+    context = {
+        "application": application,
+        "form": form,
+        **presentation.header(application, request.LANGUAGE_CODE),
+    }
     return render(request, "applications/form.html", context, status=status)
 
 
@@ -127,7 +141,9 @@ def edit(request: AuthenticatedRequest, number: str) -> HttpResponse:
 @require_GET
 def my_applications(request: AuthenticatedRequest) -> HttpResponse:
     rows = access.applications_visible_to(request.user).select_related("service_version", "member")[:200]
-    return render(request, "applications/list.html", {"applications": rows, "language": request.LANGUAGE_CODE})
+    return render(
+        request, "applications/list.html", {"applications": rows, "language": request.LANGUAGE_CODE}
+    )
 
 
 @login_required
@@ -136,8 +152,11 @@ def detail(request: AuthenticatedRequest, number: str) -> HttpResponse:
     application = access.get_application_for(request.user, number)
     if request.user.is_official:
         access_log.record_read(
-            family=application.family, members=[application.member], purpose=OFFICIAL_READ_PURPOSE,
-            user=request.user, request=request,
+            family=application.family,
+            members=[application.member],
+            purpose=OFFICIAL_READ_PURPOSE,
+            user=request.user,
+            request=request,
         )
     context = presentation.detail_context(application, request.user, request.LANGUAGE_CODE)
     return render(request, "applications/detail.html", context)
@@ -155,7 +174,12 @@ def act(request: AuthenticatedRequest, number: str) -> HttpResponse:
     application = access.get_application_for(request.user, number)
     form = DecisionForm(request.POST, application=application)
     if not form.is_valid():
-        return _message(request, _("Not allowed"), _("That action is not allowed at the application's current stage."), 400)
+        return _message(
+            request,
+            _("Not allowed"),
+            _("That action is not allowed at the application's current stage."),
+            400,
+        )
     try:
         actions.act(
             application,
@@ -187,7 +211,9 @@ def appeal(request: AuthenticatedRequest, number: str) -> HttpResponse:
         actions.file_appeal(application, form.cleaned_data["grounds"], acting_user=request.user)
     except actions.NotAllowed as exc:
         return _message(request, _("Appeal not filed"), str(exc.message), 400)
-    messages.success(request, _("Your appeal is filed. The appellate authority will decide it within the time limit."))
+    messages.success(
+        request, _("Your appeal is filed. The appellate authority will decide it within the time limit.")
+    )
     return redirect("applications:detail", number=application.number)
 
 
@@ -200,7 +226,10 @@ def decide_appeal(request: AuthenticatedRequest, appeal_id: int) -> HttpResponse
         return _message(request, _("Not decided"), _("Choose the order and write it."), 400)
     try:
         actions.decide_appeal(
-            appeal_row, form.cleaned_data["outcome"], form.cleaned_data["note"], acting_user=request.user,
+            appeal_row,
+            form.cleaned_data["outcome"],
+            form.cleaned_data["note"],
+            acting_user=request.user,
             expected_version=form.cleaned_data["version"],
         )
     except actions.Conflict as exc:
@@ -233,7 +262,10 @@ def acknowledgement(request: AuthenticatedRequest, number: str) -> HttpResponse:
     application = access.get_application_for(request.user, number)
     if application.status == Status.DRAFT:
         raise Http404
-    return _pdf(pdf.acknowledgement_pdf(application, actions.status_url(application)), f"acknowledgement-{application.number}.pdf")
+    return _pdf(
+        pdf.acknowledgement_pdf(application, actions.status_url(application)),
+        f"acknowledgement-{application.number}.pdf",
+    )
 
 
 @login_required
@@ -253,8 +285,11 @@ def document(request: AuthenticatedRequest, number: str, document_id: int) -> Fi
     application, doc = access.get_document_for(request.user, number, document_id)
     if request.user.is_official:
         access_log.record_read(
-            family=application.family, members=[application.member], purpose=OFFICIAL_READ_PURPOSE,
-            user=request.user, request=request,
+            family=application.family,
+            members=[application.member],
+            purpose=OFFICIAL_READ_PURPOSE,
+            user=request.user,
+            request=request,
         )
     try:
         handle = storage.path_of(doc).open("rb")
@@ -331,29 +366,51 @@ def assisted(request: AuthenticatedRequest) -> HttpResponse:
                 start.add_error(None, str(exc.message))
                 status = 400
             except otp.Throttled as exc:
-                start.add_error(None, _("Too many codes were asked for. Try again in %(seconds)s seconds.") % {"seconds": exc.retry_after})
+                start.add_error(
+                    None,
+                    _("Too many codes were asked for. Try again in %(seconds)s seconds.")
+                    % {"seconds": exc.retry_after},
+                )
                 status = 429
             else:
                 confirm = ConsentCodeForm(initial={"member_id": member.member_id})
-                return render(request, "applications/assisted.html", {"start": None, "confirm": confirm, "member": member})
+                return render(
+                    request,
+                    "applications/assisted.html",
+                    {"start": None, "confirm": confirm, "member": member},
+                )
     if "confirm" in request.POST and confirm.is_valid():
         member = _member_by_id(confirm.cleaned_data["member_id"])
         try:
             if member is None:
                 raise actions.NotAllowed(_("No living member has this Member ID."))
-            consent = actions.grant_consent(member, confirm.cleaned_data["code"], operator=request.user, request=request)
+            consent = actions.grant_consent(
+                member, confirm.cleaned_data["code"], operator=request.user, request=request
+            )
         except actions.NotAllowed as exc:
             confirm.add_error("code", str(exc.message))
-            return render(request, "applications/assisted.html", {"start": None, "confirm": confirm, "member": member}, status=400)
+            return render(
+                request,
+                "applications/assisted.html",
+                {"start": None, "confirm": confirm, "member": member},
+                status=400,
+            )
         except otp.Throttled:
-            return _message(request, _("Too many tries"), _("Too many codes were tried. Try again later."), 429)
+            return _message(
+                request, _("Too many tries"), _("Too many codes were tried. Try again later."), 429
+            )
         request.session[access.CONSENT_SESSION_KEY] = consent.pk
         messages.success(request, _("The citizen's consent is recorded. Choose the service to apply for."))
         return redirect("catalog:index")
     elif "send" in request.POST and status == 200 and not start.is_valid():
         status = 400
     consent = _consent(request)
-    return render(request, "applications/assisted.html", {"start": start, "confirm": None, "consent": consent}, status=status)
+    return render(
+        request,
+        "applications/assisted.html",
+        {"start": start, "confirm": None, "consent": consent},
+        status=status,
+    )
 
 
 def _member_by_id(member_id: str) -> Member | None:
@@ -361,4 +418,3 @@ def _member_by_id(member_id: str) -> Member | None:
     if not identifiers.is_valid(canonical, "M"):
         return None
     return Member.objects.living().select_related("family").filter(member_id=canonical).first()
-

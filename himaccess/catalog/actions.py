@@ -39,7 +39,7 @@ def publish(data: Any, *, acting_user: User | None, note: str = "") -> ServiceVe
     department_codes = set(Department.objects.values_list("code", flat=True))
     definition = definitions.validate(data, department_codes=department_codes)
     department = Department.objects.get(code=definition["department"])
-    service, created = Service.objects.select_for_update().get_or_create(
+    service, _created = Service.objects.select_for_update().get_or_create(
         code=definition["code"],
         defaults={
             "name_en": definition["name_en"],

@@ -27,7 +27,11 @@ MAX_FILE_BYTES = 512 * 1024
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Definition file (YAML or JSON)"), required=False)
-    text = forms.CharField(label=_("or paste the definition"), widget=forms.Textarea(attrs={"rows": 30, "cols": 100}), required=False)
+    text = forms.CharField(
+        label=_("or paste the definition"),
+        widget=forms.Textarea(attrs={"rows": 30, "cols": 100}),
+        required=False,
+    )
     note = forms.CharField(label=_("What changed"), max_length=200, required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -75,8 +79,16 @@ class ServiceAdmin(admin.ModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         extra = [
             path("import/", self.admin_site.admin_view(self.import_view), name="catalog_service_import"),
-            path("<str:code>/edit-definition/", self.admin_site.admin_view(self.import_view), name="catalog_service_edit"),
-            path("<str:code>/export.<str:fmt>", self.admin_site.admin_view(self.export_view), name="catalog_service_export"),
+            path(
+                "<str:code>/edit-definition/",
+                self.admin_site.admin_view(self.import_view),
+                name="catalog_service_edit",
+            ),
+            path(
+                "<str:code>/export.<str:fmt>",
+                self.admin_site.admin_view(self.export_view),
+                name="catalog_service_export",
+            ),
         ]
         return extra + super().get_urls()
 
@@ -95,16 +107,30 @@ class ServiceAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 data = actions.parse_file(form.cleaned_data["content"], form.cleaned_data["filename"])
-                version = actions.publish(data, acting_user=request.user, note=form.cleaned_data.get("note", ""))  # type: ignore[arg-type]
+                version = actions.publish(
+                    data,
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    note=form.cleaned_data.get("note", ""),
+                )
             except DefinitionError as exc:
                 problems = exc.problems
                 status = 400
             else:
-                messages.success(request, _("Published %(service)s version %(number)s.") % {"service": version.service_id, "number": version.number})
+                messages.success(
+                    request,
+                    _("Published %(service)s version %(number)s.")
+                    % {"service": version.service_id, "number": version.number},
+                )
                 return redirect("admin:catalog_service_change", version.service_id)
         elif request.method == "POST":
             status = 400
-        context = {**self.admin_site.each_context(request), "form": form, "problems": problems, "title": _("Import or edit a service definition"), "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "problems": problems,
+            "title": _("Import or edit a service definition"),
+            "opts": self.model._meta,
+        }
         return render(request, "catalog/admin_import.html", context, status=status)
 
     def export_view(self, request: HttpRequest, code: str, fmt: str) -> HttpResponse:
@@ -114,8 +140,12 @@ class ServiceAdmin(admin.ModelAdmin):
         if service is None or service.current_version is None:
             raise Http404
         content_type = "application/json" if fmt == "json" else "application/yaml"
-        response = HttpResponse(actions.export(service.current_version, fmt), content_type=f"{content_type}; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{service.code}-v{service.current_version.number}.{fmt}"'
+        response = HttpResponse(
+            actions.export(service.current_version, fmt), content_type=f"{content_type}; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{service.code}-v{service.current_version.number}.{fmt}"'
+        )
         return response
 
 

@@ -89,7 +89,9 @@ class DefinitionError(ValueError):
         self.problems = problems
 
 
-def _text(problems: list[str], data: dict[str, Any], key: str, path: str, *, required: bool, limit: int) -> str:
+def _text(
+    problems: list[str], data: dict[str, Any], key: str, path: str, *, required: bool, limit: int
+) -> str:
     value = data.get(key, "")
     if value is None:
         value = ""
@@ -104,7 +106,9 @@ def _text(problems: list[str], data: dict[str, Any], key: str, path: str, *, req
     return value
 
 
-def _int(problems: list[str], data: dict[str, Any], key: str, path: str, *, minimum: int, maximum: int) -> int:
+def _int(
+    problems: list[str], data: dict[str, Any], key: str, path: str, *, minimum: int, maximum: int
+) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
         problems.append(f"{path}{key}: must be a whole number")
@@ -129,7 +133,9 @@ def _appeal(problems: list[str], value: Any, path: str) -> dict[str, Any] | None
         return None
     return {
         "role": _role(problems, value.get("role"), f"{path}.role"),
-        "time_limit_hours": _int(problems, value, "time_limit_hours", f"{path}.", minimum=1, maximum=24 * 365),
+        "time_limit_hours": _int(
+            problems, value, "time_limit_hours", f"{path}.", minimum=1, maximum=24 * 365
+        ),
     }
 
 
@@ -210,7 +216,9 @@ def _field(problems: list[str], field: Any, i: int) -> dict[str, Any] | None:
             )
     if kind in ("text", "textarea"):
         out["max_length"] = (
-            _int(problems, field, "max_length", path, minimum=1, maximum=4000) if "max_length" in field else 200
+            _int(problems, field, "max_length", path, minimum=1, maximum=4000)
+            if "max_length" in field
+            else 200
         )
         pattern = field.get("pattern") or ""
         if pattern:
@@ -220,7 +228,9 @@ def _field(problems: list[str], field: Any, i: int) -> dict[str, Any] | None:
                 problems.append(f"{path}pattern: not a valid regular expression")
         out["pattern"] = pattern
     if kind == "number":
-        out["min"] = _int(problems, field, "min", path, minimum=-(10**12), maximum=10**12) if "min" in field else 0
+        out["min"] = (
+            _int(problems, field, "min", path, minimum=-(10**12), maximum=10**12) if "min" in field else 0
+        )
         out["max"] = (
             _int(problems, field, "max", path, minimum=-(10**12), maximum=10**12) if "max" in field else 10**9
         )
@@ -292,7 +302,7 @@ def _output(problems: list[str], data: dict[str, Any], field_names: set[str]) ->
     allowed = field_names | set(STATEMENT_FACTS)
     for key in ("statement_en", "statement_hi"):
         try:
-            used = {name for _, name, _, _ in string.Formatter().parse(out[key]) if name}
+            used = {name for _, name, _, _ in string.Formatter().parse(str(out[key])) if name}
         except ValueError:
             problems.append(f"{path}{key}: unbalanced braces")
             continue

@@ -9,9 +9,11 @@ service's pointer; an application keeps the version it was filed under.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -65,7 +67,9 @@ class ServiceVersion(models.Model):
 
     class Meta:
         ordering = ["service", "-number"]
-        constraints = [models.UniqueConstraint(fields=["service", "number"], name="one_number_per_service_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "number"], name="one_number_per_service_version")
+        ]
         verbose_name = _("service version")
         verbose_name_plural = _("service versions")
 
@@ -118,6 +122,9 @@ class ServiceVersion(models.Model):
         return appeal
 
 
+HOLIDAYS_VERSION_KEY = "catalog:holidays:version"
+
+
 class Holiday(models.Model):
     """A gazetted holiday: time limits do not run on it (nor on Sundays)."""
 
@@ -132,3 +139,13 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d-%m-%Y} {self.name_en}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Cached holiday sets of this process are dropped at once (other processes within minutes).
+        cache.set(HOLIDAYS_VERSION_KEY, time.time_ns(), None)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        result = super().delete(*args, **kwargs)
+        cache.set(HOLIDAYS_VERSION_KEY, time.time_ns(), None)
+        return result

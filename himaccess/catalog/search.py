@@ -37,7 +37,8 @@ def _score(query_keys: set[str], service_keys: set[str]) -> float:
     hits = 0
     for key in query_keys:
         if key in service_keys or (
-            len(key) >= MIN_PREFIX and any(k.startswith(key) or key.startswith(k) for k in service_keys if len(k) >= MIN_PREFIX)
+            len(key) >= MIN_PREFIX
+            and any(k.startswith(key) or key.startswith(k) for k in service_keys if len(k) >= MIN_PREFIX)
         ):
             hits += 1
     return hits / len(query_keys) if query_keys else 0.0

@@ -103,7 +103,15 @@ def definition_for(row: dict[str, str]) -> dict[str, Any]:
         for stage in workflow:
             if stage["role"] == "department_officer":
                 stage["department"] = spec["department_for_stage"]
-    product_defined = ["form", "documents", "workflow", "output", "description", "keywords", "life_situations"]
+    product_defined = [
+        "form",
+        "documents",
+        "workflow",
+        "output",
+        "description",
+        "keywords",
+        "life_situations",
+    ]
     hours_text = row["stipulated_time_hours_approx"].strip()
     if hours_text:
         definition["time_limit_hours"] = int(hours_text)

@@ -37,7 +37,12 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
-    service = Service.objects.offered().select_related("department", "current_version").filter(code=code[:20]).first()
+    service = (
+        Service.objects.offered()
+        .select_related("department", "current_version")
+        .filter(code=code[:20])
+        .first()
+    )
     if service is None:
         raise Http404
     version = service.current_version
@@ -54,7 +59,9 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
             (f["label_hi" if language == "hi" else "label_en"], PREFILL_SOURCES.get(f.get("prefill") or ""))
             for f in version.form_fields
         ],
-        "documents": [(d["name_hi" if language == "hi" else "name_en"], d["required"]) for d in version.documents],
+        "documents": [
+            (d["name_hi" if language == "hi" else "name_en"], d["required"]) for d in version.documents
+        ],
         "stages": [s["name_hi" if language == "hi" else "name_en"] for s in version.stages],
         "language": language,
     }

@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from himaccess.catalog.models import Holiday
+from django.core.cache import cache
+
+from himaccess.catalog.models import HOLIDAYS_VERSION_KEY, Holiday
 
 IST = ZoneInfo("Asia/Kolkata")
 SUNDAY = 6
@@ -19,8 +21,17 @@ SUNDAY = 6
 _LOOKAHEAD_FACTOR = 3
 
 
+# Holidays change a few times a year: a process keeps what it read for a few minutes.
+CACHE_SECONDS = 300
+
+
 def _closed_days(start: date, end: date) -> set[date]:
-    return set(Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True))
+    key = f"catalog:holidays:{cache.get(HOLIDAYS_VERSION_KEY, 0)}:{start.isoformat()}:{end.isoformat()}"
+    cached: set[date] | None = cache.get(key)
+    if cached is None:
+        cached = set(Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True))
+        cache.set(key, cached, CACHE_SECONDS)
+    return cached
 
 
 def is_working_day(day: date, closed: set[date]) -> bool:
@@ -52,7 +63,7 @@ def closed_days_around(moment: datetime, days: int = 400) -> set[date]:
 
 
 def working_hours_between(start: datetime, end: datetime, closed: set[date] | None = None) -> float:
-    """Working hours from ``start`` to ``end`` (negative when ``end`` is earlier): the time left on a clock."""
+    """Working hours from ``start`` to ``end`` (negative when ``end`` is earlier): time left on a clock."""
     if end < start:
         return -working_hours_between(end, start, closed)
     a, b = start.astimezone(IST), end.astimezone(IST)

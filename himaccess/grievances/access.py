@@ -55,7 +55,12 @@ def visible_complaints(user: User) -> QuerySet[Complaint]:
 
 def get_complaint_for(user: User, reference: str) -> Complaint:
     reference = identifiers.normalise(reference)
-    complaint = visible_complaints(user).select_related("category", "department", "assignee").filter(reference=reference).first()
+    complaint = (
+        visible_complaints(user)
+        .select_related("category", "department", "assignee")
+        .filter(reference=reference)
+        .first()
+    )
     if complaint is None:
         raise Http404
     return complaint

@@ -98,7 +98,9 @@ def _notify_officer(complaint: Complaint) -> None:
     if officer is not None and officer.mobile and MOBILE.match(officer.mobile):
         due = timezone.localtime(complaint.due_at).strftime("%d-%m-%Y %H:%M")
         url = _site(reverse("grievances:queue"))
-        sms.send(officer.mobile, "grievance_assigned", {"reference": complaint.reference, "due": due, "url": url})
+        sms.send(
+            officer.mobile, "grievance_assigned", {"reference": complaint.reference, "due": due, "url": url}
+        )
 
 
 def _routing_reason(route: routing.Route) -> str:
@@ -150,13 +152,19 @@ def file_complaint(
     )
     if earlier is not None:
         ComplaintStep.objects.create(
-            complaint=earlier, kind=ComplaintStep.Kind.REPEAT, actor=acting_user, channel=channel, reason=description
+            complaint=earlier,
+            kind=ComplaintStep.Kind.REPEAT,
+            actor=acting_user,
+            channel=channel,
+            reason=description,
         )
         sms.send(mobile, "grievance_repeat", {"reference": earlier.reference, "url": _track_url(earlier)})
         return Filing(earlier, True)
 
     route = routing.route(category, place)
-    reference = identifiers.make_id(COMPLAINT_PREFIX, IdCounter.reserve(COMPLAINT_PREFIX), settings.REGISTER_ID_KEY)
+    reference = identifiers.make_id(
+        COMPLAINT_PREFIX, IdCounter.reserve(COMPLAINT_PREFIX), settings.REGISTER_ID_KEY
+    )
     sla_due = now + timedelta(days=category.time_limit_days)
     complaint = Complaint.objects.create(
         reference=reference,
@@ -187,7 +195,9 @@ def file_complaint(
         to_officer=route.officer,
         reason=_routing_reason(route),
     )
-    audit.record(acting_user, "complaint.filed", complaint, after={"category": category.code, "channel": channel})
+    audit.record(
+        acting_user, "complaint.filed", complaint, after={"category": category.code, "channel": channel}
+    )
     events.emit("complaint.filed", reference=reference, department=category.department_id)
     sms.send(mobile, "grievance_registered", {"reference": reference, "url": _track_url(complaint)})
     _notify_officer(complaint)
@@ -196,7 +206,14 @@ def file_complaint(
 
 @transaction.atomic
 def record_suggestion(
-    *, kind: str, department_code: str, text: str, mobile: str, place: routing.Place, channel: str, acting_user: User | None
+    *,
+    kind: str,
+    department_code: str,
+    text: str,
+    mobile: str,
+    place: routing.Place,
+    channel: str,
+    acting_user: User | None,
 ) -> Suggestion:
     from himaccess.departments.models import Department
 
@@ -204,7 +221,9 @@ def record_suggestion(
         raise ValidationError(_("Choose suggestion or demand."), code="kind")
     if not Department.objects.filter(code=department_code).exists():
         raise ValidationError(_("There is no such department."), code="department")
-    reference = identifiers.make_id(SUGGESTION_PREFIX, IdCounter.reserve(SUGGESTION_PREFIX), settings.REGISTER_ID_KEY)
+    reference = identifiers.make_id(
+        SUGGESTION_PREFIX, IdCounter.reserve(SUGGESTION_PREFIX), settings.REGISTER_ID_KEY
+    )
     suggestion = Suggestion.objects.create(
         reference=reference,
         kind=kind,
@@ -215,7 +234,9 @@ def record_suggestion(
         district=place.district,
         filed_by=acting_user,
     )
-    audit.record(acting_user, "suggestion.recorded", suggestion, after={"kind": kind, "department": department_code})
+    audit.record(
+        acting_user, "suggestion.recorded", suggestion, after={"kind": kind, "department": department_code}
+    )
     sms.send(suggestion.mobile, "suggestion_recorded", {"reference": reference})
     return suggestion
 
@@ -246,7 +267,9 @@ def record_action(complaint: Complaint, *, note: str, acting_user: User) -> Comp
     if complaint.first_action_at is None:
         complaint.first_action_at = now
         complaint.save(update_fields=["first_action_at"])
-    ComplaintStep.objects.create(complaint=complaint, kind=ComplaintStep.Kind.NOTE, at=now, actor=acting_user, reason=note)
+    ComplaintStep.objects.create(
+        complaint=complaint, kind=ComplaintStep.Kind.NOTE, at=now, actor=acting_user, reason=note
+    )
     audit.record(acting_user, "complaint.action", complaint)
     return complaint
 
@@ -269,7 +292,9 @@ def resolve(
     complaint.confirm_by = now + timedelta(days=settings.GRIEVANCE_CONFIRM_DAYS)
     complaint.first_action_at = complaint.first_action_at or now
     if attachment is not None:
-        complaint.resolution_attachment.save(f"{complaint.reference}-{complaint.resolution_round}", attachment, save=False)
+        complaint.resolution_attachment.save(
+            f"{complaint.reference}-{complaint.resolution_round}", attachment, save=False
+        )
     complaint.save()
     ComplaintStep.objects.create(
         complaint=complaint, kind=ComplaintStep.Kind.RESOLVED, at=now, actor=acting_user, reason=note
@@ -278,7 +303,11 @@ def resolve(
     sms.send(
         complaint.complainant_mobile,
         "grievance_resolved",
-        {"reference": complaint.reference, "days": settings.GRIEVANCE_CONFIRM_DAYS, "url": confirmation.url_for(complaint)},
+        {
+            "reference": complaint.reference,
+            "days": settings.GRIEVANCE_CONFIRM_DAYS,
+            "url": confirmation.url_for(complaint),
+        },
     )
     return complaint
 
@@ -315,12 +344,18 @@ def confirm_resolution(complaint: Complaint, *, acting_user: User | None, channe
     sms.send(
         complaint.complainant_mobile,
         "grievance_closed",
-        {"reference": complaint.reference, "days": settings.GRIEVANCE_REOPEN_DAYS, "url": _track_url(complaint)},
+        {
+            "reference": complaint.reference,
+            "days": settings.GRIEVANCE_REOPEN_DAYS,
+            "url": _track_url(complaint),
+        },
     )
     return complaint
 
 
-def _reopen_higher(complaint: Complaint, *, kind: str, reason: str, acting_user: User | None, channel: str) -> None:
+def _reopen_higher(
+    complaint: Complaint, *, kind: str, reason: str, acting_user: User | None, channel: str
+) -> None:
     """Send the complaint back to work one level above where it was resolved."""
     place = routing.Place(
         complaint.district, complaint.tehsil, complaint.block, complaint.panchayat, complaint.urban_body
@@ -354,15 +389,21 @@ def _reopen_higher(complaint: Complaint, *, kind: str, reason: str, acting_user:
 
 
 @transaction.atomic
-def reject_resolution(complaint: Complaint, *, reason: str, acting_user: User | None, channel: str) -> Complaint:
+def reject_resolution(
+    complaint: Complaint, *, reason: str, acting_user: User | None, channel: str
+) -> Complaint:
     """The complainant says it is not resolved: it reopens at the next level."""
     complaint = _locked(complaint)
     _may_answer(complaint, acting_user, channel)
     if complaint.status != Complaint.Status.RESOLVED:
         raise ValidationError(_("This complaint is not awaiting your answer."), code="stage")
     reason = clean_description(reason)
-    _reopen_higher(complaint, kind=ComplaintStep.Kind.REJECTED, reason=reason, acting_user=acting_user, channel=channel)
-    audit.record(acting_user, "complaint.rejected", complaint, after={"channel": channel, "level": complaint.level})
+    _reopen_higher(
+        complaint, kind=ComplaintStep.Kind.REJECTED, reason=reason, acting_user=acting_user, channel=channel
+    )
+    audit.record(
+        acting_user, "complaint.rejected", complaint, after={"channel": channel, "level": complaint.level}
+    )
     return complaint
 
 
@@ -375,7 +416,13 @@ def reopen(complaint: Complaint, *, reason: str, acting_user: User) -> Complaint
     if not complaint.can_reopen():
         raise ValidationError(_("This complaint can no longer be reopened."), code="reopen_window")
     reason = clean_description(reason)
-    _reopen_higher(complaint, kind=ComplaintStep.Kind.REOPENED, reason=reason, acting_user=acting_user, channel=Channel.WEB)
+    _reopen_higher(
+        complaint,
+        kind=ComplaintStep.Kind.REOPENED,
+        reason=reason,
+        acting_user=acting_user,
+        channel=Channel.WEB,
+    )
     audit.record(acting_user, "complaint.reopened", complaint, after={"level": complaint.level})
     return complaint
 
@@ -392,7 +439,11 @@ def rate(complaint: Complaint, *, rating: int, acting_user: User) -> Complaint:
     complaint.rating = rating
     complaint.save(update_fields=["rating"])
     ComplaintStep.objects.create(
-        complaint=complaint, kind=ComplaintStep.Kind.RATED, actor=acting_user, reason=str(rating), channel=Channel.WEB
+        complaint=complaint,
+        kind=ComplaintStep.Kind.RATED,
+        actor=acting_user,
+        reason=str(rating),
+        channel=Channel.WEB,
     )
     audit.record(acting_user, "complaint.rated", complaint, after={"rating": rating})
     return complaint
@@ -413,7 +464,11 @@ def reassign(complaint: Complaint, *, to: User, reason: str, acting_user: User) 
     place = routing.Place(
         complaint.district, complaint.tehsil, complaint.block, complaint.panchayat, complaint.urban_body
     )
-    if posting is None or not routing.officer_covers(posting, place) or posting.department_code not in ("", complaint.department_id):
+    if (
+        posting is None
+        or not routing.officer_covers(posting, place)
+        or posting.department_code not in ("", complaint.department_id)
+    ):
         raise ValidationError(
             _("Choose an officer posted in this complaint's area and department."), code="officer"
         )

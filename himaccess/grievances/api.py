@@ -129,7 +129,11 @@ def file_complaint(request: HttpRequest, body: ComplaintIn) -> tuple[int, Compla
                 raise ValidationError(_("Unknown channel."), code="channel")
             mobile = actions.clean_mobile(body.mobile)
             member = actions.known_member(mobile)
-            place = _place(body.location) if body.location or member is None else routing.Place.of_family(member.family)
+            place = (
+                _place(body.location)
+                if body.location or member is None
+                else routing.Place.of_family(member.family)
+            )
             channel, name = body.channel, body.name
         elif not user.is_official:
             member_link = user.member_links.select_related("member__family").first()

@@ -30,7 +30,9 @@ def _hours(value: Any) -> float | None:
     return round(seconds / 3600, 1)
 
 
-def figures(by: str, complaints: QuerySet[Complaint] | None = None, *, now: datetime | None = None) -> list[dict[str, Any]]:
+def figures(
+    by: str, complaints: QuerySet[Complaint] | None = None, *, now: datetime | None = None
+) -> list[dict[str, Any]]:
     """One row per group, keyed by ``key`` (the officer's, department's or district's id)."""
     now = now or timezone.now()
     field = GROUPS[by]
@@ -42,12 +44,16 @@ def figures(by: str, complaints: QuerySet[Complaint] | None = None, *, now: date
         .annotate(
             received=Count("id"),
             resolved=Count("id", filter=Q(resolved_at__isnull=False)),
-            resolved_in_time=Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("sla_due_at"))),
+            resolved_in_time=Count(
+                "id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("sla_due_at"))
+            ),
             **{f"overdue_l{n}": Count("id", filter=overdue & Q(level=n)) for n in LEVELS},
             first_action=Avg(
                 ExpressionWrapper(F("first_action_at") - F("created_at"), output_field=DurationField())
             ),
-            resolution=Avg(ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())),
+            resolution=Avg(
+                ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+            ),
             reopened=Count("id", filter=Q(reopen_count__gt=0)),
             rated=Count("id", filter=Q(rating__isnull=False)),
             avg_rating=Avg("rating"),
@@ -58,11 +64,14 @@ def figures(by: str, complaints: QuerySet[Complaint] | None = None, *, now: date
         .order_by("key")
     )
     result = []
-    for row in rows:
+    for values in rows:
+        row: dict[str, Any] = dict(values)
         row["first_action_hours"] = _hours(row.pop("first_action"))
         row["resolution_hours"] = _hours(row.pop("resolution"))
         row["reopen_rate"] = round(100 * row["reopened"] / row["resolved"], 1) if row["resolved"] else None
-        row["in_time_rate"] = round(100 * row["resolved_in_time"] / row["resolved"], 1) if row["resolved"] else None
+        row["in_time_rate"] = (
+            round(100 * row["resolved_in_time"] / row["resolved"], 1) if row["resolved"] else None
+        )
         average = row.pop("avg_rating")
         row["rating"] = round(average, 2) if average is not None else None
         row["satisfaction_rate"] = round(100 * row["satisfied"] / row["rated"], 1) if row["rated"] else None

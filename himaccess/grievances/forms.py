@@ -15,6 +15,7 @@ from himaccess.geography.models import Block, District, Tehsil, UrbanBody
 from himaccess.grievances import actions, routing
 from himaccess.grievances.models import DESCRIPTION_MAX, Category, Complaint
 from himaccess.lib import identifiers
+from himaccess.registry.models import Member
 
 ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
 # Allowed attachments, recognised by their first bytes, not their name.
@@ -23,7 +24,9 @@ ATTACHMENT_SIGNATURES = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 def category_choices(language: str = "en") -> list[tuple[Any, Any]]:
     groups: dict[str, list[tuple[str, str]]] = {}
-    leaves = Category.objects.filter(active=True, children__isnull=True).select_related("department", "parent")
+    leaves = Category.objects.filter(active=True, children__isnull=True).select_related(
+        "department", "parent"
+    )
     for category in leaves.order_by("department__name_en", "parent__name_en", "name_en"):
         label = category.name_in(language)
         if category.parent is not None:
@@ -37,7 +40,10 @@ def _description_field(label: Any) -> forms.CharField:
         label=label,
         max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": DESCRIPTION_MAX}),
-        error_messages={"required": _("Describe the complaint."), "max_length": _("The description is too long.")},
+        error_messages={
+            "required": _("Describe the complaint."),
+            "max_length": _("The description is too long."),
+        },
     )
 
 
@@ -45,7 +51,7 @@ class CategoryMixin(forms.Form):
     category = forms.ChoiceField(label=_("What is the complaint about?"))
 
     def setup_categories(self, language: str) -> None:
-        self.fields["category"].choices = category_choices(language)
+        self.fields["category"].choices = category_choices(language)  # type: ignore[attr-defined]
 
     def clean_category(self) -> Category:
         return actions.fileable_category(self.cleaned_data["category"])
@@ -66,26 +72,31 @@ class AgentComplaintForm(CategoryMixin):
     district = forms.TypedChoiceField(label=_("District"), coerce=int, required=False, empty_value=None)
     tehsil = forms.TypedChoiceField(label=_("Tehsil"), coerce=int, required=False, empty_value=None)
     block = forms.TypedChoiceField(label=_("Block (rural)"), coerce=int, required=False, empty_value=None)
-    urban_body = forms.TypedChoiceField(label=_("Town (urban body)"), coerce=int, required=False, empty_value=None)
+    urban_body = forms.TypedChoiceField(
+        label=_("Town (urban body)"), coerce=int, required=False, empty_value=None
+    )
 
     def __init__(self, *args: Any, language: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.setup_categories(language)
         blank = [("", "—")]
-        self.fields["district"].choices = blank + [(d.pk, d.name_in(language)) for d in District.objects.all()]
+        districts = [(d.pk, d.name_in(language)) for d in District.objects.all()]
+        self.fields["district"].choices = blank + districts  # type: ignore[attr-defined]
         for name, model in (("tehsil", Tehsil), ("block", Block), ("urban_body", UrbanBody)):
             grouped: dict[str, list[tuple[int, str]]] = {}
             for area in model.objects.select_related("district").order_by("district__name_en", "name_en"):
-                grouped.setdefault(area.district.name_in(language), []).append((area.pk, area.name_in(language)))
-            self.fields[name].choices = blank + list(grouped.items())
-        self.member = None
+                grouped.setdefault(area.district.name_in(language), []).append(
+                    (area.pk, area.name_in(language))
+                )
+            self.fields[name].choices = blank + list(grouped.items())  # type: ignore[attr-defined]
+        self.member: Member | None = None
         self.place: routing.Place | None = None
 
     def clean_mobile(self) -> str:
         return actions.clean_mobile(self.cleaned_data["mobile"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         mobile = data.get("mobile")
         self.member = actions.known_member(mobile) if mobile else None
         codes = {key: data.get(key) for key in ("district", "tehsil", "block", "urban_body")}
@@ -93,7 +104,7 @@ class AgentComplaintForm(CategoryMixin):
             self.place = routing.Place.of_family(self.member.family)
         elif mobile:
             try:
-                self.place = routing.Place.from_codes(**codes)
+                self.place = routing.Place.from_codes(**codes)  # type: ignore[arg-type]
             except ValidationError as error:
                 self.add_error(None, error)
         return data
@@ -126,10 +137,15 @@ class AnswerForm(forms.Form):
         choices=[("confirm", _("Yes, it is solved")), ("reject", _("No, it is not solved"))],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label=_("What is still wrong (if not solved)"), max_length=DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("What is still wrong (if not solved)"),
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Say what is still wrong."))
         return data
@@ -154,12 +170,17 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args: Any, complaint: Complaint, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        place = routing.Place(complaint.district, complaint.tehsil, complaint.block, complaint.panchayat, complaint.urban_body)
+        place = routing.Place(
+            complaint.district, complaint.tehsil, complaint.block, complaint.panchayat, complaint.urban_body
+        )
         from himaccess.accounts.models import Posting
 
-        postings = Posting.objects.current().filter(Q(department_id=complaint.department_id) | Q(department__isnull=True))
+        postings = Posting.objects.current().filter(
+            Q(department_id=complaint.department_id) | Q(department__isnull=True)
+        )
         ids = [p.user_id for p in postings if p.role != "helpline_agent" and routing.officer_covers(p, place)]
-        self.fields["officer"].queryset = User.objects.filter(pk__in=ids, is_active=True).order_by("username")
+        officers = User.objects.filter(pk__in=ids, is_active=True).order_by("username")
+        self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
 
 
 class LookupForm(forms.Form):
@@ -168,5 +189,7 @@ class LookupForm(forms.Form):
     def clean_query(self) -> str:
         value = identifiers.normalise(self.cleaned_data["query"])
         if not (actions.MOBILE.match(value) or (len(value) == 12 and value[0] == "G")):
-            raise ValidationError(_("Enter a reference number (G and eleven digits) or a ten-digit mobile number."))
+            raise ValidationError(
+                _("Enter a reference number (G and eleven digits) or a ten-digit mobile number.")
+            )
         return value

@@ -58,7 +58,9 @@ class Category(models.Model):
 
     code = models.SlugField(max_length=80, unique=True)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="complaint_categories")
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     name_en = models.CharField(_("name (English)"), max_length=160)
     name_hi = models.CharField(_("name (Hindi)"), max_length=160)
     time_limit_days = models.PositiveSmallIntegerField(_("time limit (days)"), default=14)
@@ -133,7 +135,8 @@ class Complaint(models.Model):
         Status.CLOSED: {Status.OPEN},
     }
 
-    reference = models.CharField(max_length=12, unique=True)
+    # Unique through Meta.constraints, which on PostgreSQL avoids a second (LIKE) index.
+    reference = models.CharField(max_length=12)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", db_index=False)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", db_index=False)
@@ -144,11 +147,18 @@ class Complaint(models.Model):
         "registry.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", db_index=False)
     tehsil = models.ForeignKey(Tehsil, on_delete=models.PROTECT, related_name="+", db_index=False)
-    block = models.ForeignKey(Block, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    block = models.ForeignKey(
+        Block, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     panchayat = models.ForeignKey(
         Panchayat, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
@@ -160,8 +170,16 @@ class Complaint(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     level = models.PositiveSmallIntegerField(default=1)
+    # No database-level constraint on the holder: officials are never deleted (their
+    # logins are deactivated), and the escalation job moves a million holders at a time,
+    # where a deferred check per row would double its run time (docs/decisions/0902).
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     # No officer holds the role at this level in this place: it went to the next level up.
     routed_up = models.BooleanField(default=False)
@@ -189,14 +207,21 @@ class Complaint(models.Model):
         indexes = [
             # The escalation job: open complaints of one department and level past their deadline.
             models.Index(
-                fields=["department", "level", "due_at"], condition=Q(status="open"), name="complaint_open_due"
+                fields=["department", "level", "due_at"],
+                condition=Q(status="open"),
+                name="complaint_open_due",
             ),
-            models.Index(fields=["confirm_by"], condition=Q(status="resolved"), name="complaint_awaiting_answer"),
+            models.Index(
+                fields=["confirm_by"], condition=Q(status="resolved"), name="complaint_awaiting_answer"
+            ),
             # Duplicates: the same caller, category and place within a window.
             models.Index(fields=["complainant_mobile", "category", "created_at"], name="complaint_caller"),
         ]
         constraints = [
-            models.CheckConstraint(name="complaint_rating_1_to_5", condition=Q(rating__isnull=True) | Q(rating__range=(1, 5))),
+            models.UniqueConstraint(fields=["reference"], name="one_complaint_per_reference"),
+            models.CheckConstraint(
+                name="complaint_rating_1_to_5", condition=Q(rating__isnull=True) | Q(rating__range=(1, 5))
+            ),
         ]
 
     def __str__(self) -> str:
@@ -250,20 +275,42 @@ class ComplaintStep(models.Model):
         REOPENED = "reopened", _("Reopened by the complainant")
         RATED = "rated", _("Rated")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="steps")
+    # Steps are written in bulk by the jobs and complaints are never deleted: no per-row
+    # database check (docs/decisions/0902).
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="steps", db_constraint=False
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
     from_level = models.PositiveSmallIntegerField(null=True, blank=True)
     to_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Unconstrained in the database for the same reason as ``Complaint.assignee``.
     from_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     to_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     reason = models.TextField(blank=True)
 
@@ -315,8 +362,13 @@ class RouteEntry(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["department", "number", "area_level", "area_id"], name="one_route_per_area")
+            models.UniqueConstraint(
+                fields=["department", "number", "area_level", "area_id"], name="one_route_per_area"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} L{self.number} {self.area_level} {self.area_id}"
 
 
 class JobRun(models.Model):

@@ -75,7 +75,10 @@ class Place:
         pincode: str = "",
     ) -> Place:
         """A place from LGD codes; ``ValidationError`` for a place outside Himachal or inconsistent codes."""
-        outside = _("This location is outside Himachal Pradesh; CM Seva Sankalp takes complaints about places in the State.")
+        outside = _(
+            "This location is outside Himachal Pradesh; "
+            "CM Seva Sankalp takes complaints about places in the State."
+        )
         if pincode and not PostOffice.objects.filter(pincode=pincode).exists():
             raise ValidationError(outside, code="outside_state")
         found_district = District.objects.filter(pk=district).first() if district else None
@@ -87,10 +90,14 @@ class Place:
         found_block = Block.objects.filter(pk=block, district=found_district).first() if block else None
         if block and found_block is None:
             raise ValidationError(_("The block is not in the district."), code="block")
-        found_panchayat = Panchayat.objects.filter(pk=panchayat, district=found_district).first() if panchayat else None
+        found_panchayat = (
+            Panchayat.objects.filter(pk=panchayat, district=found_district).first() if panchayat else None
+        )
         if panchayat and found_panchayat is None:
             raise ValidationError(_("The panchayat is not in the district."), code="panchayat")
-        found_ulb = UrbanBody.objects.filter(pk=urban_body, district=found_district).first() if urban_body else None
+        found_ulb = (
+            UrbanBody.objects.filter(pk=urban_body, district=found_district).first() if urban_body else None
+        )
         if urban_body and found_ulb is None:
             raise ValidationError(_("The urban body is not in the district."), code="urban_body")
         if found_panchayat is not None and found_block is None:
@@ -117,9 +124,16 @@ def _holders(department: str, role: str, area_level: str) -> QuerySet[Posting]:
     """Current postings on a rung, best first: the department's own, then general, then earliest."""
     return (
         Posting.objects.current()
-        .filter(Q(department_id=department) | Q(department__isnull=True), role=role, level=area_level, user__is_active=True)
+        .filter(
+            Q(department_id=department) | Q(department__isnull=True),
+            role=role,
+            level=area_level,
+            user__is_active=True,
+        )
         .annotate(
-            own=Case(When(department_id=department, then=Value(0)), default=Value(1), output_field=IntegerField())
+            own=Case(
+                When(department_id=department, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
         )
         .order_by("own", "started_at", "id")
     )
@@ -164,7 +178,9 @@ def route_entries() -> list[RouteEntry]:
         taken: set[int] = set()
         for posting in _holders(rung.department_id, rung.role, rung.area_level):
             area_id = (
-                STATE_AREA if rung.area_level == Level.STATE else getattr(posting, AREA_COLUMNS[Level(rung.area_level)])
+                STATE_AREA
+                if rung.area_level == Level.STATE
+                else getattr(posting, AREA_COLUMNS[Level(rung.area_level)])
             )
             if area_id in taken:
                 continue

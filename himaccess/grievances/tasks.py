@@ -27,7 +27,13 @@ def close_unanswered() -> int:
 # Beat imports the task modules before it reads the schedule, so adding here is seen.
 app.conf.beat_schedule.update(
     {
-        "grievances-escalate-overdue": {"task": "grievances.escalate_overdue", "schedule": crontab(minute=30)},
-        "grievances-close-unanswered": {"task": "grievances.close_unanswered", "schedule": crontab(minute=45, hour=2)},
+        "grievances-escalate-overdue": {
+            "task": "grievances.escalate_overdue",
+            "schedule": crontab(minute=30),
+        },
+        "grievances-close-unanswered": {
+            "task": "grievances.close_unanswered",
+            "schedule": crontab(minute=45, hour=2),
+        },
     }
 )

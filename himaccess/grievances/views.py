@@ -20,7 +20,13 @@ from himaccess.accounts.models import User
 from himaccess.departments.models import Department
 from himaccess.geography.models import District
 from himaccess.grievances import actions, confirmation, figures, forms, routing
-from himaccess.grievances.access import get_complaint_for, is_agent, supervised_filter, supervises, visible_complaints
+from himaccess.grievances.access import (
+    get_complaint_for,
+    is_agent,
+    supervised_filter,
+    supervises,
+    visible_complaints,
+)
 from himaccess.grievances.models import Channel, Complaint
 from himaccess.lib import identifiers
 from himaccess.registry.access import family_of_citizen
@@ -57,7 +63,9 @@ def complaint_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     return wrapped
 
 
-def _detail(request: HttpRequest, complaint: Complaint, *, error: str = "", status: int = 200, **forms_: Any) -> HttpResponse:
+def _detail(
+    request: HttpRequest, complaint: Complaint, *, error: str = "", status: int = 200, **forms_: Any
+) -> HttpResponse:
     user = _user(request)
     holder = complaint.assignee_id == user.pk and user.active_posting is not None
     context = {
@@ -85,7 +93,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     if user.is_official:
         return redirect("grievances:queue")
     complaints = visible_complaints(user).select_related("category", "department")
-    return render(request, "grievances/mine.html", {"complaints": complaints, "can_file": _member_of(user) is not None})
+    return render(
+        request, "grievances/mine.html", {"complaints": complaints, "can_file": _member_of(user) is not None}
+    )
 
 
 @login_required
@@ -122,9 +132,15 @@ def new(request: HttpRequest) -> HttpResponse:
 def _filed_message(request: HttpRequest, filing: actions.Filing) -> None:
     reference = filing.complaint.display_reference
     if filing.repeat:
-        messages.info(request, _("This is already registered as complaint %(reference)s; the call was added to it.") % {"reference": reference})
+        messages.info(
+            request,
+            _("This is already registered as complaint %(reference)s; the call was added to it.")
+            % {"reference": reference},
+        )
     else:
-        messages.success(request, _("Complaint registered. Reference number: %(reference)s") % {"reference": reference})
+        messages.success(
+            request, _("Complaint registered. Reference number: %(reference)s") % {"reference": reference}
+        )
 
 
 @login_required
@@ -147,7 +163,12 @@ def resolve(request: HttpRequest, complaint: Complaint) -> HttpResponse:
     form = forms.ResolveForm(request.POST, request.FILES)
     if not form.is_valid():
         return _detail(request, complaint, status=400, resolve_form=form)
-    actions.resolve(complaint, note=form.cleaned_data["note"], attachment=form.cleaned_data["attachment"], acting_user=_user(request))
+    actions.resolve(
+        complaint,
+        note=form.cleaned_data["note"],
+        attachment=form.cleaned_data["attachment"],
+        acting_user=_user(request),
+    )
     messages.success(request, _("Marked resolved. The complainant is asked to confirm."))
     return redirect("grievances:detail", reference=complaint.reference)
 
@@ -157,17 +178,26 @@ def reassign(request: HttpRequest, complaint: Complaint) -> HttpResponse:
     form = forms.ReassignForm(request.POST, complaint=complaint)
     if not form.is_valid():
         return _detail(request, complaint, status=400, reassign_form=form)
-    actions.reassign(complaint, to=form.cleaned_data["officer"], reason=form.cleaned_data["reason"], acting_user=_user(request))
+    actions.reassign(
+        complaint,
+        to=form.cleaned_data["officer"],
+        reason=form.cleaned_data["reason"],
+        acting_user=_user(request),
+    )
     messages.success(request, _("Reassigned."))
     return redirect("grievances:detail", reference=complaint.reference)
 
 
-def _record_answer(request: HttpRequest, complaint: Complaint, form: forms.AnswerForm, user: User | None, channel: str) -> None:
+def _record_answer(
+    request: HttpRequest, complaint: Complaint, form: forms.AnswerForm, user: User | None, channel: str
+) -> None:
     if form.cleaned_data["decision"] == "confirm":
         actions.confirm_resolution(complaint, acting_user=user, channel=channel)
         messages.success(request, _("Thank you. The complaint is closed."))
     else:
-        actions.reject_resolution(complaint, reason=form.cleaned_data["reason"], acting_user=user, channel=channel)
+        actions.reject_resolution(
+            complaint, reason=form.cleaned_data["reason"], acting_user=user, channel=channel
+        )
         messages.success(request, _("The complaint is reopened and sent to a higher officer."))
 
 
@@ -208,7 +238,11 @@ def attachment(request: HttpRequest, reference: str) -> FileResponse:
     complaint = get_complaint_for(_user(request), reference)
     if not complaint.resolution_attachment:
         raise Http404
-    return FileResponse(complaint.resolution_attachment.open("rb"), as_attachment=True, filename=f"{complaint.reference}-resolution")
+    return FileResponse(
+        complaint.resolution_attachment.open("rb"),
+        as_attachment=True,
+        filename=f"{complaint.reference}-resolution",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -224,7 +258,9 @@ def answer_link(request: HttpRequest, token: str) -> HttpResponse:
             complaint = confirmation.complaint_for(token)
             _record_answer(request, complaint, form, None, Channel.WEB)
         except confirmation.LinkError as error:
-            return render(request, "grievances/link_invalid.html", {"reason": error.reason}, status=error.status)
+            return render(
+                request, "grievances/link_invalid.html", {"reason": error.reason}, status=error.status
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -247,10 +283,18 @@ def track(request: HttpRequest) -> HttpResponse:
     status = 200
     if raw:
         reference = identifiers.normalise(raw)
-        complaint = Complaint.objects.select_related("category", "department", "district").filter(reference=reference).first()
+        complaint = (
+            Complaint.objects.select_related("category", "department", "district")
+            .filter(reference=reference)
+            .first()
+        )
         if complaint is None:
             status = 404
-    context = {"raw": raw, "complaint": complaint, "path": complaint.category.path_in(_language()) if complaint else ""}
+    context: dict[str, Any] = {
+        "raw": raw,
+        "complaint": complaint,
+        "path": complaint.category.path_in(_language()) if complaint else "",
+    }
     if complaint is not None:
         context["steps"] = complaint.steps.only("kind", "at", "to_level")
     return render(request, "grievances/track.html", context, status=status)
@@ -265,7 +309,12 @@ def queue(request: HttpRequest) -> HttpResponse:
         return redirect("grievances:console")
     if posting is None:
         raise Http404
-    mine = Complaint.objects.open().filter(assignee=user).select_related("category", "district").order_by("due_at")
+    mine = (
+        Complaint.objects.open()
+        .filter(assignee=user)
+        .select_related("category", "district")
+        .order_by("due_at")
+    )
     team = (
         Complaint.objects.open()
         .filter(supervised_filter(posting))
@@ -302,7 +351,9 @@ def accountability(request: HttpRequest) -> HttpResponse:
         raise Http404
     scope = Complaint.objects.filter(Q(assignee=user) | supervised_filter(posting))
     rows = figures.figures("officer", scope)
-    names = dict(User.objects.filter(pk__in=[r["key"] for r in rows if r["key"]]).values_list("pk", "username"))
+    names = dict(
+        User.objects.filter(pk__in=[r["key"] for r in rows if r["key"]]).values_list("pk", "username")
+    )
     for row in rows:
         row["name"] = names.get(row["key"], _("Not assigned"))
     return render(request, "grievances/accountability.html", {"rows": rows, "posting": posting})
@@ -319,7 +370,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         row["name"] = departments.get(row["key"], row["key"])
     for row in by_district:
         row["name"] = districts.get(row["key"], str(row["key"]))
-    return render(request, "grievances/dashboard.html", {"by_department": by_department, "by_district": by_district})
+    return render(
+        request, "grievances/dashboard.html", {"by_department": by_department, "by_district": by_district}
+    )
 
 
 @login_required
@@ -335,7 +388,9 @@ def console(request: HttpRequest) -> HttpResponse:
     if lookup.is_valid():
         query = lookup.cleaned_data["query"]
         column = "reference" if query.startswith("G") else "complainant_mobile"
-        found = list(Complaint.objects.filter(**{column: query}).select_related("category", "department")[:20])
+        found = list(
+            Complaint.objects.filter(**{column: query}).select_related("category", "department")[:20]
+        )
     status = 200
     filing = None
     if request.method == "POST":

@@ -78,7 +78,11 @@ class InvalidRule(ValueError):
 
 
 def _type_name(kind: str) -> str:
-    return {INT: _("a whole number"), BOOL: _("yes/no (true or false)"), CHOICE: _("one of the listed codes")}[kind]
+    return {
+        INT: _("a whole number"),
+        BOOL: _("yes/no (true or false)"),
+        CHOICE: _("one of the listed codes"),
+    }[kind]
 
 
 def _check_scalar(spec: AttributeSpec, value: Any, position: str, errors: list[RuleError]) -> None:
@@ -127,7 +131,9 @@ def validate(rule: Any, vocabulary: Mapping[str, AttributeSpec]) -> None:
     count = [0]
     _validate(rule, vocabulary, "", 0, errors, count)
     if count[0] > MAX_NODES:
-        errors.append(RuleError("", _("The rule is too large (more than %(n)s parts).") % {"n": MAX_NODES}, "too_large"))
+        errors.append(
+            RuleError("", _("The rule is too large (more than %(n)s parts).") % {"n": MAX_NODES}, "too_large")
+        )
     if errors:
         raise InvalidRule(errors)
 
@@ -149,7 +155,7 @@ def _validate(
         errors.append(RuleError(position, _("The rule nests too deeply."), "too_deep"))
         return
     if not isinstance(node, Mapping):
-        errors.append(RuleError(position, _("Expected an object such as {\"all\": [...]}."), "not_object"))
+        errors.append(RuleError(position, _('Expected an object such as {"all": [...]}.'), "not_object"))
         return
     keys = set(node)
     if keys in ({"all"}, {"any"}):
@@ -203,12 +209,16 @@ def _validate(
     where = _join(position, "value")
     if op == "between":
         if not (isinstance(value, list) and len(value) == 2):
-            errors.append(RuleError(where, _("between takes a list of two numbers: [low, high]."), "bad_between"))
+            errors.append(
+                RuleError(where, _("between takes a list of two numbers: [low, high]."), "bad_between")
+            )
             return
         for index, item in enumerate(value):
             _check_scalar(spec, item, f"{where}[{index}]", errors)
         if all(isinstance(v, int) and not isinstance(v, bool) for v in value) and value[0] > value[1]:
-            errors.append(RuleError(where, _("In between, the low end is above the high end."), "empty_between"))
+            errors.append(
+                RuleError(where, _("In between, the low end is above the high end."), "empty_between")
+            )
     elif op == "in":
         if not (isinstance(value, list) and value):
             errors.append(RuleError(where, _("in takes a non-empty list of values."), "bad_in"))
@@ -307,7 +317,12 @@ def evaluate(rule: Rule, values: Mapping[str, Any]) -> Clause:
         return Clause("not", not inner.holds, [inner])
     actual = values[rule["attr"]]
     return Clause(
-        "compare", compare(actual, rule["op"], rule["value"]), attr=rule["attr"], op=rule["op"], value=rule["value"], actual=actual
+        "compare",
+        compare(actual, rule["op"], rule["value"]),
+        attr=rule["attr"],
+        op=rule["op"],
+        value=rule["value"],
+        actual=actual,
     )
 
 

@@ -54,7 +54,9 @@ def rules_in_force(on: date) -> list[RuleVersion]:
     """The published version in force on ``on`` for every open scheme."""
     chosen: dict[int, RuleVersion] = {}
     versions = (
-        RuleVersion.objects.filter(status=RuleVersion.Status.PUBLISHED, effective_from__lte=on, scheme__active=True)
+        RuleVersion.objects.filter(
+            status=RuleVersion.Status.PUBLISHED, effective_from__lte=on, scheme__active=True
+        )
         .select_related("scheme")
         .order_by("scheme_id", "-effective_from", "-number")
     )
@@ -74,7 +76,11 @@ def _mobile_for(member: Member) -> str:
 
 
 def _language_for(mobile: str) -> str:
-    found = User.objects.filter(mobile=mobile, kind=User.Kind.CITIZEN).values_list("preferred_language", flat=True).first()
+    found = (
+        User.objects.filter(mobile=mobile, kind=User.Kind.CITIZEN)
+        .values_list("preferred_language", flat=True)
+        .first()
+    )
     return found if found in ("hi", "en") else "hi"
 
 
@@ -108,7 +114,8 @@ def _decide_member(member: Member, *, on: date, trigger: str, versions: list[Rul
     outcomes = []
     for a in assessments:
         inputs = {
-            name: {**sources[name], "value": eligibility._jsonable(value)} for name, value in sorted(a.values.items())
+            name: {**sources[name], "value": eligibility._jsonable(value)}
+            for name, value in sorted(a.values.items())
         }
         decision = EligibilityDecision(
             member=member,
@@ -162,7 +169,9 @@ def _clause(decision: EligibilityDecision) -> Any:
     return Clause.from_dict(decision.explanation)
 
 
-def open_review(enrolment: Enrolment, *, decision: EligibilityDecision | None, trigger: str, reason: str) -> ReviewCase | None:
+def open_review(
+    enrolment: Enrolment, *, decision: EligibilityDecision | None, trigger: str, reason: str
+) -> ReviewCase | None:
     """Open a review of a sanctioned benefit (once), and tell the citizen; the benefit continues."""
     if ReviewCase.objects.filter(enrolment=enrolment, status=ReviewCase.Status.OPEN).exists():
         return None
@@ -178,6 +187,9 @@ def open_review(enrolment: Enrolment, *, decision: EligibilityDecision | None, t
 @transaction.atomic
 def reevaluate_member(member: Member, *, trigger: str, on: date | None = None) -> list[Outcome]:
     on = on or today()
+    member = Member.objects.select_related("family").get(
+        pk=member.pk
+    )  # as committed, not a caller's stale copy
     if not member.is_living:
         for enrolment in Enrolment.objects.receiving().filter(member=member):
             with override("en"):
@@ -191,7 +203,9 @@ def reevaluate_member(member: Member, *, trigger: str, on: date | None = None) -
 
 
 @transaction.atomic
-def reevaluate_family(family_id: str, *, trigger: str, on: date | None = None, member_ids: list[str] | None = None) -> int:
+def reevaluate_family(
+    family_id: str, *, trigger: str, on: date | None = None, member_ids: list[str] | None = None
+) -> int:
     """Re-evaluate every member of a family (living, and any just dead or gone); returns members evaluated."""
     family = Family.objects.filter(family_id=family_id).first()
     if family is None:
@@ -210,7 +224,9 @@ def reevaluate_family(family_id: str, *, trigger: str, on: date | None = None, m
 
 
 def citizen_may_act_for(user: User, member: Member) -> bool:
-    return Family.objects.visible_to(user).filter(pk=member.family_id).exists() and user.active_posting is None
+    return (
+        Family.objects.visible_to(user).filter(pk=member.family_id).exists() and user.active_posting is None
+    )
 
 
 def _new_reference() -> str:
@@ -228,7 +244,9 @@ def accept_offer(offer: Offer, *, acting_user: User) -> Enrolment:
     outcomes = reevaluate_member(locked.member, trigger="offer.accepted")
     current = next((o for o in outcomes if o.decision.scheme_id == locked.scheme_id), None)
     if current is None or not current.decision.eligible:
-        raise ValidationError(_("You no longer appear eligible for this scheme; see the explanation."), code="not_eligible")
+        raise ValidationError(
+            _("You no longer appear eligible for this scheme; see the explanation."), code="not_eligible"
+        )
     locked.refresh_from_db()
     locked.status = Offer.Status.ACCEPTED
     locked.closed_at = timezone.now()
@@ -259,7 +277,9 @@ def _move(enrolment: Enrolment, to_status: str, *, acting_user: User | None, not
     locked.decided_by = acting_user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
-    EnrolmentStep.objects.create(enrolment=locked, from_status=previous, to_status=to_status, actor=acting_user, note=note)
+    EnrolmentStep.objects.create(
+        enrolment=locked, from_status=previous, to_status=to_status, actor=acting_user, note=note
+    )
     audit.record(acting_user, f"scheme.enrolment_{to_status}", locked, after={"note": note})
     return locked
 
@@ -270,10 +290,13 @@ def sanction_enrolment(enrolment: Enrolment, *, acting_user: User, note: str = "
         raise PermissionDenied
     scheme = enrolment.scheme
     if scheme.one_per_family:
-        others = Enrolment.objects.receiving().filter(scheme=scheme, member__family_id=enrolment.member.family_id)
+        others = Enrolment.objects.receiving().filter(
+            scheme=scheme, member__family_id=enrolment.member.family_id
+        )
         if others.exclude(pk=enrolment.pk).exists():
             raise ValidationError(
-                _("Another member of this family already receives this scheme (one per family)."), code="one_per_family"
+                _("Another member of this family already receives this scheme (one per family)."),
+                code="one_per_family",
             )
     sanctioned = _move(enrolment, Enrolment.Status.SANCTIONED, acting_user=acting_user, note=note)
     _notify(sanctioned.member, "scheme_enrolment_decided", scheme, reference=sanctioned.reference)
@@ -285,7 +308,9 @@ def reject_enrolment(enrolment: Enrolment, *, reason: str, acting_user: User) ->
     if not can_officiate(acting_user, enrolment):
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError({"note": ValidationError(_("Give the reason for rejecting."), code="reason_required")})
+        raise ValidationError(
+            {"note": ValidationError(_("Give the reason for rejecting."), code="reason_required")}
+        )
     rejected = _move(enrolment, Enrolment.Status.REJECTED, acting_user=acting_user, note=reason.strip())
     _notify(rejected.member, "scheme_enrolment_decided", rejected.scheme, reference=rejected.reference)
     return rejected
@@ -300,7 +325,9 @@ def decide_review(review: ReviewCase, *, stop: bool, note: str, acting_user: Use
     if locked.status != ReviewCase.Status.OPEN:
         raise ValidationError(_("This review has already been decided."), code="already_decided")
     if not note.strip():
-        raise ValidationError({"note": ValidationError(_("Record the reason for the decision."), code="reason_required")})
+        raise ValidationError(
+            {"note": ValidationError(_("Record the reason for the decision."), code="reason_required")}
+        )
     if stop and today() <= locked.grace_until:
         raise ValidationError(
             _("The citizen has until %(date)s to respond; the benefit cannot be stopped before then.")
@@ -315,7 +342,12 @@ def decide_review(review: ReviewCase, *, stop: bool, note: str, acting_user: Use
     audit.record(acting_user, f"scheme.review_{locked.status}", locked.enrolment, after={"note": locked.note})
     if stop:
         _move(locked.enrolment, Enrolment.Status.STOPPED, acting_user=acting_user, note=locked.note)
-    _notify(locked.enrolment.member, "scheme_enrolment_decided", locked.enrolment.scheme, reference=locked.enrolment.reference)
+    _notify(
+        locked.enrolment.member,
+        "scheme_enrolment_decided",
+        locked.enrolment.scheme,
+        reference=locked.enrolment.reference,
+    )
     return locked
 
 
@@ -334,7 +366,9 @@ def file_dispute(
         raise ValidationError({"attribute": ValidationError(_("Unknown input."), code="unknown_attribute")})
     claimed_value = claimed_value.strip()
     if not claimed_value:
-        raise ValidationError({"claimed_value": ValidationError(_("Say what the correct value is."), code="required")})
+        raise ValidationError(
+            {"claimed_value": ValidationError(_("Say what the correct value is."), code="required")}
+        )
     latest = _latest_by_scheme(member).get(scheme.pk)
     shown = str(latest.inputs.get(attribute, {}).get("value", "")) if latest else ""
     change_request: ChangeRequest | None = None
@@ -364,7 +398,12 @@ def file_dispute(
         department=department,
         filed_by=acting_user,
     )
-    audit.record(acting_user, "scheme.dispute_filed", member, after={"attribute": attribute, "scheme": scheme.scheme_id})
+    audit.record(
+        acting_user,
+        "scheme.dispute_filed",
+        member,
+        after={"attribute": attribute, "scheme": scheme.scheme_id},
+    )
     return dispute
 
 
@@ -373,17 +412,21 @@ def disputes_for_officer(user: User) -> Any:
     if posting is None or posting.role not in (Role.DEPARTMENT_OFFICER, Role.DISTRICT_WELFARE_OFFICER):
         return Dispute.objects.none()
     return Dispute.objects.filter(
-        posting.family_filter("member__family__"), department_id=posting.department_code, status=Dispute.Status.OPEN
+        posting.family_filter("member__family__"),
+        department_id=posting.department_code,
+        status=Dispute.Status.OPEN,
     )
 
 
 @transaction.atomic
 def resolve_dispute(dispute: Dispute, *, corrected: bool, note: str, acting_user: User) -> Dispute:
-    """The owning department answers; a correction of its own data is recorded and eligibility re-evaluated."""
+    """The owning department answers; a correction of its own data is recorded and the family re-evaluated."""
     if not disputes_for_officer(acting_user).filter(pk=dispute.pk).exists():
         raise PermissionDenied
     if not note.strip():
-        raise ValidationError({"note": ValidationError(_("Record the reason for the decision."), code="reason_required")})
+        raise ValidationError(
+            {"note": ValidationError(_("Record the reason for the decision."), code="reason_required")}
+        )
     dispute.status = Dispute.Status.CORRECTED if corrected else Dispute.Status.REJECTED
     dispute.resolved_by = acting_user
     dispute.resolved_at = timezone.now()
@@ -391,9 +434,15 @@ def resolve_dispute(dispute: Dispute, *, corrected: bool, note: str, acting_user
     dispute.save(update_fields=["status", "resolved_by", "resolved_at", "resolution"])
     if corrected and dispute.attribute in MemberFact.Attribute.values:
         value = dispute.claimed_value.lower() in ("yes", "true", "हाँ", "1")
-        record_member_fact(dispute.member, dispute.attribute, value, department=dispute.department, acting_user=acting_user)
-    audit.record(acting_user, f"scheme.dispute_{dispute.status}", dispute.member, after={"note": dispute.resolution})
-    transaction.on_commit(lambda: reevaluate_family(dispute.member.family.family_id, trigger="dispute.resolved"))
+        record_member_fact(
+            dispute.member, dispute.attribute, value, department=dispute.department, acting_user=acting_user
+        )
+    audit.record(
+        acting_user, f"scheme.dispute_{dispute.status}", dispute.member, after={"note": dispute.resolution}
+    )
+    transaction.on_commit(
+        lambda: reevaluate_family(dispute.member.family.family_id, trigger="dispute.resolved")
+    )
     return dispute
 
 
@@ -432,7 +481,11 @@ def _check_rule_parts(rule: Any, bands: Any) -> None:
     else:
         for index, band in enumerate(bands):
             where = f"[{index}]"
-            if not isinstance(band, dict) or set(band) - {"when", "amount", "label_en", "label_hi"} or "when" not in band:
+            if (
+                not isinstance(band, dict)
+                or set(band) - {"when", "amount", "label_en", "label_hi"}
+                or "when" not in band
+            ):
                 errors.setdefault("bands", []).append(
                     _("%(where)s: a band has when, amount, label_en and label_hi.") % {"where": where}
                 )
@@ -440,12 +493,15 @@ def _check_rule_parts(rule: Any, bands: Any) -> None:
             amount = band.get("amount")
             if not isinstance(amount, int) or isinstance(amount, bool) or not 0 <= amount <= 10_000_000:
                 errors.setdefault("bands", []).append(
-                    _("%(where)s.amount: a whole number of rupees between 0 and 1,00,00,000.") % {"where": where}
+                    _("%(where)s.amount: a whole number of rupees between 0 and 1,00,00,000.")
+                    % {"where": where}
                 )
             try:
                 vocabulary.validate(band["when"])
             except InvalidRule as exc:
-                errors.setdefault("bands", []).extend(f"{where}.when.{e}" if e.position else f"{where}.when: {e.message}" for e in exc.errors)
+                errors.setdefault("bands", []).extend(
+                    f"{where}.when.{e}" if e.position else f"{where}.when: {e.message}" for e in exc.errors
+                )
     if errors:
         raise ValidationError(errors)
 
@@ -506,11 +562,15 @@ def hash_secret(secret: str) -> str:
 
 
 @transaction.atomic
-def create_department_client(name: str, department: Department, *, acting_user: User | None) -> tuple[DepartmentClient, str]:
+def create_department_client(
+    name: str, department: Department, *, acting_user: User | None
+) -> tuple[DepartmentClient, str]:
     """A new ledger client; returns it with its bearer token, which is never stored or shown again."""
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
-    client = DepartmentClient.objects.create(name=name, department=department, key_id=key_id, secret_hash=hash_secret(secret))
+    client = DepartmentClient.objects.create(
+        name=name, department=department, key_id=key_id, secret_hash=hash_secret(secret)
+    )
     audit.record(acting_user, "scheme.client_created", client, after={"department": department.pk})
     return client, f"{key_id}.{secret}"
 

@@ -34,6 +34,14 @@ MAX_AMOUNT = 1_000_000
 
 
 class ClientToken(HttpBearer):
+    def __call__(self, request: HttpRequest) -> DepartmentClient | None:
+        # Ninja's own parser logs an unexpected Authorization header whole
+        # (with DEBUG on); a credential must never reach a log line.
+        scheme, _, token = request.headers.get(self.header, "").partition(" ")
+        if scheme.lower() != self.openapi_scheme or not token:
+            return None
+        return self.authenticate(request, token.strip())
+
     def authenticate(self, request: HttpRequest, token: str) -> DepartmentClient | None:
         return authenticate_client(token)
 
@@ -93,7 +101,11 @@ def _record(client: DepartmentClient, data: BenefitIn) -> dict[str, Any]:
         raise Problem(422, _("Unknown scheme id %(scheme)s.") % {"scheme": data.scheme_id[:60]})
     if scheme.department_id != client.department_id:
         raise Problem(403, _("This scheme belongs to another department."))
-    member = Member.objects.filter(member_id=identifiers.normalise(data.member_id)).select_related("family").first()
+    member = (
+        Member.objects.filter(member_id=identifiers.normalise(data.member_id))
+        .select_related("family")
+        .first()
+    )
     if member is None:
         raise Problem(404, _("No member has that Member ID."))
     enrolment = Enrolment.objects.filter(member=member, scheme=scheme).order_by("-filed_at").first()
@@ -120,7 +132,9 @@ def _record(client: DepartmentClient, data: BenefitIn) -> dict[str, Any]:
                 client=client,
             )
     except IntegrityError:
-        raise Problem(409, _("A payment for this member, scheme and month is already in the ledger.")) from None
+        raise Problem(
+            409, _("A payment for this member, scheme and month is already in the ledger.")
+        ) from None
     audit.record(
         None,
         "scheme.benefit_posted",
@@ -155,7 +169,9 @@ def post_benefit(request: HttpRequest) -> JsonResponse:
     client: DepartmentClient = request.auth  # type: ignore[attr-defined]
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > 100:
-        return JsonResponse({"detail": _("An Idempotency-Key header (1 to 100 characters) is required.")}, status=400)
+        return JsonResponse(
+            {"detail": _("An Idempotency-Key header (1 to 100 characters) is required.")}, status=400
+        )
     body_hash = hashlib.sha256(_canonical(request.body)).hexdigest()
     try:
         with transaction.atomic():
@@ -165,7 +181,11 @@ def post_benefit(request: HttpRequest) -> JsonResponse:
                 try:
                     with transaction.atomic():
                         IdempotencyRecord.objects.create(
-                            client=client, key=key, request_hash=body_hash, status_code=status, response=payload
+                            client=client,
+                            key=key,
+                            request_hash=body_hash,
+                            status_code=status,
+                            response=payload,
                         )
                 except IntegrityError:
                     raise _Raced from None

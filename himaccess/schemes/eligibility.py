@@ -65,7 +65,9 @@ class Assessment:
 
 def assess(person: Person, scheme: Scheme, version: RuleVersion, on: date) -> Assessment:
     ctx = Context(on=on, scheme_pk=scheme.pk, scheme_id=scheme.scheme_id)
-    names = rules.attributes_of(version.rule) | {n for b in version.bands for n in rules.attributes_of(b["when"])}
+    names = rules.attributes_of(version.rule) | {
+        n for b in version.bands for n in rules.attributes_of(b["when"])
+    }
     values = {name: ATTRIBUTES[name].python(person, ctx) for name in names}
     clause = rules.evaluate(version.rule, values)
     band = band_for(version, values) if clause.holds else None
@@ -86,7 +88,8 @@ def provenance(person: Person, names: set[str]) -> dict[str, dict[str, Any]]:
         for member_pk, field_name, source, at in changes:
             latest[(member_pk, field_name)] = (source, at.isoformat())
     facts = {
-        f.attribute: f for f in MemberFact.objects.filter(member=member, attribute__in=names).select_related("department")
+        f.attribute: f
+        for f in MemberFact.objects.filter(member=member, attribute__in=names).select_related("department")
     }
     found: dict[str, dict[str, Any]] = {}
     for name in names:
@@ -101,12 +104,14 @@ def provenance(person: Person, names: set[str]) -> dict[str, dict[str, Any]]:
                 and (member_pk in owners or (member_pk is None and attribute.family_level))
             ]
             if candidates:
-                source, at = max(candidates, key=lambda item: item[1])
-                entry.update(source=source, at=at)
+                found_source, found_at = max(candidates, key=lambda item: item[1])
+                entry.update(source=found_source, at=found_at)
             else:
                 entry.update(source=Source.IMPORT)
         elif name in facts:
-            entry.update(source=f"department:{facts[name].department_id}", at=facts[name].recorded_at.isoformat())
+            entry.update(
+                source=f"department:{facts[name].department_id}", at=facts[name].recorded_at.isoformat()
+            )
         elif name == "receives_social_pension":
             entry.update(source=SCHEME_RECORDS)
         else:
@@ -118,7 +123,8 @@ def provenance(person: Person, names: set[str]) -> dict[str, dict[str, Any]]:
 def inputs_of(assessment: Assessment, person: Person) -> dict[str, dict[str, Any]]:
     sources = provenance(person, set(assessment.values))
     return {
-        name: {**sources[name], "value": _jsonable(value)} for name, value in sorted(assessment.values.items())
+        name: {**sources[name], "value": _jsonable(value)}
+        for name, value in sorted(assessment.values.items())
     }
 
 
@@ -127,6 +133,7 @@ def _jsonable(value: Any) -> Any:
 
 
 # ------------------------------------------------------------ wording
+
 
 def op_sentence(op: str) -> str:
     # Spelled out so that makemessages finds each sentence.
@@ -174,7 +181,11 @@ def _language() -> str:
 def sentence(clause: rules.Clause) -> str:
     attribute = str(ATTRIBUTES[clause.attr].label) if clause.attr in ATTRIBUTES else clause.attr
     if clause.op == "between":
-        return op_sentence("between") % {"attribute": attribute, "low": clause.value[0], "high": clause.value[1]}
+        return op_sentence("between") % {
+            "attribute": attribute,
+            "low": clause.value[0],
+            "high": clause.value[1],
+        }
     return op_sentence(clause.op) % {"attribute": attribute, "value": show_value(clause.attr, clause.value)}
 
 
@@ -207,7 +218,9 @@ class Line:
 
 def lines(clause: rules.Clause, depth: int = 0) -> list[Line]:
     if clause.kind == "compare":
-        return [Line(depth, clause.holds, sentence(clause), clause.attr, show_value(clause.attr, clause.actual))]
+        return [
+            Line(depth, clause.holds, sentence(clause), clause.attr, show_value(clause.attr, clause.actual))
+        ]
     heading = {
         "all": _("All of these must hold:"),
         "any": _("At least one of these must hold:"),

@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 class DisputeForm(forms.Form):
     attribute = forms.ChoiceField(label=_("Which input is wrong"))
     claimed_value = forms.CharField(label=_("Correct value"), max_length=100)
-    note = forms.CharField(label=_("Anything else the office should know"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Anything else the office should know"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, attributes: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -30,7 +35,9 @@ class OfficerDecisionForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("Reason / note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Reason / note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class JsonField(forms.CharField):
@@ -53,8 +60,17 @@ class JsonField(forms.CharField):
 class RuleVersionForm(forms.Form):
     rule = JsonField(label=_("Rule (JSON)"), max_length=50_000)
     bands = JsonField(label=_("Amount bands (JSON)"), max_length=20_000)
-    effective_from = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
-    choice_note_en = forms.CharField(label=_("Choice of rule and its source (English)"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    effective_from = forms.DateField(
+        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    choice_note_en = forms.CharField(
+        label=_("Choice of rule and its source (English)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     choice_note_hi = forms.CharField(
-        label=_("Choice of rule and its source (Hindi)"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Choice of rule and its source (Hindi)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -43,10 +43,14 @@ for _event in EVENTS:
 @subscribe("change_request.decided")
 def close_register_disputes(payload: dict[str, Any]) -> None:
     """A dispute that became a register correction closes with the register's decision."""
-    status = {"approved": Dispute.Status.CORRECTED, "rejected": Dispute.Status.REJECTED, "withdrawn": Dispute.Status.REJECTED}
+    status = {
+        "approved": Dispute.Status.CORRECTED,
+        "rejected": Dispute.Status.REJECTED,
+        "withdrawn": Dispute.Status.REJECTED,
+    }
     outcome = status.get(payload.get("status", ""))
     if outcome is None:
         return
-    Dispute.objects.filter(change_request__reference=payload.get("reference"), status=Dispute.Status.OPEN).update(
-        status=outcome, resolution=payload.get("status", "")
-    )
+    Dispute.objects.filter(
+        change_request__reference=payload.get("reference"), status=Dispute.Status.OPEN
+    ).update(status=outcome, resolution=payload.get("status", ""))

@@ -14,6 +14,7 @@ stop the benefit, and not before the grace period ends.
 from __future__ import annotations
 
 from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -94,13 +95,17 @@ class RuleVersion(models.Model):
         ordering = ["scheme", "-number"]
         verbose_name = _("rule version")
         verbose_name_plural = _("rule versions")
-        constraints = [models.UniqueConstraint(fields=["scheme", "number"], name="one_number_per_scheme_rule")]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "number"], name="one_number_per_scheme_rule")
+        ]
 
     def __str__(self) -> str:
         return f"{self.scheme.scheme_id} v{self.number}"
 
     def choice_note_in(self, language: str) -> str:
-        return self.choice_note_hi if language.startswith("hi") and self.choice_note_hi else self.choice_note_en
+        return (
+            self.choice_note_hi if language.startswith("hi") and self.choice_note_hi else self.choice_note_en
+        )
 
 
 class MemberFact(models.Model):
@@ -122,7 +127,9 @@ class MemberFact(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["member", "attribute"], name="one_fact_per_member_attribute")]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "attribute"], name="one_fact_per_member_attribute")
+        ]
         indexes = [models.Index(fields=["attribute", "value"])]
 
     def __str__(self) -> str:
@@ -178,7 +185,9 @@ class Offer(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["member", "scheme"], condition=Q(status="open"), name="one_open_offer_per_member_scheme"
+                fields=["member", "scheme"],
+                condition=Q(status="open"),
+                name="one_open_offer_per_member_scheme",
             )
         ]
 
@@ -192,7 +201,9 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
         posting = user.active_posting
         if posting is None or posting.role not in SCHEME_OFFICERS:
             return self.none()
-        return self.filter(posting.family_filter("member__family__"), scheme__department_id=posting.department_code)
+        return self.filter(
+            posting.family_filter("member__family__"), scheme__department_id=posting.department_code
+        )
 
     def receiving(self) -> EnrolmentQuerySet:
         """Enrolments whose benefit is being paid (a review does not stop it)."""
@@ -261,6 +272,9 @@ class EnrolmentStep(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} -> {self.to_status}"
+
 
 class ReviewCase(models.Model):
     """A beneficiary no longer appears eligible: an officer decides, after notice and a grace period."""
@@ -273,7 +287,9 @@ class ReviewCase(models.Model):
     GRACE_DAYS = 30
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="reviews")
-    decision = models.ForeignKey(EligibilityDecision, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decision = models.ForeignKey(
+        EligibilityDecision, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     trigger = models.CharField(max_length=40)
     reason = models.TextField(_("why the benefit is under review"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -288,7 +304,9 @@ class ReviewCase(models.Model):
     class Meta:
         ordering = ["grace_until", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["enrolment"], condition=Q(status="open"), name="one_open_review_per_enrolment")
+            models.UniqueConstraint(
+                fields=["enrolment"], condition=Q(status="open"), name="one_open_review_per_enrolment"
+            )
         ]
 
     def __str__(self) -> str:
@@ -313,7 +331,9 @@ class Dispute(models.Model):
     change_request = models.ForeignKey(
         "registry.ChangeRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField(auto_now_add=True)
@@ -375,7 +395,9 @@ class Benefit(models.Model):
     class Meta:
         ordering = ["-period", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["member", "scheme", "period"], name="one_benefit_per_member_scheme_period"),
+            models.UniqueConstraint(
+                fields=["member", "scheme", "period"], name="one_benefit_per_member_scheme_period"
+            ),
             models.CheckConstraint(name="benefit_period_first_of_month", condition=Q(period__day=1)),
         ]
 
@@ -398,4 +420,3 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
-

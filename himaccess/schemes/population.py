@@ -37,7 +37,9 @@ def eligible(version: RuleVersion, on: date) -> QuerySet[Member]:
 def in_force_before(version: RuleVersion, on: date) -> RuleVersion | None:
     """The published version ``version`` would replace on ``on``."""
     return (
-        RuleVersion.objects.filter(scheme=version.scheme, status=RuleVersion.Status.PUBLISHED, effective_from__lte=on)
+        RuleVersion.objects.filter(
+            scheme=version.scheme, status=RuleVersion.Status.PUBLISHED, effective_from__lte=on
+        )
         .exclude(pk=version.pk)
         .order_by("-effective_from", "-number")
         .first()
@@ -120,4 +122,3 @@ def versions_in_force(on: date) -> list[RuleVersion]:
     from himaccess.schemes.actions import rules_in_force
 
     return rules_in_force(on)
-

@@ -81,5 +81,10 @@ def follow_rule_change(version_pk: int) -> int:
 
 # Daily at 00:20 Asia/Kolkata, after midnight has made today's birthdays.
 app.conf.beat_schedule.update(
-    {"schemes-scan-age-thresholds": {"task": "schemes.scan_age_thresholds", "schedule": crontab(minute=20, hour=0)}}
+    {
+        "schemes-scan-age-thresholds": {
+            "task": "schemes.scan_age_thresholds",
+            "schedule": crontab(minute=20, hour=0),
+        }
+    }
 )

@@ -22,7 +22,15 @@ from himaccess.registry.access import get_family_for, get_member_for
 from himaccess.registry.models import Member
 from himaccess.schemes import actions, eligibility, population
 from himaccess.schemes.forms import DisputeForm, OfficerDecisionForm, RuleVersionForm
-from himaccess.schemes.models import Dispute, EligibilityDecision, Enrolment, Offer, ReviewCase, RuleVersion, Scheme
+from himaccess.schemes.models import (
+    Dispute,
+    EligibilityDecision,
+    Enrolment,
+    Offer,
+    ReviewCase,
+    RuleVersion,
+    Scheme,
+)
 from himaccess.schemes.vocabulary import ATTRIBUTES
 
 READ_PURPOSE = "scheme eligibility and benefits"
@@ -43,7 +51,11 @@ def member_summary(member: Member) -> dict[str, Any]:
     return {
         "member": member,
         "eligible": [
-            {"decision": o.decision, "offer": offers.get(o.decision.scheme_id), "enrolment": enrolments.get(o.decision.scheme_id)}
+            {
+                "decision": o.decision,
+                "offer": offers.get(o.decision.scheme_id),
+                "enrolment": enrolments.get(o.decision.scheme_id),
+            }
             for o in outcomes
             if o.decision.eligible
         ],
@@ -58,8 +70,14 @@ def family_benefits(request: AuthenticatedRequest, family_id: str) -> HttpRespon
     family = get_family_for(request.user, family_id)
     members = list(family.living_members().select_related("family"))
     if request.user.active_posting is not None:
-        access_log.record_read(family=family, members=members, purpose=READ_PURPOSE, user=request.user, request=request)
-    context = {"family": family, "summaries": [member_summary(m) for m in members], "is_citizen": request.user.active_posting is None}
+        access_log.record_read(
+            family=family, members=members, purpose=READ_PURPOSE, user=request.user, request=request
+        )
+    context = {
+        "family": family,
+        "summaries": [member_summary(m) for m in members],
+        "is_citizen": request.user.active_posting is None,
+    }
     return render(request, "schemes/family.html", context)
 
 
@@ -96,7 +114,9 @@ def explanation(request: AuthenticatedRequest, member_id: str, scheme_id: str) -
     if not member.is_living:
         raise Http404
     if request.user.active_posting is not None:
-        access_log.record_read(family=member.family, members=[member], purpose=READ_PURPOSE, user=request.user, request=request)
+        access_log.record_read(
+            family=member.family, members=[member], purpose=READ_PURPOSE, user=request.user, request=request
+        )
     form = DisputeForm(request.POST or None, attributes=list(ATTRIBUTES))
     status = 200
     if request.method == "POST":
@@ -122,7 +142,9 @@ def explanation(request: AuthenticatedRequest, member_id: str, scheme_id: str) -
                         % {"reference": dispute.change_request.reference},
                     )
                 else:
-                    messages.success(request, _("Your dispute has been sent to the department that holds this data."))
+                    messages.success(
+                        request, _("Your dispute has been sent to the department that holds this data.")
+                    )
                 return redirect("schemes:explanation", member_id=member.member_id, scheme_id=scheme.scheme_id)
         status = 400
     decision = _latest(member, scheme)
@@ -137,10 +159,14 @@ def explanation(request: AuthenticatedRequest, member_id: str, scheme_id: str) -
         "lines": eligibility.lines(clause),
         "reason": eligibility.reason(clause),
         "inputs": _inputs(decision),
-        "band": eligibility.band_for(decision.rule_version, {k: v["value"] for k, v in decision.inputs.items()}),
+        "band": eligibility.band_for(
+            decision.rule_version, {k: v["value"] for k, v in decision.inputs.items()}
+        ),
         "offer": Offer.objects.filter(member=member, scheme=scheme, status=Offer.Status.OPEN).first(),
         "enrolment": Enrolment.objects.filter(member=member, scheme=scheme).order_by("-filed_at").first(),
-        "disputes": Dispute.objects.filter(member=member, scheme=scheme).select_related("change_request")[:10],
+        "disputes": Dispute.objects.filter(member=member, scheme=scheme).select_related("change_request")[
+            :10
+        ],
         "form": form,
         "can_act": actions.citizen_may_act_for(request.user, member),
         "language": language,
@@ -187,9 +213,9 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     mine = Enrolment.objects.for_officer(request.user).select_related("member__family", "scheme")
     context = {
         "filed": mine.filter(status=Enrolment.Status.FILED).order_by("filed_at")[:100],
-        "reviews": ReviewCase.objects.filter(enrolment__in=mine, status=ReviewCase.Status.OPEN).select_related(
-            "enrolment__member", "enrolment__scheme"
-        )[:100],
+        "reviews": ReviewCase.objects.filter(
+            enrolment__in=mine, status=ReviewCase.Status.OPEN
+        ).select_related("enrolment__member", "enrolment__scheme")[:100],
         "disputes": actions.disputes_for_officer(request.user).select_related("member", "scheme")[:100],
         "posting": request.user.active_posting,
     }
@@ -198,7 +224,10 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
 
 def _enrolment_for(request: AuthenticatedRequest, reference: str) -> Enrolment:
     enrolment = (
-        Enrolment.objects.for_officer(request.user).filter(reference=reference).select_related("member__family", "scheme").first()
+        Enrolment.objects.for_officer(request.user)
+        .filter(reference=reference)
+        .select_related("member__family", "scheme")
+        .first()
     )
     if enrolment is None:
         raise Http404
@@ -211,7 +240,9 @@ def enrolment_detail(request: AuthenticatedRequest, reference: str) -> HttpRespo
     _officer_only(request)
     enrolment = _enrolment_for(request, reference)
     member = enrolment.member
-    access_log.record_read(family=member.family, members=[member], purpose=READ_PURPOSE, user=request.user, request=request)
+    access_log.record_read(
+        family=member.family, members=[member], purpose=READ_PURPOSE, user=request.user, request=request
+    )
     form = OfficerDecisionForm(request.POST or None)
     review = enrolment.reviews.filter(status=ReviewCase.Status.OPEN).first()
     status = 200
@@ -235,7 +266,9 @@ def enrolment_detail(request: AuthenticatedRequest, reference: str) -> HttpRespo
                 messages.success(request, _("The decision has been recorded."))
                 return redirect("schemes:enrolment", reference=enrolment.reference)
         status = 400
-    latest = EligibilityDecision.objects.filter(member=member, scheme=enrolment.scheme).order_by("-id").first()
+    latest = (
+        EligibilityDecision.objects.filter(member=member, scheme=enrolment.scheme).order_by("-id").first()
+    )
     context = {
         "enrolment": enrolment,
         "review": review,
@@ -258,7 +291,10 @@ def resolve_dispute(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["decision"] in ("correct", "keep"):
         try:
             actions.resolve_dispute(
-                dispute, corrected=form.cleaned_data["decision"] == "correct", note=form.cleaned_data["note"], acting_user=request.user
+                dispute,
+                corrected=form.cleaned_data["decision"] == "correct",
+                note=form.cleaned_data["note"],
+                acting_user=request.user,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -308,7 +344,11 @@ def scheme_rules(request: AuthenticatedRequest, scheme_id: str) -> HttpResponse:
                 for name, errors in exc.message_dict.items():
                     form.add_error(name if name in form.fields else None, errors)
             else:
-                messages.success(request, _("Draft version %(number)s saved. Check its impact before publishing.") % {"number": version.number})
+                messages.success(
+                    request,
+                    _("Draft version %(number)s saved. Check its impact before publishing.")
+                    % {"number": version.number},
+                )
                 return redirect("schemes:rule_version", scheme_id=scheme.scheme_id, number=version.number)
         status = 400
     context = {"scheme": scheme, "versions": scheme.versions.all(), "current": current, "form": form}

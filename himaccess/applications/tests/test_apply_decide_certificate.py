@@ -28,12 +28,19 @@ def test_asha_applies_for_ravi_with_the_register_filling_the_form(personas: Pers
     assert "Ravi Kumar" in page.content.decode()
     response = client.post(
         response["Location"],
-        {"relative_name": "Late Mohan Lal", "purpose": "Police constable recruitment", "applicant_name_en": "Someone Else", "submit": "1"},
+        {
+            "relative_name": "Late Mohan Lal",
+            "purpose": "Police constable recruitment",
+            "applicant_name_en": "Someone Else",
+            "submit": "1",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     application.refresh_from_db()
     assert application.status == Status.PENDING
-    assert application.answers["applicant_name_en"] == "Ravi Kumar"  # a prefilled field ignores what is posted
+    assert (
+        application.answers["applicant_name_en"] == "Ravi Kumar"
+    )  # a prefilled field ignores what is posted
     assert application.due_at is not None and application.stage_role == "patwari"
     sent = SmsMessage.objects.filter(template__key="service_submitted")
     assert [(m.to, m.params["number"]) for m in sent] == [("9816000002", application.number)]
@@ -46,13 +53,17 @@ def test_patwari_verifies_tehsildar_approves_and_the_certificate_verifies(
     queue = patwari.get(reverse("applications:queue"))
     assert submitted.display_number in queue.content.decode()
     response = patwari.post(
-        reverse("applications:act", args=[submitted.number]), {"action": "verify", "version": submitted.version, "note": "Known to me"}
+        reverse("applications:act", args=[submitted.number]),
+        {"action": "verify", "version": submitted.version, "note": "Known to me"},
     )
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.stage_role == "tehsildar"
     meena = personas.client_for(personas.meena)
-    response = meena.post(reverse("applications:act", args=[submitted.number]), {"action": "approve", "version": submitted.version})
+    response = meena.post(
+        reverse("applications:act", args=[submitted.number]),
+        {"action": "approve", "version": submitted.version},
+    )
     assert response.status_code == 302
     certificate = Certificate.objects.get(application=submitted)
     pdf = personas.client_for(personas.asha).get(reverse("applications:certificate", args=[submitted.number]))

@@ -15,12 +15,15 @@ from himaccess.applications.models import Application, Status, Step
 from himaccess.conftest import MANDI_TEHSIL, Personas, make_official
 
 
-def test_stale_version_gets_409_page_and_changes_nothing(personas: Personas, prem: Any, submitted: Application, db: Any) -> None:
+def test_stale_version_gets_409_page_and_changes_nothing(
+    personas: Personas, prem: Any, submitted: Application, db: Any
+) -> None:
     seen = submitted.version
     actions.act(submitted, "verify", acting_user=prem, expected_version=seen)
     second_patwari = make_official("prem2", Role.PATWARI, Level.TEHSIL, tehsil_id=MANDI_TEHSIL)
     response = personas.client_for(second_patwari).post(
-        reverse("applications:act", args=[submitted.number]), {"action": "return", "version": seen, "note": "fix"}
+        reverse("applications:act", args=[submitted.number]),
+        {"action": "return", "version": seen, "note": "fix"},
     )
     assert response.status_code == 409
     assert "Another official acted" in response.content.decode()
@@ -47,7 +50,13 @@ def test_two_threads_on_postgresql_one_wins(personas: Personas) -> None:
     def decide(user: Any, action: str, **extra: Any) -> None:
         try:
             barrier.wait()
-            actions.act(Application.objects.get(pk=application.pk), action, acting_user=user, expected_version=seen, **extra)
+            actions.act(
+                Application.objects.get(pk=application.pk),
+                action,
+                acting_user=user,
+                expected_version=seen,
+                **extra,
+            )
             outcomes[action] = "won"
         except actions.Conflict:
             outcomes[action] = "conflict"

@@ -27,7 +27,9 @@ def test_certificate_pdf_carries_both_languages_and_a_qr_that_verifies(
     personas: Personas, prem: Any, submitted: Application, tmp_path: Path
 ) -> None:
     certificate = approve(personas, prem, submitted)
-    response = personas.client_for(personas.asha).get(reverse("applications:certificate", args=[submitted.number]))
+    response = personas.client_for(personas.asha).get(
+        reverse("applications:certificate", args=[submitted.number])
+    )
     assert response["Content-Disposition"].startswith("attachment;")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Character Certificate" in text
@@ -36,7 +38,7 @@ def test_certificate_pdf_carries_both_languages_and_a_qr_that_verifies(
         pytest.skip("pdftoppm is needed to read the QR code back")
     pdf_path = tmp_path / "certificate.pdf"
     pdf_path.write_bytes(response.content)
-    subprocess.run(["pdftoppm", "-png", "-r", "150", str(pdf_path), str(tmp_path / "page")], check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", str(pdf_path), str(tmp_path / "page")], check=True)  # noqa: S603, S607
     import zxingcpp
     from PIL import Image
 
@@ -46,8 +48,12 @@ def test_certificate_pdf_carries_both_languages_and_a_qr_that_verifies(
     assert certificates.verify(decoded[0]).is_genuine
 
 
-def test_acknowledgement_pdf_gives_the_number_and_the_due_date(personas: Personas, submitted: Application) -> None:
-    response = personas.client_for(personas.asha).get(reverse("applications:acknowledgement", args=[submitted.number]))
+def test_acknowledgement_pdf_gives_the_number_and_the_due_date(
+    personas: Personas, submitted: Application
+) -> None:
+    response = personas.client_for(personas.asha).get(
+        reverse("applications:acknowledgement", args=[submitted.number])
+    )
     assert response.status_code == 200
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert submitted.display_number in text

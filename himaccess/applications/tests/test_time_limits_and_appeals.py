@@ -41,7 +41,9 @@ def test_overdue_application_is_flagged_once_and_offered_an_appeal(personas: Per
         assert application.overdue_at is not None
         assert application.steps.filter(action=Action.OVERDUE).count() == 1
         assert SmsMessage.objects.filter(template__key="service_overdue").count() == 1
-        page = personas.client_for(personas.asha).get(reverse("applications:detail", args=[application.number]))
+        page = personas.client_for(personas.asha).get(
+            reverse("applications:detail", args=[application.number])
+        )
         assert "You may file an appeal (level 1)" in page.content.decode()
         response = personas.client_for(personas.asha).post(
             reverse("applications:appeal", args=[application.number]), {"grounds": "No decision in time"}
@@ -67,7 +69,9 @@ def test_overdue_application_is_flagged_once_and_offered_an_appeal(personas: Per
 def test_no_appeal_before_the_time_limit_passes(personas: Personas, submitted: Application) -> None:
     with pytest.raises(actions.NotAllowed):
         actions.file_appeal(submitted, "Too slow", acting_user=personas.asha)
-    response = personas.client_for(personas.asha).post(reverse("applications:appeal", args=[submitted.number]), {"grounds": "x"})
+    response = personas.client_for(personas.asha).post(
+        reverse("applications:appeal", args=[submitted.number]), {"grounds": "x"}
+    )
     assert response.status_code == 400
     assert not submitted.appeals.exists()
 
@@ -75,8 +79,16 @@ def test_no_appeal_before_the_time_limit_passes(personas: Personas, submitted: A
 def test_appeal_window_closes_after_thirty_days(personas: Personas, prem: Any) -> None:
     with time_machine.travel(datetime(2025, 3, 4, 10, 0, tzinfo=IST), tick=False):
         application = submit_character(personas)
-        application = actions.act(application, "verify", acting_user=prem, expected_version=application.version)
-        actions.act(application, "reject", acting_user=personas.meena, expected_version=application.version, reason="not_eligible")
+        application = actions.act(
+            application, "verify", acting_user=prem, expected_version=application.version
+        )
+        actions.act(
+            application,
+            "reject",
+            acting_user=personas.meena,
+            expected_version=application.version,
+            reason="not_eligible",
+        )
     application.refresh_from_db()
     with time_machine.travel(datetime(2025, 3, 20, tzinfo=IST), tick=False):
         assert actions.appeal_open(application) == 1
@@ -93,7 +105,9 @@ def test_second_appeal_opens_when_the_first_is_dismissed(personas: Personas, sap
         application = submit_character(personas)
     with time_machine.travel(datetime(2025, 3, 6, 10, 0, tzinfo=IST), tick=False):
         first = actions.file_appeal(application, "Late", acting_user=personas.asha)
-        actions.decide_appeal(first, "dismissed", "Delay explained", acting_user=sapna, expected_version=first.version)
+        actions.decide_appeal(
+            first, "dismissed", "Delay explained", acting_user=sapna, expected_version=first.version
+        )
         application.refresh_from_db()
         second = actions.file_appeal(application, "Still late", acting_user=personas.asha)
     assert second.level == 2 and second.authority_role == "deputy_commissioner"

@@ -36,7 +36,9 @@ class Ladder:
     secretary: User
     personas: Personas
 
-    def file_for_asha(self, code: str = "revenue-mutation-delay", text: str = "Mutation of my land not entered") -> Complaint:
+    def file_for_asha(
+        self, code: str = "revenue-mutation-delay", text: str = "Mutation of my land not entered"
+    ) -> Complaint:
         asha = self.personas.asha
         member = self.personas.member(asha)
         return actions.file_complaint(
@@ -78,7 +80,10 @@ def ladder(personas: Personas) -> Ladder:
     _reload_reference_data()
     with_mobile(personas.meena, "9418000001")
     return Ladder(
-        dc_mandi=with_mobile(make_official("dc_mandi", Role.DEPUTY_COMMISSIONER, Level.DISTRICT, district_id=MANDI), "9418000002"),
+        dc_mandi=with_mobile(
+            make_official("dc_mandi", Role.DEPUTY_COMMISSIONER, Level.DISTRICT, district_id=MANDI),
+            "9418000002",
+        ),
         director=make_official("dlr", Role.DEPARTMENT_OFFICER, Level.STATE, department_id="revenue"),
         secretary=make_official("secy_revenue", Role.STATE_ADMIN, Level.STATE, department_id="revenue"),
         personas=personas,

@@ -11,7 +11,12 @@ API = "/api/v1/grievances/complaints"
 
 
 def _post(client, **overrides):
-    body = {"mobile": "9999922222", "category": "revenue-mutation-delay", "description": "Mutation", "location": {"district": MANDI, "tehsil": MANDI_TEHSIL}}
+    body = {
+        "mobile": "9999922222",
+        "category": "revenue-mutation-delay",
+        "description": "Mutation",
+        "location": {"district": MANDI, "tehsil": MANDI_TEHSIL},
+    }
     body.update(overrides)
     return client.post(API, body, content_type="application/json")
 
@@ -22,7 +27,11 @@ def _post(client, **overrides):
         ({"category": "no-such-thing"}, 400, "category"),
         ({"category": "revenue-land-records"}, 400, "category"),  # a parent node is not fileable
         ({"location": {"district": 9999, "tehsil": 1}}, 422, "outside Himachal"),
-        ({"location": {"district": MANDI, "tehsil": MANDI_TEHSIL, "pincode": "110001"}}, 422, "outside Himachal"),
+        (
+            {"location": {"district": MANDI, "tehsil": MANDI_TEHSIL, "pincode": "110001"}},
+            422,
+            "outside Himachal",
+        ),
         ({"location": {"district": MANDI, "tehsil": 100}}, 400, "tehsil"),
         ({"description": "   "}, 400, "Describe"),
         ({"description": "x" * 2001}, 400, "too long"),
@@ -39,14 +48,27 @@ def test_bad_complaints_are_refused_with_a_message(ladder, overrides, status, wo
 
 def test_messages_come_in_hindi_when_asked(ladder):
     client = ladder.personas.client_for(ladder.personas.sunita)
-    response = client.post(API, {"mobile": "9999922222", "category": "x", "description": "d"}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="hi")
+    response = client.post(
+        API,
+        {"mobile": "9999922222", "category": "x", "description": "d"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="hi",
+    )
     assert response.status_code == 400
     assert "श्रेणी" in response.json()["detail"]
 
 
 def test_console_outside_himachal_is_a_400_page(ladder):
     client = ladder.personas.client_for(ladder.personas.sunita)
-    response = client.post("/grievances/console/", {"mobile": "9999922222", "category": "revenue-mutation-delay", "description": "d", "district": "9999"})
+    response = client.post(
+        "/grievances/console/",
+        {
+            "mobile": "9999922222",
+            "category": "revenue-mutation-delay",
+            "description": "d",
+            "district": "9999",
+        },
+    )
     assert response.status_code == 400
     assert Complaint.objects.count() == 0
 
@@ -54,7 +76,11 @@ def test_console_outside_himachal_is_a_400_page(ladder):
 def test_officer_outside_jurisdiction_cannot_act(ladder):
     complaint = ladder.file_for_asha()
     vikram = ladder.personas.client_for(ladder.personas.vikram)
-    for action, data in (("resolve", {"note": "done"}), ("act", {"note": "x"}), ("reassign", {"reason": "x"})):
+    for action, data in (
+        ("resolve", {"note": "done"}),
+        ("act", {"note": "x"}),
+        ("reassign", {"reason": "x"}),
+    ):
         assert vikram.post(f"/grievances/c/{complaint.reference}/{action}/", data).status_code == 404
     assert vikram.get(f"/grievances/c/{complaint.reference}/").status_code == 404
     assert vikram.get(f"/api/v1/grievances/complaints/{complaint.reference}").status_code == 404
@@ -64,7 +90,9 @@ def test_officer_outside_jurisdiction_cannot_act(ladder):
 
 def test_supervisor_cannot_resolve_in_place_of_the_officer(ladder):
     complaint = ladder.file_for_asha()
-    response = ladder.personas.client_for(ladder.dc_mandi).post(f"/grievances/c/{complaint.reference}/resolve/", {"note": "done"})
+    response = ladder.personas.client_for(ladder.dc_mandi).post(
+        f"/grievances/c/{complaint.reference}/resolve/", {"note": "done"}
+    )
     assert response.status_code == 404
     complaint.refresh_from_db()
     assert complaint.status == Complaint.Status.OPEN
@@ -83,11 +111,20 @@ def test_attachment_of_the_wrong_type_is_refused(ladder):
     complaint = ladder.file_for_asha()
     meena = ladder.personas.client_for(ladder.personas.meena)
     fake = SimpleUploadedFile("order.pdf", b"MZ\x90\x00not a pdf", content_type="application/pdf")
-    response = meena.post(f"/grievances/c/{complaint.reference}/resolve/", {"note": "done", "attachment": fake})
+    response = meena.post(
+        f"/grievances/c/{complaint.reference}/resolve/", {"note": "done", "attachment": fake}
+    )
     assert response.status_code == 400
     complaint.refresh_from_db()
     assert complaint.status == Complaint.Status.OPEN
     good = SimpleUploadedFile("order.pdf", b"%PDF-1.4 order", content_type="application/pdf")
-    assert meena.post(f"/grievances/c/{complaint.reference}/resolve/", {"note": "done", "attachment": good}).status_code == 302
-    download = ladder.personas.client_for(ladder.personas.asha).get(f"/grievances/c/{complaint.reference}/attachment/")
+    assert (
+        meena.post(
+            f"/grievances/c/{complaint.reference}/resolve/", {"note": "done", "attachment": good}
+        ).status_code
+        == 302
+    )
+    download = ladder.personas.client_for(ladder.personas.asha).get(
+        f"/grievances/c/{complaint.reference}/attachment/"
+    )
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]

@@ -1,4 +1,4 @@
-"""In a real browser: Sunita registers a caller's complaint; Asha confirms the resolution from the SMS link."""
+"""In a real browser: Sunita registers a caller's complaint; Asha confirms from the SMS link."""
 
 from __future__ import annotations
 

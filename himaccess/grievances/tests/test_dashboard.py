@@ -26,7 +26,11 @@ def test_figures_count_what_happened(ladder):
     with time_machine.travel(b.sla_due_at + timedelta(hours=80)):
         revenue = {r["key"]: r for r in figures.figures("department")}["revenue"]
         assert revenue["overdue"] == [0, 1, 0, 0]
-    assert revenue["rating"] == 5 and revenue["satisfaction_rate"] == 100.0 and revenue["closed_unconfirmed"] == 0
+    assert (
+        revenue["rating"] == 5
+        and revenue["satisfaction_rate"] == 100.0
+        and revenue["closed_unconfirmed"] == 0
+    )
     assert revenue["first_action_hours"] is not None
     by_officer = {r["key"]: r for r in figures.figures("officer")}
     assert by_officer[meena.pk]["resolved"] == 1 and by_officer[ladder.dc_mandi.pk]["received"] == 1

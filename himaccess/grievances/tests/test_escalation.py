@@ -23,7 +23,13 @@ def test_overdue_complaint_climbs_one_level_per_run_and_both_officers_hear(ladde
     assert complaint.level == 2 and complaint.assignee == ladder.dc_mandi
     assert complaint.due_at == after_limit + timedelta(hours=72)
     step = complaint.steps.get(kind=ComplaintStep.Kind.ESCALATED)
-    assert (step.from_level, step.to_level, step.from_officer, step.to_officer, step.actor) == (1, 2, ladder.personas.meena, ladder.dc_mandi, None)
+    assert (step.from_level, step.to_level, step.from_officer, step.to_officer, step.actor) == (
+        1,
+        2,
+        ladder.personas.meena,
+        ladder.dc_mandi,
+        None,
+    )
     assert "time limit of level 1" in step.reason
     assert "आपको भेजी गई" in texts_to("9418000002")[-1]
     assert "अगले स्तर पर भेजी गई" in texts_to("9418000001")[-1]

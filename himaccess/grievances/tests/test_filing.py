@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from himaccess.conftest import KANGRA, KANGRA_TEHSIL
 from himaccess.grievances.models import Complaint, ComplaintStep, Suggestion
-from himaccess.lib import identifiers
 from himaccess.grievances.tests.conftest import texts_to
+from himaccess.lib import identifiers
 
 
 def test_asha_files_from_her_page_and_it_reaches_meena_with_an_sms_reference(ladder):
@@ -13,7 +13,10 @@ def test_asha_files_from_her_page_and_it_reaches_meena_with_an_sms_reference(lad
     client = personas.client_for(personas.asha)
     page = client.get("/grievances/new/")
     assert page.status_code == 200
-    response = client.post("/grievances/new/", {"category": "revenue-mutation-delay", "description": "Intkal pending for 3 months"})
+    response = client.post(
+        "/grievances/new/",
+        {"category": "revenue-mutation-delay", "description": "Intkal pending for 3 months"},
+    )
     assert response.status_code == 302
     complaint = Complaint.objects.get()
     assert identifiers.is_valid(complaint.reference.replace("G", "F", 1), "F")
@@ -30,7 +33,12 @@ def test_sunita_registers_for_a_known_caller_with_the_register_address(ladder):
     client = ladder.personas.client_for(ladder.personas.sunita)
     response = client.post(
         "/grievances/console/",
-        {"mobile": "9816000003", "name": "Karan", "category": "revenue-jamabandi-error", "description": "Wrong name in jamabandi"},
+        {
+            "mobile": "9816000003",
+            "name": "Karan",
+            "category": "revenue-jamabandi-error",
+            "description": "Wrong name in jamabandi",
+        },
     )
     assert response.status_code == 200
     complaint = Complaint.objects.get()
@@ -44,7 +52,12 @@ def test_unknown_caller_gives_the_place_and_is_routed_there(ladder):
     client = ladder.personas.client_for(ladder.personas.sunita)
     response = client.post(
         "/api/v1/grievances/complaints",
-        {"mobile": "9999911111", "category": "revenue-mutation-delay", "description": "Mutation", "location": {"district": KANGRA, "tehsil": KANGRA_TEHSIL}},
+        {
+            "mobile": "9999911111",
+            "category": "revenue-mutation-delay",
+            "description": "Mutation",
+            "location": {"district": KANGRA, "tehsil": KANGRA_TEHSIL},
+        },
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
@@ -63,9 +76,9 @@ def test_same_caller_category_and_place_within_the_window_is_linked(ladder):
 
 
 def test_repeat_after_the_window_opens_a_new_complaint(ladder, settings):
-    import time_machine
     from datetime import timedelta
 
+    import time_machine
     from django.utils import timezone
 
     first = ladder.file_for_asha()
@@ -87,7 +100,13 @@ def test_suggestions_are_recorded_apart_from_complaints(ladder):
     client = ladder.personas.client_for(ladder.personas.sunita)
     response = client.post(
         "/api/v1/grievances/suggestions",
-        {"kind": "demand", "department": "public_works", "text": "A bridge over the khad", "mobile": "9816000001", "location": {"district": KANGRA, "tehsil": KANGRA_TEHSIL}},
+        {
+            "kind": "demand",
+            "department": "public_works",
+            "text": "A bridge over the khad",
+            "mobile": "9816000001",
+            "location": {"district": KANGRA, "tehsil": KANGRA_TEHSIL},
+        },
         content_type="application/json",
     )
     assert response.status_code == 201
@@ -109,4 +128,15 @@ def test_category_list_is_public_and_marks_leaves(client, db):
     assert by_code["revenue-land-records"]["fileable"] is False
     assert by_code["revenue-mutation-delay"]["fileable"] is True
     departments = {r["department"] for r in rows}
-    assert {"revenue", "jal_shakti", "public_works", "energy", "health", "social_justice", "food_civil_supplies", "urban_development", "panchayati_raj", "home"} <= departments
+    assert {
+        "revenue",
+        "jal_shakti",
+        "public_works",
+        "energy",
+        "health",
+        "social_justice",
+        "food_civil_supplies",
+        "urban_development",
+        "panchayati_raj",
+        "home",
+    } <= departments

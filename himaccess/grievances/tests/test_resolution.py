@@ -17,7 +17,6 @@ def _resolved(ladder) -> Complaint:
     return actions.resolve(complaint, note="Mutation entered on 3 March", acting_user=ladder.personas.meena)
 
 
-
 def test_confirming_by_sms_link_closes_and_the_link_then_fails(ladder, client):
     complaint = _resolved(ladder)
     path = "/" + confirmation.url_for(complaint).split("/", 3)[3]
@@ -27,7 +26,9 @@ def test_confirming_by_sms_link_closes_and_the_link_then_fails(ladder, client):
     response = client.post(path, {"decision": "confirm"})
     assert response.status_code == 302
     complaint.refresh_from_db()
-    assert complaint.status == Complaint.Status.CLOSED and complaint.closed_how == Complaint.ClosedHow.CONFIRMED
+    assert (
+        complaint.status == Complaint.Status.CLOSED and complaint.closed_how == Complaint.ClosedHow.CONFIRMED
+    )
     reused = client.post(path, {"decision": "reject", "reason": "no"})
     assert reused.status_code == 410 and b"already been used" in reused.content
     complaint.refresh_from_db()
@@ -47,17 +48,25 @@ def test_forged_link_is_refused(ladder, client):
 def test_expired_link_is_refused(ladder, client, settings):
     complaint = _resolved(ladder)
     path = "/" + confirmation.url_for(complaint).split("/", 3)[3]
-    with time_machine.travel(complaint.resolved_at + timedelta(days=settings.GRIEVANCE_CONFIRM_DAYS, hours=1)):
+    with time_machine.travel(
+        complaint.resolved_at + timedelta(days=settings.GRIEVANCE_CONFIRM_DAYS, hours=1)
+    ):
         assert client.get(path).status_code == 410
 
 
 def test_rejection_reopens_at_the_next_level(ladder):
     complaint = _resolved(ladder)
     client = ladder.personas.client_for(ladder.personas.asha)
-    response = client.post(f"/grievances/c/{complaint.reference}/answer/", {"decision": "reject", "reason": "Still not entered"})
+    response = client.post(
+        f"/grievances/c/{complaint.reference}/answer/", {"decision": "reject", "reason": "Still not entered"}
+    )
     assert response.status_code == 302
     complaint.refresh_from_db()
-    assert complaint.status == Complaint.Status.OPEN and complaint.level == 2 and complaint.assignee == ladder.dc_mandi
+    assert (
+        complaint.status == Complaint.Status.OPEN
+        and complaint.level == 2
+        and complaint.assignee == ladder.dc_mandi
+    )
     assert complaint.reopen_count == 1
     step = complaint.steps.get(kind=ComplaintStep.Kind.REJECTED)
     assert (step.from_level, step.to_level, step.reason) == (1, 2, "Still not entered")
@@ -66,7 +75,10 @@ def test_rejection_reopens_at_the_next_level(ladder):
 def test_sunita_records_the_callers_answer(ladder):
     complaint = _resolved(ladder)
     client = ladder.personas.client_for(ladder.personas.sunita)
-    assert client.post(f"/grievances/c/{complaint.reference}/answer/", {"decision": "confirm"}).status_code == 302
+    assert (
+        client.post(f"/grievances/c/{complaint.reference}/answer/", {"decision": "confirm"}).status_code
+        == 302
+    )
     complaint.refresh_from_db()
     assert complaint.status == Complaint.Status.CLOSED
     assert complaint.steps.get(kind=ComplaintStep.Kind.CONFIRMED).channel == "helpline"
@@ -79,7 +91,9 @@ def test_no_answer_closes_after_the_period_and_is_counted_apart(ladder, settings
     with time_machine.travel(complaint.confirm_by + timedelta(minutes=1)):
         assert escalation.close_unanswered().rows == 1
     complaint.refresh_from_db()
-    assert complaint.status == Complaint.Status.CLOSED and complaint.closed_how == Complaint.ClosedHow.NO_ANSWER
+    assert (
+        complaint.status == Complaint.Status.CLOSED and complaint.closed_how == Complaint.ClosedHow.NO_ANSWER
+    )
     assert complaint.steps.filter(kind=ComplaintStep.Kind.CLOSED_NO_ANSWER).count() == 1
 
 
@@ -87,9 +101,9 @@ def test_reopen_within_the_window_and_not_after(ladder, settings):
     complaint = _resolved(ladder)
     actions.confirm_resolution(complaint, acting_user=ladder.personas.asha, channel="web")
     complaint.refresh_from_db()
-    with time_machine.travel(complaint.closed_at + timedelta(days=settings.GRIEVANCE_REOPEN_DAYS + 1)):
-        with pytest.raises(ValidationError):
-            actions.reopen(complaint, reason="It broke again", acting_user=ladder.personas.asha)
+    too_late = complaint.closed_at + timedelta(days=settings.GRIEVANCE_REOPEN_DAYS + 1)
+    with time_machine.travel(too_late), pytest.raises(ValidationError):
+        actions.reopen(complaint, reason="It broke again", acting_user=ladder.personas.asha)
     actions.reopen(complaint, reason="It broke again", acting_user=ladder.personas.asha)
     complaint.refresh_from_db()
     assert complaint.status == Complaint.Status.OPEN and complaint.level == 2
@@ -121,7 +135,11 @@ def test_supervisor_reassigns_with_a_reason(ladder):
     complaint.refresh_from_db()
     assert complaint.assignee == naib
     step = complaint.steps.get(kind=ComplaintStep.Kind.REASSIGNED)
-    assert (step.actor, step.from_officer, step.reason) == (ladder.dc_mandi, ladder.personas.meena, "Meena is on leave")
+    assert (step.actor, step.from_officer, step.reason) == (
+        ladder.dc_mandi,
+        ladder.personas.meena,
+        "Meena is on leave",
+    )
 
 
 def test_officers_queue_is_by_time_left_and_supervisor_sees_the_team(ladder):

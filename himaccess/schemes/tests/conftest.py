@@ -44,8 +44,26 @@ def _sms_in_memory(settings: Any) -> None:
     sms.outbox.clear()
 
 
+def _reference_data() -> None:
+    """A transactional (live-server) test flushes what migrations loaded: put it back."""
+    if not Department.objects.exists():
+        from himaccess.departments.loading import load_departments
+
+        load_departments()
+    from himaccess.notifications.models import SmsTemplate
+    from himaccess.schemes.catalogue import load_schemes
+    from himaccess.schemes.sms_templates import TEMPLATES
+
+    load_schemes()
+    for key, description, text_en, text_hi in TEMPLATES:
+        SmsTemplate.objects.get_or_create(
+            key=key, defaults={"description": description, "text_en": text_en, "text_hi": text_hi}
+        )
+
+
 @pytest.fixture
 def people(personas: Personas) -> SchemePeople:
+    _reference_data()
     kamla_member = registry_actions.record_birth(
         personas.asha_family,
         registry_actions.NewMember(

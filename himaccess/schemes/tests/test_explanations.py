@@ -27,7 +27,9 @@ def test_asha_is_eligible_for_widow_pension_with_every_clause_explained(people):
     assert decision.inputs["marital_status"]["source"] == "panchayat"
     assert decision.inputs["marital_status"]["at"]  # the date the register recorded it
     assert decision.inputs["receives_social_pension"]["source"] == "scheme_records"
-    texts = [line.text for line in eligibility.lines(eligibility.rules.Clause.from_dict(decision.explanation))]
+    texts = [
+        line.text for line in eligibility.lines(eligibility.rules.Clause.from_dict(decision.explanation))
+    ]
     assert "Gender is Female" in texts
     assert "Marital status is one of: Widowed, Separated / deserted" in texts
 
@@ -36,7 +38,9 @@ def test_explanation_reads_in_hindi(people):
     asha = people.p.member(people.p.asha)
     decision = _decision(asha, "widow_destitute_ekal_nari_pension")
     with translation.override("hi"):
-        texts = [line.text for line in eligibility.lines(eligibility.rules.Clause.from_dict(decision.explanation))]
+        texts = [
+            line.text for line in eligibility.lines(eligibility.rules.Clause.from_dict(decision.explanation))
+        ]
         assert any("लिंग" in text for text in texts)
 
 
@@ -74,7 +78,10 @@ def test_explanation_page_shows_sources_and_the_rule_choice(people):
     body = response.content.decode()
     assert "Panchayat secretary" in body
     assert "devdiscourse-2023-06" in body
-    assert Scheme.objects.get(scheme_id="widow_destitute_ekal_nari_pension").rule_on(TODAY).choice_note_en[:30] in body
+    assert (
+        Scheme.objects.get(scheme_id="widow_destitute_ekal_nari_pension").rule_on(TODAY).choice_note_en[:30]
+        in body
+    )
 
 
 def test_other_family_gets_404_on_explanation(people):

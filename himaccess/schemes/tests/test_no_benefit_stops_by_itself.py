@@ -1,4 +1,4 @@
-"""A rule or data change that makes a beneficiary ineligible opens a review with notice; only an officer stops."""
+"""A rule or data change making a beneficiary ineligible opens a review with notice; only an officer stops."""
 
 from __future__ import annotations
 
@@ -19,10 +19,14 @@ START = date(2025, 6, 15)
 
 def _sanctioned_disability_allowance(people):
     asha = people.p.member(people.p.asha)
-    registry_actions.correct_member(asha, {"disability_percent": 75}, acting_user=people.p.meena, source=Source.OFFICIAL)
+    registry_actions.correct_member(
+        asha, {"disability_percent": 75}, acting_user=people.p.meena, source=Source.OFFICIAL
+    )
     actions.reevaluate_member(asha, trigger="test")
     offer = Offer.objects.get(member=asha, scheme__scheme_id="disability_relief_allowance")
-    return asha, actions.sanction_enrolment(actions.accept_offer(offer, acting_user=people.p.asha), acting_user=people.priya)
+    return asha, actions.sanction_enrolment(
+        actions.accept_offer(offer, acting_user=people.p.asha), acting_user=people.priya
+    )
 
 
 @time_machine.travel(START, tick=False)
@@ -30,28 +34,34 @@ def test_data_correction_opens_a_review_and_tells_the_citizen(people, django_cap
     asha, enrolment = _sanctioned_disability_allowance(people)
     sms.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        registry_actions.correct_member(asha, {"disability_percent": 20}, acting_user=people.p.meena, source=Source.OFFICIAL)
+        registry_actions.correct_member(
+            asha, {"disability_percent": 20}, acting_user=people.p.meena, source=Source.OFFICIAL
+        )
     review = ReviewCase.objects.get(enrolment=enrolment)
     assert review.status == ReviewCase.Status.OPEN
     assert "Disability" in review.reason
     assert review.grace_until == START + timedelta(days=ReviewCase.GRACE_DAYS)
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.SANCTIONED  # still paid
-    assert any(m.to == asha.mobile and "under review" in m.text for m in sms.outbox)
+    assert any(m.to == asha.mobile and "समीक्षा" in m.text for m in sms.outbox)  # Asha reads Hindi
 
 
 @time_machine.travel(START, tick=False)
 def test_officer_cannot_stop_before_the_grace_period_ends(people, django_capture_on_commit_callbacks):
     asha, enrolment = _sanctioned_disability_allowance(people)
     with django_capture_on_commit_callbacks(execute=True):
-        registry_actions.correct_member(asha, {"disability_percent": 20}, acting_user=people.p.meena, source=Source.OFFICIAL)
+        registry_actions.correct_member(
+            asha, {"disability_percent": 20}, acting_user=people.p.meena, source=Source.OFFICIAL
+        )
     review = ReviewCase.objects.get(enrolment=enrolment)
     with pytest.raises(ValidationError, match="cannot be stopped"):
         actions.decide_review(review, stop=True, note="not disabled", acting_user=people.priya)
     with time_machine.travel(START + timedelta(days=ReviewCase.GRACE_DAYS + 1), tick=False):
         with pytest.raises(ValidationError):
             actions.decide_review(review, stop=True, note="  ", acting_user=people.priya)
-        decided = actions.decide_review(review, stop=True, note="board certificate says 20%", acting_user=people.priya)
+        decided = actions.decide_review(
+            review, stop=True, note="board certificate says 20%", acting_user=people.priya
+        )
     assert decided.status == ReviewCase.Status.STOPPED
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.STOPPED
@@ -61,7 +71,9 @@ def test_officer_cannot_stop_before_the_grace_period_ends(people, django_capture
 def test_officer_may_continue_the_benefit(people, django_capture_on_commit_callbacks):
     asha, enrolment = _sanctioned_disability_allowance(people)
     with django_capture_on_commit_callbacks(execute=True):
-        registry_actions.correct_member(asha, {"disability_percent": 20}, acting_user=people.p.meena, source=Source.OFFICIAL)
+        registry_actions.correct_member(
+            asha, {"disability_percent": 20}, acting_user=people.p.meena, source=Source.OFFICIAL
+        )
     review = ReviewCase.objects.get(enrolment=enrolment)
     actions.decide_review(review, stop=False, note="register entry wrong", acting_user=people.priya)
     enrolment.refresh_from_db()
@@ -70,7 +82,7 @@ def test_officer_may_continue_the_benefit(people, django_capture_on_commit_callb
 
 @time_machine.travel(START, tick=False)
 def test_a_stricter_published_rule_opens_reviews_not_stops(people, django_capture_on_commit_callbacks):
-    asha, enrolment = _sanctioned_disability_allowance(people)
+    _asha, enrolment = _sanctioned_disability_allowance(people)
     scheme = Scheme.objects.get(scheme_id="disability_relief_allowance")
     draft = actions.save_draft(
         scheme,
@@ -92,9 +104,13 @@ def test_death_of_a_beneficiary_opens_a_review(people, django_capture_on_commit_
     kamla = people.member(people.kamla)
     actions.reevaluate_member(kamla, trigger="test")
     offer = Offer.objects.get(member=kamla, scheme__scheme_id="old_age_pension_state")
-    enrolment = actions.sanction_enrolment(actions.accept_offer(offer, acting_user=people.kamla), acting_user=people.priya)
+    enrolment = actions.sanction_enrolment(
+        actions.accept_offer(offer, acting_user=people.kamla), acting_user=people.priya
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        registry_actions.record_death(kamla, on=date(2025, 1, 1), acting_user=people.p.meena, source=Source.OFFICIAL)
+        registry_actions.record_death(
+            kamla, on=date(2025, 1, 1), acting_user=people.p.meena, source=Source.OFFICIAL
+        )
     assert ReviewCase.objects.filter(enrolment=enrolment, trigger="member.died").exists()
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.SANCTIONED

@@ -1,4 +1,4 @@
-"""Life events re-evaluate the family; new eligibility becomes an offer that the citizen accepts in one click."""
+"""Life events re-evaluate the family; new eligibility becomes an offer accepted in one click."""
 
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ def _family_with_old_couple(people, django_capture_on_commit_callbacks):
         husband = registry_actions.record_birth(
             people.p.asha_family,
             registry_actions.NewMember(
-                name_en="Mohan Lal", gender=Gender.MALE, date_of_birth=date(1948, 1, 5), relation=Relation.OTHER,
+                name_en="Mohan Lal",
+                gender=Gender.MALE,
+                date_of_birth=date(1948, 1, 5),
+                relation=Relation.OTHER,
                 marital_status=MaritalStatus.MARRIED,
             ),
             acting_user=None,
@@ -29,8 +32,13 @@ def _family_with_old_couple(people, django_capture_on_commit_callbacks):
         wife = registry_actions.record_birth(
             people.p.asha_family,
             registry_actions.NewMember(
-                name_en="Shanti Devi", gender=Gender.FEMALE, date_of_birth=date(1980, 5, 5), relation=Relation.OTHER,
-                marital_status=MaritalStatus.MARRIED, mobile="9816000021", spouse=husband,
+                name_en="Shanti Devi",
+                gender=Gender.FEMALE,
+                date_of_birth=date(1980, 5, 5),
+                relation=Relation.OTHER,
+                marital_status=MaritalStatus.MARRIED,
+                mobile="9816000021",
+                spouse=husband,
             ),
             acting_user=None,
             source=Source.PANCHAYAT,
@@ -42,10 +50,14 @@ def _family_with_old_couple(people, django_capture_on_commit_callbacks):
 
 def test_death_of_a_spouse_offers_widow_pension_by_sms(people, django_capture_on_commit_callbacks):
     _asha, husband, wife = _family_with_old_couple(people, django_capture_on_commit_callbacks)
-    assert not Offer.objects.filter(member=wife, scheme__scheme_id="widow_destitute_ekal_nari_pension").exists()
+    assert not Offer.objects.filter(
+        member=wife, scheme__scheme_id="widow_destitute_ekal_nari_pension"
+    ).exists()
     sms.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        registry_actions.record_death(husband, on=date(2025, 1, 2), acting_user=people.p.meena, source=Source.OFFICIAL)
+        registry_actions.record_death(
+            husband, on=date(2025, 1, 2), acting_user=people.p.meena, source=Source.OFFICIAL
+        )
     offer = Offer.objects.get(member=wife, scheme__scheme_id="widow_destitute_ekal_nari_pension")
     assert offer.status == Offer.Status.OPEN
     assert offer.decision.inputs["marital_status"]["value"] == "widowed"
@@ -94,25 +106,41 @@ def test_officer_of_the_jurisdiction_and_department_sanctions(people):
 def test_rejection_needs_a_reason(people):
     kamla = people.member(people.kamla)
     actions.reevaluate_member(kamla, trigger="test")
-    enrolment = actions.accept_offer(Offer.objects.get(member=kamla, scheme__scheme_id="ignoaps") if Offer.objects.filter(member=kamla, scheme__scheme_id="ignoaps").exists() else Offer.objects.get(member=kamla, scheme__scheme_id="old_age_pension_state"), acting_user=people.kamla)
+    enrolment = actions.accept_offer(
+        Offer.objects.get(member=kamla, scheme__scheme_id="ignoaps")
+        if Offer.objects.filter(member=kamla, scheme__scheme_id="ignoaps").exists()
+        else Offer.objects.get(member=kamla, scheme__scheme_id="old_age_pension_state"),
+        acting_user=people.kamla,
+    )
     with pytest.raises(ValidationError):
         actions.reject_enrolment(enrolment, reason="  ", acting_user=people.priya)
-    assert actions.reject_enrolment(enrolment, reason="not resident", acting_user=people.priya).status == "rejected"
+    assert (
+        actions.reject_enrolment(enrolment, reason="not resident", acting_user=people.priya).status
+        == "rejected"
+    )
 
 
 def test_one_woman_per_family_for_pyari_behna(people):
     asha = people.p.member(people.p.asha)
     actions.reevaluate_member(asha, trigger="test")
-    first = actions.accept_offer(Offer.objects.get(member=asha, scheme__scheme_id="pyari_behna_sukh_samman_nidhi"), acting_user=people.p.asha)
+    first = actions.accept_offer(
+        Offer.objects.get(member=asha, scheme__scheme_id="pyari_behna_sukh_samman_nidhi"),
+        acting_user=people.p.asha,
+    )
     actions.sanction_enrolment(first, acting_user=people.priya)
     sister = registry_actions.record_birth(
         people.p.asha_family,
-        registry_actions.NewMember(name_en="Geeta", gender=Gender.FEMALE, date_of_birth=date(1990, 1, 1), relation=Relation.SISTER),
+        registry_actions.NewMember(
+            name_en="Geeta", gender=Gender.FEMALE, date_of_birth=date(1990, 1, 1), relation=Relation.SISTER
+        ),
         acting_user=None,
         source=Source.PANCHAYAT,
     )
     actions.reevaluate_member(sister, trigger="test")
-    second = actions.accept_offer(Offer.objects.get(member=sister, scheme__scheme_id="pyari_behna_sukh_samman_nidhi"), acting_user=people.p.asha)
+    second = actions.accept_offer(
+        Offer.objects.get(member=sister, scheme__scheme_id="pyari_behna_sukh_samman_nidhi"),
+        acting_user=people.p.asha,
+    )
     with pytest.raises(ValidationError, match="one per family"):
         actions.sanction_enrolment(second, acting_user=people.priya)
 
@@ -124,7 +152,9 @@ def test_accept_through_the_page_is_one_post(people):
     assert b"Accept and apply" in page.content
     response = client.post(f"/schemes/members/{kamla.member_id}/old_age_pension_state/accept/")
     assert response.status_code == 302
-    assert Enrolment.objects.filter(member=kamla, scheme__scheme_id="old_age_pension_state", status="filed").exists()
+    assert Enrolment.objects.filter(
+        member=kamla, scheme__scheme_id="old_age_pension_state", status="filed"
+    ).exists()
     assert client.get(f"/schemes/members/{kamla.member_id}/old_age_pension_state/accept/").status_code == 405
     other = people.p.client_for(people.p.karan)
     assert other.post(f"/schemes/members/{kamla.member_id}/old_age_pension_state/accept/").status_code == 404

@@ -75,7 +75,9 @@ person = st.fixed_dictionaries(
         | st.sampled_from([date(1964, 2, 29), date(1960, 3, 1), date(1965, 2, 28)]),
         "marital_status": st.sampled_from(MaritalStatus.values),
         "disability_percent": st.sampled_from([0, 39, 40, 69, 70, 80, 100]),
-        "occupation": st.sampled_from([Occupation.GOVERNMENT_JOB, Occupation.PENSIONER, Occupation.AGRICULTURE]),
+        "occupation": st.sampled_from(
+            [Occupation.GOVERNMENT_JOB, Occupation.PENSIONER, Occupation.AGRICULTURE]
+        ),
         "annual_income": st.sampled_from([0, 1, 50_000, 120_000]),
         "is_bpl": st.booleans(),
         "facts": st.lists(st.sampled_from(MemberFact.Attribute.values), max_size=3, unique=True),
@@ -85,7 +87,9 @@ person = st.fixed_dictionaries(
 families = st.lists(st.lists(person, min_size=1, max_size=3), min_size=1, max_size=3)
 
 
-def _make(population: list[list[dict[str, Any]]], scheme: Scheme, other: Scheme, officer: Any) -> list[Member]:
+def _make(
+    population: list[list[dict[str, Any]]], scheme: Scheme, other: Scheme, officer: Any
+) -> list[Member]:
     made = []
     for family_people in population:
         family = None
@@ -102,10 +106,14 @@ def _make(population: list[list[dict[str, Any]]], scheme: Scheme, other: Scheme,
                 is_bpl=p["is_bpl"],
             )
             if family is None:
-                family = registry_actions.register_family(mandi_address(), details, acting_user=None, source=Source.PANCHAYAT)
+                family = registry_actions.register_family(
+                    mandi_address(), details, acting_user=None, source=Source.PANCHAYAT
+                )
                 member = family.head()
             else:
-                member = registry_actions.record_birth(family, details, acting_user=None, source=Source.PANCHAYAT)
+                member = registry_actions.record_birth(
+                    family, details, acting_user=None, source=Source.PANCHAYAT
+                )
             assert member is not None
             if not p["is_bpl"] and member.is_bpl:  # a birth inherits the head's BPL status
                 member.is_bpl = False
@@ -127,7 +135,11 @@ def _make(population: list[list[dict[str, Any]]], scheme: Scheme, other: Scheme,
     return made
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(rule=rule_trees, population=families, on=ON, own_pension_only=st.booleans())
 def test_python_orm_and_duckdb_agree(personas, tmp_path, rule, population, on, own_pension_only):
     validate(rule)
@@ -135,9 +147,9 @@ def test_python_orm_and_duckdb_agree(personas, tmp_path, rule, population, on, o
     other = Scheme.objects.get(scheme_id="ignoaps" if not own_pension_only else "old_age_pension_state")
     Enrolment.objects.all().delete()
     MemberFact.objects.all().delete()
-    Member.objects.exclude(family__in=[personas.asha_family, personas.karan_family, personas.kangra_family]).update(
-        life_status=Member.LifeStatus.MIGRATED, left_on=date(2020, 1, 1)
-    )
+    Member.objects.exclude(
+        family__in=[personas.asha_family, personas.karan_family, personas.kangra_family]
+    ).update(life_status=Member.LifeStatus.MIGRATED, left_on=date(2020, 1, 1))
     members = _make(population, scheme, other, personas.sunita)
     version = RuleVersion(scheme=scheme, number=99, effective_from=on, rule=rule, bands=[])
 

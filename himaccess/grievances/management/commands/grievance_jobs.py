@@ -8,7 +8,9 @@ from himaccess.grievances import escalation
 
 
 class Command(BaseCommand):
-    help = "Run CM Seva Sankalp's scheduled jobs now: escalate overdue complaints, close unanswered resolutions."
+    help = (
+        "Run CM Seva Sankalp's scheduled jobs now: escalate overdue complaints, close unanswered resolutions."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=escalation.BATCH_SIZE)

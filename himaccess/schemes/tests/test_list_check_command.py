@@ -1,0 +1,100 @@
+"""``himaccess schemes evaluate`` checks a CSV list without loading it into the register."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+HEADER = (
+    "person_id,family_id,gender,date_of_birth,marital_status,disability_percent,bpl,annual_family_income,"
+    "income_tax_payer,govt_employee,govt_pensioner,receives_social_pension,leprosy,district\n"
+)
+ROWS = [
+    "p1,f1,F,1950-01-01,widowed,0,yes,40000,no,no,no,no,no,22",
+    "p2,f1,M,1990-07-01,married,0,yes,40000,no,yes,no,no,no,22",
+    "p3,f2,F,1985-02-30,married,0,no,0,no,no,no,no,no,22",  # impossible date
+    "p4,f3,X,1985-01-01,married,0,no,0,no,no,no,no,no,22",  # bad gender
+    "p5,f4,F,1995-03-03,married,0,no,0,no,no,no,no,no,21",
+    "p6,f4",  # too few columns
+]
+
+
+def _run(tmp_path, rows, *extra):
+    source = tmp_path / "people.csv"
+    source.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    output = tmp_path / "decisions.csv"
+    err = io.StringIO()
+    out = io.StringIO()
+    call_command(
+        "schemes",
+        "evaluate",
+        "--input",
+        str(source),
+        "--output",
+        str(output),
+        "--on",
+        "2025-06-15",
+        *extra,
+        stdout=out,
+        stderr=err,
+    )
+    return list(csv.DictReader(output.open(encoding="utf-8"))), err.getvalue(), out.getvalue()
+
+
+def test_good_rows_evaluated_bad_rows_reported_by_line(db, tmp_path):
+    rows, errors, summary = _run(tmp_path, ROWS)
+    assert "line 4:" in errors and "date_of_birth" in errors
+    assert "line 5:" in errors and "gender" in errors
+    assert "line 7:" in errors
+    people = {r["person_id"] for r in rows}
+    assert people == {"p1", "p2", "p5"}
+    assert len(rows) == 3 * 12
+    p1 = {r["scheme_id"]: r for r in rows if r["person_id"] == "p1"}
+    assert p1["old_age_pension_state"]["eligible"] == "true"
+    assert p1["old_age_pension_state"]["monthly_amount"] == "1700"
+    assert p1["ignoaps"]["eligible"] == "true"
+    p2 = {r["scheme_id"]: r for r in rows if r["person_id"] == "p2"}
+    assert p2["old_age_pension_state"]["eligible"] == "false"
+    assert "Age" in p2["old_age_pension_state"]["reason"]
+    # p5's family has no government employee: Pyari Behna holds for her
+    p5 = {r["scheme_id"]: r for r in rows if r["person_id"] == "p5"}
+    assert p5["pyari_behna_sukh_samman_nidhi"]["eligible"] == "true"
+    assert p5["women_pension_1500"]["eligible"] == "true"  # Lahaul and Spiti
+    assert "3 people evaluated" in summary
+
+
+def test_family_attributes_come_from_rows_of_the_same_family(db, tmp_path):
+    rows, _errors, _summary = _run(
+        tmp_path,
+        [
+            "a,fam,F,1990-01-01,married,0,no,0,no,no,no,no,no,22",
+            "b,fam,M,1960-01-01,married,0,no,0,no,no,yes,no,no,22",
+        ],
+    )
+    a = {r["scheme_id"]: r for r in rows if r["person_id"] == "a"}
+    assert a["pyari_behna_sukh_samman_nidhi"]["eligible"] == "false"
+
+
+def test_unknown_scheme_and_bad_header_are_refused_without_output(db, tmp_path):
+    with pytest.raises(CommandError, match="unknown scheme"):
+        _run(tmp_path, ROWS[:1], "--scheme", "nope")
+    assert not (tmp_path / "decisions.csv").exists()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("person_id,gender\n1,F\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="lacks these columns"):
+        call_command("schemes", "evaluate", "--input", str(bad), "--output", str(tmp_path / "o.csv"))
+    assert not (tmp_path / "o.csv").exists()
+    with pytest.raises(CommandError, match="real date"):
+        call_command(
+            "schemes",
+            "evaluate",
+            "--input",
+            str(bad),
+            "--output",
+            str(tmp_path / "o.csv"),
+            "--on",
+            "2025-02-30",
+        )
