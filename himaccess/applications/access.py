@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 
 from himaccess.accounts.models import Role, User
@@ -21,16 +21,9 @@ from himaccess.registry.models import CitizenLink, Family, Member
 CONSENT_SESSION_KEY = "applications.assisted_consent"
 
 
-class AuthenticatedRequest(HttpRequest):
-    """A request behind ``login_required``: its user is ours."""
-
-    user: User
-
-
 def is_number(raw: str, prefix: str) -> bool:
-    """Whether ``raw`` (already normalised) is a well-formed application or certificate number."""
-    digits = raw[1:]
-    return len(raw) == 12 and raw[:1] == prefix and digits.isdigit() and identifiers.verhoeff_is_valid(digits)
+    """Whether ``raw`` is a well-formed application ("A") or certificate ("C") number."""
+    return identifiers.is_valid(raw, prefix)
 
 
 def applications_visible_to(user: User) -> ApplicationQuerySet:

@@ -18,9 +18,9 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from himaccess.applications import access, actions, certificates
-from himaccess.applications.access import AuthenticatedRequest
 from himaccess.applications.forms import ApplicationForm
 from himaccess.applications.models import Document
+from himaccess.authenticated import AuthenticatedRequest
 from himaccess.catalog import search
 from himaccess.catalog.models import Service
 from himaccess.lib import identifiers

@@ -15,7 +15,6 @@ from himaccess.accounts import otp
 from himaccess.accounts.models import Role
 from himaccess.applications import access, actions, certificates, pdf, presentation
 from himaccess.applications import documents as storage
-from himaccess.applications.access import AuthenticatedRequest
 from himaccess.applications.forms import (
     AppealDecisionForm,
     AppealForm,
@@ -28,6 +27,7 @@ from himaccess.applications.forms import (
 )
 from himaccess.applications.models import Application, Certificate, Document, Status
 from himaccess.audit import access as access_log
+from himaccess.authenticated import AuthenticatedRequest
 from himaccess.catalog.models import Service
 from himaccess.lib import identifiers, signing
 from himaccess.registry.models import Family, Member

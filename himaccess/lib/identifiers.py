@@ -48,7 +48,7 @@ _VERHOEFF_INV = (0, 4, 3, 2, 1, 5, 6, 7, 8, 9)
 
 FAMILY_PREFIX = "F"
 MEMBER_PREFIX = "M"
-_CANONICAL = re.compile(r"^([FM])(\d{11})$")
+_CANONICAL = re.compile(r"^([A-Z])(\d{11})$")
 _SEPARATORS = re.compile(r"[\s\-./]")
 
 
