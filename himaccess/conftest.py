@@ -37,6 +37,17 @@ MANDI_SADAR_BLOCK = 182
 ASHA_PANCHAYAT = 900001
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests (live server, browser) flush the database when they
+    end; have each restore what the migrations shipped (departments, SMS
+    templates, the service catalogue, complaint categories, schemes) first."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction"):
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from himaccess.geography.loading import load_reference_geography

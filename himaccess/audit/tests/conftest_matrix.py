@@ -1,0 +1,305 @@
+"""The world of the permission matrix: Asha's family owning one object of every kind.
+
+Everything is made through the real actions, as the family and the officials
+would make it. The personas who then knock on every door are the shared
+ones (Asha, Karan, Meena, Vikram, Sunita) plus:
+
+- Hemant: Department Officer of the Health department for Mandi district
+  (an official of another department, in Asha's own district);
+- anonymous: no session at all;
+- an OIDC client: the bearer access token of a departmental application Asha
+  signed in to with the ``openid`` scope only (no ``family_id``, no data);
+- a ledger client: the Health department's benefit-ledger bearer token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from himaccess.accounts.models import Level, Role, User
+from himaccess.applications import actions as applications
+from himaccess.applications import documents
+from himaccess.applications.models import Appeal, Application, Certificate
+from himaccess.cards import actions as cards
+from himaccess.cards.models import Card
+from himaccess.catalog.models import Service
+from himaccess.conftest import MANDI, MANDI_TEHSIL, Personas, make_official
+from himaccess.departments.models import Department
+from himaccess.grievances import actions as grievances
+from himaccess.grievances import confirmation, routing
+from himaccess.grievances.models import Category, Channel, Complaint
+from himaccess.integrations import actions as integrations
+from himaccess.integrations.models import Consent
+from himaccess.integrations.tests.conftest import REDIRECT_URI, Flow
+from himaccess.notifications import sms
+from himaccess.registry import actions as registry
+from himaccess.registry.models import (
+    ChangeRequest,
+    Family,
+    Gender,
+    MaritalStatus,
+    Member,
+    Relation,
+    Source,
+)
+from himaccess.schemes import actions as schemes
+from himaccess.schemes.models import Dispute, Enrolment, Offer, RuleVersion, Scheme
+
+ANONYMOUS, OIDC_CLIENT, LEDGER_CLIENT = "anonymous", "oidc_client", "ledger_client"
+
+
+@dataclass
+class World:
+    personas: Personas
+    hemant: User
+    family: Family
+    asha: Member
+    ravi: Member
+    kamla: Member
+    change_request: ChangeRequest
+    family_card: Card
+    member_card: Card
+    certified: Application  # approved, with a document and a certificate
+    certificate: Certificate
+    document_id: int
+    appealed: Application  # rejected, then appealed by Asha
+    appeal: Appeal
+    soil_test: Application  # pending with the Agriculture department's officer
+    draft: Application
+    complaint: Complaint  # resolved with an attachment, awaiting Asha's answer
+    answer_token: str
+    enrolment: Enrolment
+    dispute: Dispute
+    explained: tuple[Member, Scheme]  # a member and a scheme with an eligibility decision
+    offered: tuple[Member, Scheme]  # a member and a scheme with an open offer
+    rule_version: RuleVersion
+    consent: Consent
+    oidc_token: str
+    ledger_token: str
+    clients: dict[str, Client] = field(default_factory=dict)
+
+    def users(self) -> dict[str, User]:
+        p = self.personas
+        return {
+            "asha": p.asha,
+            "karan": p.karan,
+            "meena": p.meena,
+            "vikram": p.vikram,
+            "hemant": self.hemant,
+            "sunita": p.sunita,
+        }
+
+    def client(self, persona: str) -> Client:
+        """One client per persona, made once: a session, nothing, or a bearer token."""
+        if persona not in self.clients:
+            users = self.users()
+            if persona in users:
+                made = self.personas.client_for(users[persona])
+            elif persona == OIDC_CLIENT:
+                made = Client(HTTP_AUTHORIZATION=f"Bearer {self.oidc_token}")
+            elif persona == LEDGER_CLIENT:
+                made = Client(HTTP_AUTHORIZATION=f"Bearer {self.ledger_token}")
+            else:
+                made = Client()
+            self.clients[persona] = made
+        return self.clients[persona]
+
+
+PERSONAS = ("asha", "karan", "meena", "vikram", "hemant", "sunita", ANONYMOUS, OIDC_CLIENT, LEDGER_CLIENT)
+
+
+def _applications(p: Personas, prem: User) -> dict[str, Any]:
+    asha, ravi = p.member(p.asha), p.member(p.ravi)
+    document = documents.store(
+        SimpleUploadedFile("pradhan.pdf", b"%PDF-1.4 matrix"),
+        member=ravi,
+        kind="pradhan_certificate",
+        uploaded_by=p.asha,
+    )
+    certified = applications.start_draft(Service.objects.get(code="CERT-01"), ravi, acting_user=p.asha)
+    certified = applications.submit(
+        certified,
+        {**certified.answers, "relative_name": "Late Mohan Lal", "purpose": "Admission", "years_of_residence": 20},
+        {"pradhan_certificate": document},
+        acting_user=p.asha,
+    )
+    certified = applications.act(certified, "verify", acting_user=prem, expected_version=certified.version)
+    certified = applications.act(certified, "approve", acting_user=p.meena, expected_version=certified.version)
+
+    appealed = applications.start_draft(Service.objects.get(code="CERT-05"), asha, acting_user=p.asha)
+    appealed = applications.submit(
+        appealed,
+        {**appealed.answers, "relative_name": "Late Mohan Lal", "purpose": "Police verification"},
+        {},
+        acting_user=p.asha,
+    )
+    appealed = applications.act(appealed, "verify", acting_user=prem, expected_version=appealed.version)
+    appealed = applications.act(
+        appealed,
+        "reject",
+        acting_user=p.meena,
+        expected_version=appealed.version,
+        reason="not_eligible",
+    )
+    appeal = applications.file_appeal(appealed, "The facts are on record", acting_user=p.asha)
+
+    soil_test = applications.start_draft(Service.objects.get(code="AGR-01"), asha, acting_user=p.asha)
+    soil_test = applications.submit(
+        soil_test,
+        {**soil_test.answers, "mauza": "Bhiuli", "khasra": "112/4", "crop": "Maize", "samples": 2},
+        {},
+        acting_user=p.asha,
+    )
+    draft = applications.start_draft(Service.objects.get(code="CERT-05"), ravi, acting_user=p.asha)
+    return {
+        "certified": certified,
+        "certificate": Certificate.objects.get(application=certified),
+        "document_id": document.pk,
+        "appealed": appealed,
+        "appeal": appeal,
+        "soil_test": soil_test,
+        "draft": draft,
+    }
+
+
+def _complaint(p: Personas) -> Complaint:
+    p.meena.mobile = "9418000001"
+    p.meena.save(update_fields=["mobile"])
+    asha = p.member(p.asha)
+    complaint = grievances.file_complaint(
+        category=Category.objects.get(code="revenue-mutation-delay"),
+        description="Mutation of my land not entered",
+        mobile=asha.mobile,
+        place=routing.Place.of_family(asha.family),
+        channel=Channel.WEB,
+        member=asha,
+        acting_user=p.asha,
+    ).complaint
+    assert complaint.assignee_id == p.meena.pk, "the matrix needs Meena holding Asha's complaint"
+    return grievances.resolve(
+        complaint,
+        note="Mutation entered on 3 March",
+        attachment=SimpleUploadedFile("order.pdf", b"%PDF-1.4 order"),
+        acting_user=p.meena,
+    )
+
+
+def _schemes(p: Personas, kamla: Member) -> dict[str, Any]:
+    asha = p.member(p.asha)
+    schemes.reevaluate_member(kamla, trigger="matrix")
+    pension = Offer.objects.get(member=kamla, scheme__scheme_id="old_age_pension_state")
+    enrolment = schemes.accept_offer(pension, acting_user=p.asha)
+    schemes.record_member_fact(asha, "income_tax_payer", True, department=None, acting_user=None)
+    scheme = Scheme.objects.get(scheme_id="pyari_behna_sukh_samman_nidhi")
+    schemes.reevaluate_member(asha, trigger="matrix")
+    dispute = schemes.file_dispute(
+        asha, scheme, "income_tax_payer", claimed_value="no", note="", acting_user=p.asha
+    )
+    open_offer = (
+        Offer.objects.filter(member__family=asha.family, status=Offer.Status.OPEN)
+        .select_related("member", "scheme")
+        .order_by("id")
+        .first()
+    )
+    assert open_offer is not None, "the matrix needs an open offer in Asha's family"
+    old_age = Scheme.objects.get(scheme_id="old_age_pension_state")
+    version = old_age.versions.order_by("number").first()
+    assert version is not None
+    return {
+        "enrolment": enrolment,
+        "dispute": dispute,
+        "explained": (kamla, old_age),
+        "offered": (open_offer.member, open_offer.scheme),
+        "rule_version": version,
+    }
+
+
+def _oidc(p: Personas) -> dict[str, Any]:
+    pension = integrations.register_client(
+        name="Social Security Pension",
+        department="Social Justice and Empowerment",
+        redirect_uris=[REDIRECT_URI],
+        allowed_scopes=["openid", "member_id", "family_id", "name"],
+        purpose="Checking eligibility for the old-age pension",
+        acting_user=None,
+    )
+    consent = integrations.grant_consent(
+        p.asha, pension.app.application, ["openid", "member_id", "family_id", "name"]
+    )
+    # A real authorization-code flow, with PKCE, for an application allowed nothing but "openid".
+    permits = integrations.register_client(
+        name="Tourism Permits",
+        department="Tourism",
+        redirect_uris=[REDIRECT_URI],
+        allowed_scopes=["openid"],
+        purpose="Issuing a permit",
+        acting_user=None,
+    )
+    flow = Flow(browser=p.client_for(p.asha), registered=permits)
+    token = flow.exchange(flow.code_from(flow.consent(flow.authorize_url(scope="openid"))))
+    assert token.status_code == 200, token.content[:300]
+    _health, ledger_token = schemes.create_department_client(
+        "Health MIS", Department.objects.get(pk="health"), acting_user=None
+    )
+    return {"consent": consent, "oidc_token": token.json()["access_token"], "ledger_token": ledger_token}
+
+
+@pytest.fixture
+def world(personas: Personas, settings: Any) -> Iterator[World]:
+    settings.SMS_BACKEND = "memory"
+    sms.outbox.clear()
+    p = personas
+    prem = make_official("prem", Role.PATWARI, Level.TEHSIL, tehsil_id=MANDI_TEHSIL)
+    make_official("sapna", Role.SDM, Level.DISTRICT, district_id=MANDI)
+    hemant = make_official(
+        "hemant", Role.DEPARTMENT_OFFICER, Level.DISTRICT, district_id=MANDI, department_id="health"
+    )
+    kamla = registry.record_birth(
+        p.asha_family,
+        registry.NewMember(
+            name_en="Kamla Devi",
+            name_hi="कमला देवी",
+            gender=Gender.FEMALE,
+            date_of_birth=date(1951, 2, 10),
+            relation=Relation.MOTHER,
+            marital_status=MaritalStatus.WIDOWED,
+            mobile="9816000011",
+        ),
+        acting_user=None,
+        source=Source.PANCHAYAT,
+    )
+    asha = p.member(p.asha)
+    change_request = registry.file_change_request(
+        p.asha_family,
+        ChangeRequest.Kind.CORRECTION,
+        {"member_id": asha.member_id, "field": "disability_percent", "new_value": "40"},
+        requested_by=p.asha,
+        member=asha,
+    )
+    family_card = cards.issue_family_card(p.asha_family, acting_user=p.meena)
+    member_card = cards.issue_member_card(asha, acting_user=p.meena)
+    complaint = _complaint(p)
+    yield World(
+        personas=p,
+        hemant=hemant,
+        family=p.asha_family,
+        asha=asha,
+        ravi=p.member(p.ravi),
+        kamla=kamla,
+        change_request=change_request,
+        family_card=family_card,
+        member_card=member_card,
+        complaint=complaint,
+        answer_token=confirmation.token_for(complaint),
+        **_applications(p, prem),
+        **_schemes(p, kamla),
+        **_oidc(p),
+    )
+    sms.outbox.clear()
