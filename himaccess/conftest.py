@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from himaccess.accounts.models import Level, Posting, Role, User
@@ -43,21 +44,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     templates, the service catalogue, complaint categories, schemes) first."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker is not None and marker.kwargs.get("transaction"):
-            kwargs = {**marker.kwargs, "serialized_rollback": True}
-            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+        names = getattr(item, "fixturenames", ())
+        transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+            {"live_server", "transactional_db"} & set(names)
+        )
+        if transactional:
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from django.db import connections
+
     from himaccess.geography.loading import load_reference_geography
 
     with django_db_blocker.unblock():
         load_reference_geography()
+    # Django keeps the rows to restore after a flush on the connection object.
+    # Playwright's greenlets give tests that drive a browser their own
+    # connection object, which would not have them: keep them on the class.
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
 
 
 @pytest.fixture(autouse=True)
 def _quiet_sms_and_media(settings: Any, tmp_path: Any) -> None:
+    # Rate limits and lookups live in the cache; each test starts without them.
+    cache.clear()
     settings.DATA_DIR = tmp_path
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SIGNING_KEY_DIR = tmp_path / "keys"

@@ -95,8 +95,16 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         )
 
     def involving(self, posting: Posting) -> ApplicationQuerySet:
-        """Submitted applications in the jurisdiction whose workflow or appeals include this role."""
-        return self.submitted().in_jurisdiction(posting).filter(roles__contains=f"|{posting.role}|")
+        """Submitted applications in the jurisdiction whose workflow or appeals include this role.
+
+        A posting with a department sees its own department's services only: every
+        department's officer holds the same role, so the role alone would open
+        all departments' applications to each of them.
+        """
+        involved = self.submitted().in_jurisdiction(posting).filter(roles__contains=f"|{posting.role}|")
+        if posting.department_code:
+            involved = involved.filter(service__department_id=posting.department_code)
+        return involved
 
 
 class Application(models.Model):
@@ -338,5 +346,4 @@ class Certificate(models.Model):
             return False
         if posting.role == "state_admin":
             return True
-        in_area = Application.objects.filter(pk=self.application_id).in_jurisdiction(posting).exists()
-        return in_area and f"|{posting.role}|" in self.application.roles
+        return Application.objects.filter(pk=self.application_id).involving(posting).exists()

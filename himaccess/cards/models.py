@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from himaccess.accounts.models import REGISTER_READERS
 from himaccess.cards.pdf import CardFace, MemberFace
 from himaccess.geography.models import District
 from himaccess.registry.models import Family, Member
@@ -139,9 +140,13 @@ class PrintStatus(models.TextChoices):
 
 class PrintRequestQuerySet(models.QuerySet["PrintRequest"]):
     def visible_to(self, user: User) -> PrintRequestQuerySet:
-        """Requests for families inside the official's posting; nothing for anyone else."""
+        """Requests for families inside a register official's posting; nothing for anyone else.
+
+        Helpline agents and department officers never browse the register's
+        families, so they have no print queue either.
+        """
         posting = user.active_posting if user.is_authenticated else None
-        if posting is None:
+        if posting is None or posting.role not in REGISTER_READERS:
             return self.none()
         return self.filter(posting.family_filter(prefix="family__"))
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from himaccess.accounts.models import User
 from himaccess.audit.models import DataAccess
@@ -20,22 +20,22 @@ ACCESS_ROWS = 50
 
 
 ACTION_LABELS = {
-    "family.registered": _lazy("Family enrolled"),
-    "family.created": _lazy("Family enrolled"),
-    "family.corrected": _lazy("Family record corrected"),
-    "family.split": _lazy("Split of the family"),
-    "family.merged": _lazy("Merge of two families"),
-    "family.dissolved": _lazy("Family dissolved"),
-    "family.head_changed": _lazy("Change of head"),
-    "member.added": _lazy("Member added"),
-    "member.born": _lazy("Birth"),
-    "member.joined": _lazy("Joined by marriage"),
-    "member.married": _lazy("Marriage"),
-    "member.widowed": _lazy("Widowed"),
-    "member.dead": _lazy("Death"),
-    "member.migrated": _lazy("Moved out of the State"),
-    "member.transferred": _lazy("Moved to another family"),
-    "member.corrected": _lazy("Correction"),
+    "family.registered": gettext_lazy("Family enrolled"),
+    "family.created": gettext_lazy("Family enrolled"),
+    "family.corrected": gettext_lazy("Family record corrected"),
+    "family.split": gettext_lazy("Split of the family"),
+    "family.merged": gettext_lazy("Merge of two families"),
+    "family.dissolved": gettext_lazy("Family dissolved"),
+    "family.head_changed": gettext_lazy("Change of head"),
+    "member.added": gettext_lazy("Member added"),
+    "member.born": gettext_lazy("Birth"),
+    "member.joined": gettext_lazy("Joined by marriage"),
+    "member.married": gettext_lazy("Marriage"),
+    "member.widowed": gettext_lazy("Widowed"),
+    "member.dead": gettext_lazy("Death"),
+    "member.migrated": gettext_lazy("Moved out of the State"),
+    "member.transferred": gettext_lazy("Moved to another family"),
+    "member.corrected": gettext_lazy("Correction"),
 }
 
 

@@ -6,6 +6,9 @@ ones (Asha, Karan, Meena, Vikram, Sunita) plus:
 
 - Hemant: Department Officer of the Health department for Mandi district
   (an official of another department, in Asha's own district);
+- Priya: District Welfare Officer of Mandi, Social Justice department: the
+  right department's officer for Kamla's pension (the control of the
+  department boundary);
 - anonymous: no session at all;
 - an OIDC client: the bearer access token of a departmental application Asha
   signed in to with the ``openid`` scope only (no ``family_id``, no data);
@@ -59,6 +62,7 @@ ANONYMOUS, OIDC_CLIENT, LEDGER_CLIENT = "anonymous", "oidc_client", "ledger_clie
 class World:
     personas: Personas
     hemant: User
+    priya: User
     family: Family
     asha: Member
     ravi: Member
@@ -73,6 +77,8 @@ class World:
     appeal: Appeal
     soil_test: Application  # pending with the Agriculture department's officer
     draft: Application
+    registered: Application  # approved by the Urban Development department, with its certificate
+    registration: Certificate
     complaint: Complaint  # resolved with an attachment, awaiting Asha's answer
     answer_token: str
     enrolment: Enrolment
@@ -93,6 +99,7 @@ class World:
             "meena": p.meena,
             "vikram": p.vikram,
             "hemant": self.hemant,
+            "priya": self.priya,
             "sunita": p.sunita,
         }
 
@@ -112,7 +119,18 @@ class World:
         return self.clients[persona]
 
 
-PERSONAS = ("asha", "karan", "meena", "vikram", "hemant", "sunita", ANONYMOUS, OIDC_CLIENT, LEDGER_CLIENT)
+PERSONAS = (
+    "asha",
+    "karan",
+    "meena",
+    "vikram",
+    "hemant",
+    "priya",
+    "sunita",
+    ANONYMOUS,
+    OIDC_CLIENT,
+    LEDGER_CLIENT,
+)
 
 
 def _applications(p: Personas, prem: User) -> dict[str, Any]:
@@ -126,12 +144,19 @@ def _applications(p: Personas, prem: User) -> dict[str, Any]:
     certified = applications.start_draft(Service.objects.get(code="CERT-01"), ravi, acting_user=p.asha)
     certified = applications.submit(
         certified,
-        {**certified.answers, "relative_name": "Late Mohan Lal", "purpose": "Admission", "years_of_residence": 20},
+        {
+            **certified.answers,
+            "relative_name": "Late Mohan Lal",
+            "purpose": "Admission",
+            "years_of_residence": 20,
+        },
         {"pradhan_certificate": document},
         acting_user=p.asha,
     )
     certified = applications.act(certified, "verify", acting_user=prem, expected_version=certified.version)
-    certified = applications.act(certified, "approve", acting_user=p.meena, expected_version=certified.version)
+    certified = applications.act(
+        certified, "approve", acting_user=p.meena, expected_version=certified.version
+    )
 
     appealed = applications.start_draft(Service.objects.get(code="CERT-05"), asha, acting_user=p.asha)
     appealed = applications.submit(
@@ -158,6 +183,33 @@ def _applications(p: Personas, prem: User) -> dict[str, Any]:
         acting_user=p.asha,
     )
     draft = applications.start_draft(Service.objects.get(code="CERT-05"), ravi, acting_user=p.asha)
+
+    # A certificate issued by a department (Urban Development), not by the revenue officers.
+    usha = make_official(
+        "usha", Role.DEPARTMENT_OFFICER, Level.DISTRICT, district_id=MANDI, department_id="urban_development"
+    )
+    report = documents.store(
+        SimpleUploadedFile("report.pdf", b"%PDF-1.4 birth report"),
+        member=ravi,
+        kind="event_report",
+        uploaded_by=p.asha,
+    )
+    registered = applications.start_draft(Service.objects.get(code="UD-01"), ravi, acting_user=p.asha)
+    registered = applications.submit(
+        registered,
+        {
+            **registered.answers,
+            "event": "birth",
+            "person_name": "Ravi Kumar",
+            "event_date": "2001-09-03",
+            "event_place": "Mandi",
+        },
+        {"event_report": report},
+        acting_user=p.asha,
+    )
+    registered = applications.act(
+        registered, "approve", acting_user=usha, expected_version=registered.version
+    )
     return {
         "certified": certified,
         "certificate": Certificate.objects.get(application=certified),
@@ -166,6 +218,8 @@ def _applications(p: Personas, prem: User) -> dict[str, Any]:
         "appeal": appeal,
         "soil_test": soil_test,
         "draft": draft,
+        "registered": registered,
+        "registration": Certificate.objects.get(application=registered),
     }
 
 
@@ -252,7 +306,7 @@ def _oidc(p: Personas) -> dict[str, Any]:
 
 
 @pytest.fixture
-def world(personas: Personas, settings: Any) -> Iterator[World]:
+def matrix_world(personas: Personas, settings: Any) -> Iterator[World]:
     settings.SMS_BACKEND = "memory"
     sms.outbox.clear()
     p = personas
@@ -260,6 +314,13 @@ def world(personas: Personas, settings: Any) -> Iterator[World]:
     make_official("sapna", Role.SDM, Level.DISTRICT, district_id=MANDI)
     hemant = make_official(
         "hemant", Role.DEPARTMENT_OFFICER, Level.DISTRICT, district_id=MANDI, department_id="health"
+    )
+    priya = make_official(
+        "priya",
+        Role.DISTRICT_WELFARE_OFFICER,
+        Level.DISTRICT,
+        district_id=MANDI,
+        department_id="social_justice",
     )
     kamla = registry.record_birth(
         p.asha_family,
@@ -289,6 +350,7 @@ def world(personas: Personas, settings: Any) -> Iterator[World]:
     yield World(
         personas=p,
         hemant=hemant,
+        priya=priya,
         family=p.asha_family,
         asha=asha,
         ravi=p.member(p.ravi),
