@@ -20,6 +20,7 @@ from ninja.security import django_auth
 from himaccess.applications import access, actions, certificates
 from himaccess.applications.forms import ApplicationForm
 from himaccess.applications.models import Document
+from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
 from himaccess.catalog import search
 from himaccess.catalog.models import Service
@@ -199,7 +200,16 @@ def _start_and_submit(
 def read_application(request: AuthenticatedRequest, number: str) -> ApplicationOut:
     if not access.is_number(identifiers.normalise(number), "A"):
         raise HttpError(422, _("That is not an application number."))
-    return _application_out(access.get_application_for(request.user, number))
+    application = access.get_application_for(request.user, number)
+    if request.user.active_posting is not None:
+        access_log.record_read(
+            family=application.family,
+            members=[application.member],
+            purpose="deciding a service application (API)",
+            user=request.user,
+            request=request,
+        )
+    return _application_out(application)
 
 
 class VerdictOut(Schema):

@@ -13,6 +13,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from himaccess.accounts.models import User
+from himaccess.audit import access as access_log
 from himaccess.cards import actions, pdf
 from himaccess.cards.credentials import PURPOSE
 from himaccess.cards.forms import VerifyForm
@@ -71,12 +72,18 @@ def _current_card(family: Family, member: Member | None, user: User) -> Card:
         raise Http404 from exc
 
 
+# Officials print cards for families that cannot download them.
+CARD_PURPOSE = "Him Parivar card printed by an official"
+
+
 @login_required
 @require_GET
 def family_card(request: HttpRequest, family_id: str) -> HttpResponse:
     user = cast(User, request.user)  # login_required
     family = get_object_or_404(Family.objects.visible_to(user).active().distinct(), family_id=family_id)
     card = _current_card(family, None, user)
+    if user.active_posting is not None:
+        access_log.record_read(family=family, purpose=CARD_PURPOSE, user=user, request=request)
     layout = "id1" if request.GET.get("layout") == "id1" else "a4"
     content = pdf.family_card_pdf(card.face(), layout=layout)
     return _attachment(content, f"him-parivar-{family.family_id}{'-card' if layout == 'id1' else ''}.pdf")
@@ -91,6 +98,10 @@ def member_card(request: HttpRequest, member_id: str) -> HttpResponse:
         member_id=member_id,
     )
     card = _current_card(member.family, member, user)
+    if user.active_posting is not None:
+        access_log.record_read(
+            family=member.family, members=[member], purpose=CARD_PURPOSE, user=user, request=request
+        )
     return _attachment(pdf.member_card_pdf(card.face()), f"him-parivar-{member.member_id}.pdf")
 
 
