@@ -538,6 +538,8 @@ def _end_membership(
             _record(
                 spouse, spouse_before, action="member.widowed", actor=actor, source=source, change_request=cr
             )
+    event = "member.died" if status == Member.LifeStatus.DEAD else "member.migrated"
+    emit(event, family_id=member.family.family_id, member_id=member.member_id, on=on.isoformat())
 
 
 @transaction.atomic
@@ -559,7 +561,6 @@ def record_death(
         source=source,
         cr=change_request,
     )
-    emit("member.died", family_id=member.family.family_id, member_id=member.member_id, on=on.isoformat())
 
 
 @transaction.atomic
@@ -581,7 +582,6 @@ def record_migration(
         source=source,
         cr=change_request,
     )
-    emit("member.migrated", family_id=member.family.family_id, member_id=member.member_id, on=on.isoformat())
 
 
 @transaction.atomic
