@@ -67,7 +67,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     for connection in connections.all():
         contents = getattr(connection, "_test_serialized_contents", None)
         if contents is not None:
-            type(connection)._test_serialized_contents = contents
+            setattr(type(connection), "_test_serialized_contents", contents)  # noqa: B010
 
 
 @pytest.fixture(autouse=True)

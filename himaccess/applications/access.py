@@ -69,11 +69,10 @@ def get_member_to_apply_for(user: User, member_id: str, consent: AssistedConsent
     canonical = identifiers.normalise(member_id)
     if not identifiers.is_valid(canonical, "M"):
         raise Http404
+    # The family and its places (the address on every form) in one query; relatives' names are read
+    # by the prefill only when a form asks for them: each extra join costs PostgreSQL planning time.
     members = Member.objects.living().select_related(
         "family",
-        "father",
-        "mother",
-        "spouse",
         "family__district",
         "family__tehsil",
         "family__village",

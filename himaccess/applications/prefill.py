@@ -1,10 +1,12 @@
 """What the register already knows, for a form's prefilled fields.
 
-``register_values(member)`` reads the register once and returns, for every
-prefill source a definition may name (``catalog.definitions.PREFILL_SOURCES``),
-the value and where and when it entered the register (the latest
-``RegisterChange`` of that field), so the citizen sees "from the register,
-recorded by the Panchayat secretary on 12-03-2024" next to it.
+``register_values(member, sources)`` reads the register once and returns, for
+every prefill source asked for (``catalog.definitions.PREFILL_SOURCES``; all of
+them when ``sources`` is None), the value and where and when it entered the
+register (the latest ``RegisterChange`` of that field), so the citizen sees
+"from the register, recorded by the Panchayat secretary on 12-03-2024" next to
+it. Values that need another read (relatives' names, the family's income) are
+read only when asked for.
 """
 
 from __future__ import annotations
@@ -65,31 +67,48 @@ def address(family: Family, language: str) -> str:
     return f"{text} - {family.pincode}" if family.pincode else text
 
 
-def _relative_name(member: Member) -> str:
+def _relative_names(member: Member, sources: set[str]) -> dict[str, str]:
+    """Father's, mother's and spouse's English names, in one query and only when a source needs them."""
+    if not sources & _RELATIVE_SOURCES:
+        return {}
+    ids: dict[str, int | None] = {
+        "father": member.father_id,
+        "mother": member.mother_id,
+        "spouse": member.spouse_id,
+    }
+    wanted = {pk for pk in ids.values() if pk is not None}
+    names = dict(Member.objects.filter(pk__in=wanted).values_list("pk", "name_en")) if wanted else {}
+    return {relation: names.get(pk, "") if pk is not None else "" for relation, pk in ids.items()}
+
+
+def _relative_name(member: Member, relatives: dict[str, str]) -> str:
     # A married or widowed woman is known on certificates by her husband's name, others by the father's.
     if (
         member.gender == Gender.FEMALE
         and member.marital_status != MaritalStatus.NEVER_MARRIED
-        and member.spouse
+        and relatives.get("spouse")
     ):
-        return member.spouse.name_en
-    return member.father.name_en if member.father else ""
+        return relatives["spouse"]
+    return relatives.get("father", "")
 
 
-def _values(member: Member) -> dict[str, Any]:
+def _family_income(family: Family) -> Any:
+    living = family.members.filter(life_status=Member.LifeStatus.LIVING)
+    return living.aggregate(total=Sum("annual_income"))["total"] or 0
+
+
+# Sources whose value needs another read (relatives' names, the family's income): made only when asked for.
+_RELATIVE_SOURCES = frozenset({"member.father_or_husband_name", "member.father_name", "member.mother_name"})
+
+
+def _values(member: Member, sources: set[str] | None) -> dict[str, Any]:
     family = member.family
-    family_income = (
-        family.members.filter(life_status=Member.LifeStatus.LIVING).aggregate(total=Sum("annual_income"))[
-            "total"
-        ]
-        or 0
-    )
-    return {
+    every = sources is None
+    wanted = sources or set()
+    relatives = _relative_names(member, set(_RELATIVE_SOURCES) if every else wanted)
+    values: dict[str, Any] = {
         "member.name_en": member.name_en,
         "member.name_hi": member.name_hi,
-        "member.father_or_husband_name": _relative_name(member),
-        "member.father_name": member.father.name_en if member.father else "",
-        "member.mother_name": member.mother.name_en if member.mother else "",
         "member.date_of_birth": member.date_of_birth,
         "member.gender": member.gender,
         "member.social_category": member.social_category,
@@ -101,18 +120,25 @@ def _values(member: Member) -> dict[str, Any]:
         "member.residency_basis": member.residency_basis,
         "member.member_id": member.member_id,
         "family.family_id": family.family_id,
-        "family.address_en": address(family, "en"),
-        "family.address_hi": address(family, "hi"),
-        "family.district": family.district.name_en,
-        "family.tehsil": family.tehsil.name_en,
         "family.pincode": family.pincode,
-        "family.annual_income": family_income,
     }
+    if relatives:
+        values["member.father_or_husband_name"] = _relative_name(member, relatives)
+        values["member.father_name"] = relatives["father"]
+        values["member.mother_name"] = relatives["mother"]
+    if every or wanted & {"family.address_en", "family.address_hi", "family.district", "family.tehsil"}:
+        values["family.address_en"] = address(family, "en")
+        values["family.address_hi"] = address(family, "hi")
+        values["family.district"] = family.district.name_en
+        values["family.tehsil"] = family.tehsil.name_en
+    if every or "family.annual_income" in wanted:
+        values["family.annual_income"] = _family_income(family)
+    return values
 
 
 def register_values(member: Member, sources: set[str] | None = None) -> dict[str, RegisterValue]:
     """The register's value of each source (only those asked for), with where and when it was recorded."""
-    values = _values(member)
+    values = _values(member, sources)
     wanted = sources if sources is not None else set(values)
     history: dict[tuple[str, str], tuple[str, datetime]] = {}
     fields = {_FIELDS[s] for s in wanted if s in _FIELDS}

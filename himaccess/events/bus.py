@@ -36,13 +36,14 @@ def subscribe(name: str) -> Callable[[Handler], Handler]:
 
 
 def emit(name: str, **payload: Any) -> Event:
-    event = Event.objects.create(name=name, payload=payload)
-    if _handlers.get(name):
+    handled = bool(_handlers.get(name))
+    # An event nobody subscribes to is written already dispatched: one INSERT, no follow-up UPDATE.
+    dispatched_at = None if handled else timezone.now()
+    event = Event.objects.create(name=name, payload=payload, dispatched_at=dispatched_at)
+    if handled:
         from himaccess.events.tasks import dispatch_event
 
         transaction.on_commit(lambda: dispatch_event.delay(event.pk))
-    else:
-        Event.objects.filter(pk=event.pk).update(dispatched_at=timezone.now())
     return event
 
 

@@ -12,8 +12,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import F, Q
+from django.db import connection, models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.accounts.models import REGISTER_READERS
@@ -34,12 +34,21 @@ class IdCounter(models.Model):
         return f"{self.kind}: {self.next_value}"
 
     @classmethod
-    @transaction.atomic
     def reserve(cls, kind: str, count: int = 1) -> int:
         """Reserve ``count`` consecutive counters and return the first."""
-        cls.objects.get_or_create(kind=kind)
-        cls.objects.filter(kind=kind).update(next_value=F("next_value") + count)
-        return cls.objects.get(kind=kind).next_value - count
+        # One statement (RETURNING: PostgreSQL, SQLite 3.35+) increments and reads under the row lock,
+        # so concurrent callers get distinct blocks without a savepoint or a re-read; the row for a
+        # kind is made on its first use.
+        table = connection.ops.quote_name(cls._meta.db_table)
+        sql = f"UPDATE {table} SET next_value = next_value + %s WHERE kind = %s RETURNING next_value"  # noqa: S608 - the table name is the model's own
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [count, kind])
+            row = cursor.fetchone()
+            if row is None:
+                cls.objects.get_or_create(kind=kind)
+                cursor.execute(sql, [count, kind])
+                row = cursor.fetchone()
+        return int(row[0]) - count
 
 
 def new_family_id() -> str:
