@@ -20,12 +20,19 @@ from django.core.management.base import BaseCommand, CommandParser
 from himaccess.accounts.models import Level, Role, User
 from himaccess.registry.models import Family, Member
 
-# (username, role, level, district LGD code, tehsil LGD code)
+# (username, role, level, district LGD code, tehsil LGD code, department):
+# enough officials to walk every flow in Mandi (22) and Mandi tehsil (133),
+# and one in Kangra to see that jurisdictions keep them apart.
 DEMO_OFFICIALS = (
-    ("meena.tehsildar", Role.TEHSILDAR, Level.TEHSIL, 22, 133),
-    ("vikram.tehsildar", Role.TEHSILDAR, Level.TEHSIL, 18, 100),
-    ("dc.mandi", Role.DEPUTY_COMMISSIONER, Level.DISTRICT, 22, None),
-    ("state.admin", Role.STATE_ADMIN, Level.STATE, None, None),
+    ("prem.patwari", Role.PATWARI, Level.TEHSIL, 22, 133, ""),
+    ("meena.tehsildar", Role.TEHSILDAR, Level.TEHSIL, 22, 133, ""),
+    ("sdm.mandi", Role.SDM, Level.TEHSIL, 22, 133, ""),
+    ("dc.mandi", Role.DEPUTY_COMMISSIONER, Level.DISTRICT, 22, None, ""),
+    ("welfare.mandi", Role.DISTRICT_WELFARE_OFFICER, Level.DISTRICT, 22, None, "social_justice"),
+    ("lokmitra.mandi", Role.LOK_MITRA_OPERATOR, Level.TEHSIL, 22, 133, ""),
+    ("sunita.helpline", Role.HELPLINE_AGENT, Level.STATE, None, None, "public_grievances"),
+    ("vikram.tehsildar", Role.TEHSILDAR, Level.TEHSIL, 18, 100, ""),
+    ("state.admin", Role.STATE_ADMIN, Level.STATE, None, None, ""),
 )
 
 
@@ -54,7 +61,7 @@ class Command(BaseCommand):
     def _officials(self) -> dict[str, str]:
         """Demo officials through the real command, each with a password made here."""
         created: dict[str, str] = {}
-        for username, role, level, district, tehsil in DEMO_OFFICIALS:
+        for username, role, level, district, tehsil, department in DEMO_OFFICIALS:
             if User.objects.filter(username=username).exists():
                 continue
             password = secrets.token_urlsafe(12)
@@ -68,6 +75,7 @@ class Command(BaseCommand):
                     role=role.value,
                     level=level.value,
                     password_file=handle.name,
+                    department=department,
                     staff=role == Role.STATE_ADMIN,
                     **area,
                     stdout=StringIO(),
@@ -92,15 +100,15 @@ class Command(BaseCommand):
                 "Officials were created on the first run;"
                 " reset a password with: himaccess changepassword <username>"
             )
-        sample = (
-            Member.objects.filter(family__district_id=22, relation="head", life_status="living")
-            .exclude(mobile="")
-            .order_by("id")
-            .values_list("mobile", "name_en")[:3]
-        )
-        if sample:
+        # Heads of families in Mandi tehsil, whose requests the demo
+        # officials of Mandi decide.
+        heads = Member.objects.filter(relation="head", life_status="living").exclude(mobile="")
+        in_tehsil = heads.filter(family__tehsil_id=133)
+        sample = (in_tehsil if in_tehsil.exists() else heads.filter(family__district_id=22)).order_by("id")
+        rows = sample.values_list("mobile", "name_en", "family__tehsil__name_en")[:3]
+        if rows:
             out("Citizens log in with their mobile number and a one-time code. Try:")
-            for mobile, name in sample:
-                out(f"  {mobile}  ({name}, Mandi)")
+            for mobile, name, tehsil in rows:
+                out(f"  {mobile}  ({name}, {tehsil} tehsil, Mandi)")
             out(f"  Codes are not sent by SMS in the demo: read them in {settings.DATA_DIR / 'sms.log'}")
         out("")
