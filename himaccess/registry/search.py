@@ -282,13 +282,18 @@ def search_members(
         scope = scope.filter(family__district=district)
     fields = ("pk", "name_en", "name_hi", "given_key", "surname_key")
     found: dict[int, tuple[str, Any]] = {}
+    # Within a district or an official's area, exact namesakes are few and a
+    # spelling variant's candidates are mostly outside it: look for variants
+    # only when the exact keys found nobody there.
+    narrowed = district is not None or queryset is not None
     for label, condition, always in _stages(q, limit):
+        always = always and not (narrowed and label != "keys")
         # A single key is a wide net (every Sharma): cast it only when nothing
         # closer was found. Within one district there are often fewer
         # namesakes than ``limit``; widening to prefixes there would cost
         # range scans over the whole state for worse matches, so a district
         # search stops at the first stage that finds anyone.
-        if not always and (len(found) >= limit or (found and (label == "one key" or district is not None))):
+        if not always and (len(found) >= limit or (found and (label == "one key" or narrowed))):
             break
         for row in scope.filter(condition).values_list(*fields)[:CANDIDATES]:
             found.setdefault(row[0], (label, row))
