@@ -283,7 +283,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8764)
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/7")
-    parser.add_argument("--celery-concurrency", type=int, default=1)
+    # solo: the worker runs tasks in its own process, without prefork's parent/child hand-off.
+    parser.add_argument("--celery-pool", default="solo")
     parser.add_argument("--sms-inline", action="store_true", help="no broker: SMS handed over in the request")
     parser.add_argument("--client", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -311,8 +312,8 @@ def main() -> None:
                     "-A",
                     "himaccess.celery",
                     "worker",
-                    "--concurrency",
-                    str(args.celery_concurrency),
+                    "--pool",
+                    args.celery_pool,
                     "--loglevel",
                     "warning",
                     "--without-gossip",

@@ -71,7 +71,7 @@ def test_the_message_comes_in_hindi_for_a_hindi_user(personas: Personas) -> None
     application = draft_for(personas, "CERT-05")
     response = post_form(personas, application, {"relative_name": "", "purpose": ""}, language="hi")
     assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "यह क्षेत्र अपेक्षित हैं" in response.content.decode()  # type: ignore[attr-defined]
+    assert "यह जानकारी ज़रूरी है।" in response.content.decode()  # type: ignore[attr-defined]
 
 
 def test_api_field_failing_its_rule_is_422_and_writes_nothing(personas: Personas) -> None:

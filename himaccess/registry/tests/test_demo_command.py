@@ -15,17 +15,21 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_seeds_once_and_creates_officials_with_their_own_passwords():
     out = StringIO()
-    call_command("demo", families=60, no_serve=True, stdout=out)
+    call_command("demo", families=60, no_serve=True, activity=False, stdout=out)
     text = out.getvalue()
     assert Family.objects.count() == 60
     meena = User.objects.get(username="meena.tehsildar")
     assert meena.is_official and meena.active_posting.tehsil_id == 133
-    password = next(line.split()[1] for line in text.splitlines() if line.strip().startswith("meena.tehsildar"))
+    password = next(
+        line.split()[1] for line in text.splitlines() if line.strip().startswith("meena.tehsildar")
+    )
     assert meena.check_password(password)
     assert User.objects.get(username="welfare.mandi").active_posting.department_code == "social_justice"
     assert "sms.log" in text
+    assert "Activity:" not in text
 
     again = StringIO()
     call_command("demo", families=60, no_serve=True, stdout=again)
     assert Family.objects.count() == 60  # seeded once
     assert "meena.tehsildar" not in again.getvalue()  # passwords are shown once
+    assert "Activity:" not in again.getvalue()  # activity is made only with the seed

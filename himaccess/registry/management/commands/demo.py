@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+import time
+from argparse import BooleanOptionalAction
 from io import StringIO
 from typing import Any
 
@@ -18,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from himaccess.accounts.models import Level, Role, User
+from himaccess.registry import demo_activity
 from himaccess.registry.models import Family, Member
 
 # (username, role, level, district LGD code, tehsil LGD code, department):
@@ -45,15 +48,28 @@ class Command(BaseCommand):
         )
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="prepare only; do not start the server")
+        parser.add_argument(
+            "--activity",
+            action=BooleanOptionalAction,
+            default=True,
+            help="on the first run, file requests, applications and complaints, and have officials act",
+        )
 
-    def handle(self, *args: Any, families: int, port: int, no_serve: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, families: int, port: int, no_serve: bool, activity: bool, **options: Any
+    ) -> None:
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_geography", verbosity=0)
-        if not Family.objects.exists():
+        seeding = not Family.objects.exists()
+        if seeding:
             self.stdout.write(f"Seeding {families} synthetic families…")
             call_command("seed", families=families, seed=2026)
         passwords = self._officials()
+        if seeding and activity:
+            started = time.perf_counter()
+            summary = demo_activity.generate(seed=2026)
+            self.stdout.write(f"{summary.line()} [{time.perf_counter() - started:.1f} s]")
         self._explain(passwords, port)
         if not no_serve:
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
