@@ -262,6 +262,47 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))] if ordered else float("nan")
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(roots: list[int]) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+            except OSError:
+                continue
+    found = set(roots)
+    while True:
+        more = {pid for pid, parent in parents.items() if parent in found} - found
+        if not more:
+            return found
+        found |= more
+
+
+def server_cpu(roots: list[int], database: str) -> dict[str, float]:
+    """CPU seconds used so far by the app processes (gunicorn, Celery) and by PostgreSQL's backends."""
+    import psycopg
+
+    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        backends = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database]
+            )
+        ]
+    return {
+        **{f"app {pid}": _cpu_seconds(pid) for pid in _descendants(roots)},
+        **{f"pg {pid}": _cpu_seconds(pid) for pid in backends},
+    }
+
+
 def wait_for(path: Path, process: subprocess.Popen[bytes], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not path.exists():
@@ -369,10 +410,16 @@ def main() -> None:
         wait_for(Path(f"{jobs}.ready"), generator, 120)
         before = Application.objects.count()
         sms_before = SmsMessage.objects.count()
+        from django.db import connection
+
+        connection.close()  # this process's own backend is not the server's
+        roots = [process.pid for process in processes]
+        cpu_before = server_cpu(roots, args.database)
         load_before = os.getloadavg()
         Path(f"{jobs}.go").write_text("")
         wait_for(Path(f"{jobs}.out"), generator, args.seconds + 120)
         load_after = os.getloadavg()
+        cpu_after = server_cpu(roots, args.database)
         result = json.loads(Path(f"{jobs}.out").read_text())
         generator.wait(timeout=30)
         created = Application.objects.count() - before
@@ -383,6 +430,7 @@ def main() -> None:
             time.sleep(0.5)
         drained = time.perf_counter() - drain_started
         waiting = pending.count()
+        cpu_drained = server_cpu(roots, args.database)
     finally:
         for process in processes:
             os.killpg(process.pid, signal.SIGTERM)
@@ -417,6 +465,20 @@ def main() -> None:
         f"SMS: {queued} queued during the run, {waiting} still undelivered "
         f"{drained:.1f} s after the run ended"
     )
+    # Processes alive at the end; a backend that began during the run counts from zero.
+    used = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
+    drain = {name: cpu_drained.get(name, value) - cpu_after[name] for name, value in cpu_after.items()}
+    app = sum(v for k, v in used.items() if k.startswith("app")) + sum(
+        v for k, v in drain.items() if k.startswith("app")
+    )
+    pg = sum(v for k, v in used.items() if k.startswith("pg")) + sum(
+        v for k, v in drain.items() if k.startswith("pg")
+    )
+    if ok:
+        print(
+            f"server CPU per accepted submission: {(app + pg) / ok * 1000:.1f} ms "
+            f"(gunicorn + Celery {app / ok * 1000:.1f} ms, PostgreSQL backends {pg / ok * 1000:.1f} ms)"
+        )
     print(
         f"load generator CPU: {result['cpu']:.1f} s over {elapsed:.1f} s "
         f"({result['cpu'] / elapsed * 100:.0f} % of one core)"
