@@ -12,8 +12,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection, models
-from django.db.models import Q
+from django.db import connection, models, transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.accounts.models import REGISTER_READERS
@@ -36,6 +36,11 @@ class IdCounter(models.Model):
     @classmethod
     def reserve(cls, kind: str, count: int = 1) -> int:
         """Reserve ``count`` consecutive counters and return the first."""
+        if not connection.features.can_return_columns_from_insert:  # SQLite older than 3.35
+            with transaction.atomic():
+                cls.objects.get_or_create(kind=kind)
+                cls.objects.filter(kind=kind).update(next_value=F("next_value") + count)
+                return cls.objects.get(kind=kind).next_value - count
         # One statement (RETURNING: PostgreSQL, SQLite 3.35+) increments and reads under the row lock,
         # so concurrent callers get distinct blocks without a savepoint or a re-read; the row for a
         # kind is made on its first use.
