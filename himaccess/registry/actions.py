@@ -793,6 +793,15 @@ def correct_member(
     )
 
 
+@transaction.atomic
+def change_contact(member: Member, changes: dict[str, str], *, acting_user: User) -> None:
+    """The family's own change of mobile number or bank details (the caller checked a fresh OTP)."""
+    if set(changes) - {"mobile", "bank_account", "bank_ifsc"}:
+        raise ValidationError(_("Only the mobile number and bank details change here."), code="fields")
+    correct_member(member, changes, acting_user=acting_user, source=Source.SELF_DECLARED)
+    member.refresh_from_db()
+
+
 def _check_member(member: Member) -> None:
     errors: dict[str, list[ValidationError]] = {}
     checks: dict[str, Callable[[Any], None]] = {

@@ -406,6 +406,51 @@ class DecisionForm(forms.Form):
     )
 
 
+class ContactForm(forms.Form):
+    """A citizen's own change of a member's mobile number or bank account (after a fresh OTP)."""
+
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=10, required=False, validators=[validators.validate_mobile]
+    )
+    bank_account = forms.CharField(
+        label=_("Bank account number"),
+        max_length=18,
+        required=False,
+        validators=[validators.validate_bank_account],
+    )
+    bank_ifsc = forms.CharField(label=_("IFSC of the branch"), max_length=11, required=False)
+
+    def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+
+    def clean_bank_ifsc(self) -> str:
+        value: str = self.cleaned_data["bank_ifsc"].strip().upper()
+        if value:
+            validators.validate_ifsc(value)
+        return value
+
+    def changes(self) -> dict[str, str]:
+        """The fields whose value differs from the register's."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value and value != getattr(self.member, name)
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        if bool(cleaned.get("bank_account")) != bool(cleaned.get("bank_ifsc")):
+            self.add_error("bank_ifsc", _("Give the account number and the IFSC together."))
+        elif not self.changes():
+            raise ValidationError(
+                _("Nothing to change: these are the details already recorded."), code="unchanged"
+            )
+        return cleaned
+
+
 class FamilySearchForm(forms.Form):
     q = forms.CharField(
         label=_("Family ID, Member ID, mobile number or name (Hindi or English)"),

@@ -14,6 +14,7 @@ urlpatterns = [
         views.new_change_request,
         name="new_change_request",
     ),
+    path("members/<str:member_id>/contact/", views.change_contact, name="change_contact"),
     path("requests/<str:reference>/", views.change_request_detail, name="change_request"),
     path("requests/<str:reference>/decide/", views.decide_change_request, name="decide"),
     path("requests/<str:reference>/withdraw/", views.withdraw_change_request, name="withdraw"),

@@ -9,12 +9,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from himaccess.accounts import otp
+from himaccess.accounts.models import OtpPurpose
 from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
 from himaccess.registry import actions
-from himaccess.registry.access import family_of_citizen, get_change_request_for, get_family_for
-from himaccess.registry.forms import FORMS, DecisionForm, FamilySearchForm
+from himaccess.registry.access import (
+    family_of_citizen,
+    get_change_request_for,
+    get_family_for,
+    get_member_for,
+)
+from himaccess.registry.forms import FORMS, ContactForm, DecisionForm, FamilySearchForm
 from himaccess.registry.models import ChangeRequest, Family
+from himaccess.registry.notices import notify_old_number
 from himaccess.registry.presentation import describe_payload, family_context
 
 OFFICIAL_READ_PURPOSE = "register administration"
@@ -141,6 +149,30 @@ def withdraw_change_request(request: AuthenticatedRequest, reference: str) -> Ht
         return render(request, "registry/conflict.html", {"change": change, "message": str(exc)}, status=409)
     messages.success(request, _("The request was withdrawn."))
     return redirect("registry:change_request", reference=change.reference)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@otp.require_fresh(OtpPurpose.SENSITIVE_CHANGE)
+def change_contact(request: AuthenticatedRequest, member_id: str) -> HttpResponse:
+    """A citizen changes a member's mobile number or bank account, confirmed by a fresh code."""
+    if request.user.is_official:
+        raise Http404
+    member = get_member_for(request.user, member_id)
+    if not member.is_living:
+        raise Http404
+    form = ContactForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        if not otp.consume_fresh(request, OtpPurpose.SENSITIVE_CHANGE):
+            return redirect(request.get_full_path())  # the code went stale: confirm again
+        old_mobile = member.mobile
+        actions.change_contact(member, form.changes(), acting_user=request.user)
+        if old_mobile and old_mobile != member.mobile:
+            notify_old_number(old_mobile, member)
+        messages.success(request, _("The details were changed."))
+        return redirect("registry:family", family_id=member.family.family_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registry/change_contact.html", {"member": member, "form": form}, status=status)
 
 
 @login_required
