@@ -202,6 +202,12 @@ def consume_fresh(request: HttpRequest, purpose: str) -> bool:
     return ok
 
 
+def confirm_redirect(request: HttpRequest, purpose: str) -> HttpResponseRedirect:
+    """Send the person to confirm a fresh code for ``purpose``, and back here after."""
+    query = urlencode({"purpose": OtpPurpose(purpose).value, "next": request.get_full_path()})
+    return HttpResponseRedirect(f"{reverse('accounts:confirm_code')}?{query}")
+
+
 def require_fresh(purpose: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """View decorator: without a fresh code for ``purpose``, send the person to confirm one."""
     purpose = OtpPurpose(purpose)
@@ -210,8 +216,7 @@ def require_fresh(purpose: str) -> Callable[[Callable[..., HttpResponse]], Calla
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not has_fresh(request, purpose):
-                query = urlencode({"purpose": purpose.value, "next": request.get_full_path()})
-                return HttpResponseRedirect(f"{reverse('accounts:confirm_code')}?{query}")
+                return confirm_redirect(request, purpose)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -153,7 +153,6 @@ def withdraw_change_request(request: AuthenticatedRequest, reference: str) -> Ht
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@otp.require_fresh(OtpPurpose.SENSITIVE_CHANGE)
 def change_contact(request: AuthenticatedRequest, member_id: str) -> HttpResponse:
     """A citizen changes a member's mobile number or bank account, confirmed by a fresh code."""
     if request.user.is_official:
@@ -161,6 +160,9 @@ def change_contact(request: AuthenticatedRequest, member_id: str) -> HttpRespons
     member = get_member_for(request.user, member_id)
     if not member.is_living:
         raise Http404
+    # Scope first: nobody is asked for a code about a member they cannot see.
+    if not otp.has_fresh(request, OtpPurpose.SENSITIVE_CHANGE):
+        return otp.confirm_redirect(request, OtpPurpose.SENSITIVE_CHANGE)
     form = ContactForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         if not otp.consume_fresh(request, OtpPurpose.SENSITIVE_CHANGE):

@@ -93,6 +93,7 @@ ALLOWED: list[Allow] = [
     Allow("registry:family", "meena", REGISTER_OFFICIAL),
     Allow("registry:family", "priya", WELFARE),
     Allow("registry:new_change_request", "asha", OWN_FAMILY),
+    Allow("registry:change_contact", "asha", "the family itself, after a fresh one-time code"),
     Allow("registry:new_change_request", "meena", "approvers of the jurisdiction file requests for families"),
     Allow("registry:change_request", "asha", "the family's own request"),
     Allow("registry:change_request", "meena", REGISTER_OFFICIAL),
@@ -203,6 +204,7 @@ SAMPLES: dict[str, Callable[[World], list[Sample]]] = {
     "registry:change_request": lambda w: [("request", {"reference": w.change_request.reference})],
     "registry:decide": lambda w: [("request", {"reference": w.change_request.reference})],
     "registry:withdraw": lambda w: [("request", {"reference": w.change_request.reference})],
+    "registry:change_contact": lambda w: [("asha", {"member_id": w.asha.member_id})],
     "cards:family_pdf": lambda w: [("family", {"family_id": w.family.family_id})],
     "cards:member_pdf": lambda w: [("asha", {"member_id": w.asha.member_id})],
     "cards:advance": lambda w: [("family card", {"credential_id": w.family_card.credential_id})],
@@ -262,6 +264,7 @@ POST_BODIES: dict[str, Callable[[World, dict[str, Any]], dict[str, Any]]] = {
         "new_value": "50",
     },
     "registry:decide": lambda w, kw: {"decision": "approve"},
+    "registry:change_contact": lambda w, kw: {"mobile": "9418000055"},
     "cards:advance": lambda w, kw: {"note": "printed"},
     "applications:apply": lambda w, kw: {"member_id": w.ravi.member_id},
     "applications:edit": lambda w, kw: {
