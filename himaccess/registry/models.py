@@ -271,6 +271,8 @@ class Member(models.Model):
             models.Index(fields=["surname_key", "given_key"]),
             models.Index(fields=["given_key"]),
             models.Index(fields=["mobile"]),
+            # Who turns 60 (or 18, or 80) today: the daily scan for scheme offers.
+            models.Index(fields=["date_of_birth"]),
         ]
         constraints = [
             models.UniqueConstraint(
