@@ -189,6 +189,9 @@ GRIEVANCE_DUPLICATE_HOURS = env_int("GRIEVANCE_DUPLICATE_HOURS", 72, minimum=0, 
 # non-sequential must never change once IDs have been issued.
 REGISTER_ID_KEY = env_str("REGISTER_ID_KEY", "himachal-register-ids-v1")
 SIGNING_KEY_DIR = Path(env_str("SIGNING_KEY_DIR", str(DATA_DIR / "keys")))
+# Whether a missing card or certificate signing key may be generated into
+# SIGNING_KEY_DIR (the embedded profile); production configures its keys.
+GENERATE_SIGNING_KEYS = env_bool("GENERATE_SIGNING_KEYS", DEBUG)
 # Signs the audit chain's head so a cut or rewritten chain is detected; keep
 # it outside the database, like SECRET_KEY (from which it defaults).
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", f"audit-head:{SECRET_KEY}")

@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from himaccess.lib.environment import env_bool, env_str
+from himaccess.lib.environment import env_str
 
 KEY_ID_LENGTH = 11
 _lock = threading.Lock()
@@ -185,7 +185,7 @@ def _load_or_create_embedded(purpose: str) -> Ed25519PrivateKey:
     pointer = directory / "active"
     if pointer.exists():
         return load_private_key((directory / f"{pointer.read_text().strip()}.pem").read_bytes())
-    if not env_bool("DEBUG", True):
+    if not settings.GENERATE_SIGNING_KEYS:
         env_key, env_file = _env_names(purpose)
         raise ImproperlyConfigured(f"{env_key} or {env_file} must be set when DEBUG is off")
     private_key = Ed25519PrivateKey.generate()

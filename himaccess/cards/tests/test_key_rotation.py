@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -66,9 +67,7 @@ def test_raw_base64_key_is_accepted(monkeypatch: pytest.MonkeyPatch, db: None) -
     assert signing.active_key("card").kid == signing.key_id(private.public_key())
 
 
-def test_production_without_a_configured_key_refuses_to_sign(
-    monkeypatch: pytest.MonkeyPatch, db: None
-) -> None:
-    monkeypatch.setenv("DEBUG", "false")
+def test_production_without_a_configured_key_refuses_to_sign(settings: Any, db: None) -> None:
+    settings.GENERATE_SIGNING_KEYS = False
     with pytest.raises(ImproperlyConfigured):
         signing.active_key("card")
