@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from himaccess.accounts.models import REGISTER_APPROVERS, Role, User
+from himaccess.accounts.models import User
 from himaccess.audit import log as audit
 from himaccess.events.bus import emit
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, UrbanBody, Village
@@ -32,10 +30,8 @@ from himaccess.registry import validators
 from himaccess.registry.models import (
     Area,
     ChangeRequest,
-    ChangeRequestStep,
     Family,
     Gender,
-    IdCounter,
     MaritalStatus,
     Member,
     Occupation,
@@ -876,132 +872,14 @@ def correct_family(
     emit("family.corrected", family_id=family.family_id, fields=sorted(changes))
 
 
-# -------------------------------------------------------- change requests
-
-
-def can_file_for(user: User, family: Family) -> bool:
-    """The family itself, or a panchayat secretary (or approver) of its jurisdiction."""
-    if not Family.objects.visible_to(user).filter(pk=family.pk).exists():
-        return False
-    posting = user.active_posting
-    return posting is None or posting.role in REGISTER_APPROVERS
-
-
-def can_decide(user: User, request: ChangeRequest) -> bool:
-    posting = user.active_posting
-    if posting is None or posting.role not in REGISTER_APPROVERS:
-        return False
-    if request.requested_by_id == user.pk:
-        return False  # whoever files a request does not approve it
-    return Family.objects.visible_to(user).filter(pk=request.family_id).exists()
-
-
-def source_for(user: User) -> str:
-    posting = user.active_posting
-    if posting is None:
-        return Source.SELF_DECLARED
-    return Source.PANCHAYAT if posting.role == Role.PANCHAYAT_SECRETARY else Source.OFFICIAL
-
-
-@transaction.atomic
-def file_change_request(
-    family: Family,
-    kind: str,
-    payload: dict[str, Any],
-    *,
-    requested_by: User,
-    member: Member | None = None,
-    other_family: Family | None = None,
-) -> ChangeRequest:
-    if not can_file_for(requested_by, family):
-        raise PermissionDenied
-    if family.status != Family.Status.ACTIVE:
-        raise ValidationError(_("This family is no longer active in the register."), code="family_inactive")
-    reference = identifiers.make_id("R", IdCounter.reserve("R"), settings.REGISTER_ID_KEY)
-    request = ChangeRequest.objects.create(
-        reference=reference,
-        family=family,
-        member=member,
-        other_family=other_family,
-        kind=kind,
-        payload=payload,
-        source=source_for(requested_by),
-        requested_by=requested_by,
-    )
-    ChangeRequestStep.objects.create(change_request=request, to_status=request.status, actor=requested_by)
-    audit.record(requested_by, "change_request.filed", request, after={"kind": kind}, source=request.source)
-    emit("change_request.filed", family_id=family.family_id, reference=reference, kind=kind)
-    return request
-
-
-def _decide(request: ChangeRequest, to_status: str, *, acting_user: User, note: str) -> ChangeRequest:
-    locked = ChangeRequest.objects.select_for_update().get(pk=request.pk)
-    if not locked.can_move_to(to_status):
-        raise Conflict(_("This request has already been decided."))
-    previous = locked.status
-    locked.status = to_status
-    locked.decided_by = acting_user
-    locked.decided_at = timezone.now()
-    locked.reason = note
-    locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-    ChangeRequestStep.objects.create(
-        change_request=locked, from_status=previous, to_status=to_status, actor=acting_user, note=note
-    )
-    audit.record(
-        acting_user,
-        f"change_request.{to_status}",
-        locked,
-        after={"reason": note},
-        source=source_for(acting_user),
-    )
-    emit(
-        "change_request.decided",
-        family_id=locked.family.family_id,
-        reference=locked.reference,
-        status=to_status,
-    )
-    return locked
-
-
-@transaction.atomic
-def approve_change_request(request: ChangeRequest, *, acting_user: User, note: str = "") -> ChangeRequest:
-    if not can_decide(acting_user, request):
-        raise PermissionDenied
-    decided = _decide(request, ChangeRequest.Status.APPROVED, acting_user=acting_user, note=note)
-    from himaccess.registry.changes import apply_change_request
-
-    apply_change_request(decided, acting_user=acting_user)
-    return decided
-
-
-@transaction.atomic
-def reject_change_request(request: ChangeRequest, *, reason: str, acting_user: User) -> ChangeRequest:
-    if not can_decide(acting_user, request):
-        raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError(
-            {"reason": ValidationError(_("Give the reason for rejecting."), code="reason_required")}
-        )
-    return _decide(request, ChangeRequest.Status.REJECTED, acting_user=acting_user, note=reason.strip())
-
-
-@transaction.atomic
-def withdraw_change_request(request: ChangeRequest, *, acting_user: User) -> ChangeRequest:
-    if request.requested_by_id != acting_user.pk:
-        raise PermissionDenied
-    return _decide(request, ChangeRequest.Status.WITHDRAWN, acting_user=acting_user, note="")
-
-
 __all__ = [
     "Address",
     "Conflict",
     "Gender",
     "NewMember",
-    "approve_change_request",
     "change_head",
     "correct_family",
     "correct_member",
-    "file_change_request",
     "merge_families",
     "record_birth",
     "record_death",
@@ -1009,7 +887,5 @@ __all__ = [
     "record_marriage_out",
     "record_migration",
     "register_family",
-    "reject_change_request",
     "split_family",
-    "withdraw_change_request",
 ]

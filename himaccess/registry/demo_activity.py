@@ -38,6 +38,7 @@ from himaccess.grievances import actions as grievances
 from himaccess.grievances import routing
 from himaccess.grievances.models import Category, Channel, Complaint
 from himaccess.registry import actions as register
+from himaccess.registry import change_requests
 from himaccess.registry.forms import FORMS
 from himaccess.registry.models import ChangeRequest, Family, FamilyQuerySet, Member, Occupation, Relation
 from himaccess.schemes import actions as schemes
@@ -205,7 +206,7 @@ def _register(summary: Summary, citizens: Citizens, rng: random.Random, count: i
             continue  # e.g. a correction to the value already on record
         try:
             filed.append(
-                register.file_change_request(
+                change_requests.file_change_request(
                     family, kind, form.payload(), requested_by=user, member=form.subject()
                 )
             )
@@ -215,13 +216,13 @@ def _register(summary: Summary, citizens: Citizens, rng: random.Random, count: i
     # The tehsildar works through the oldest: approves most, rejects one in four.
     for number, request in enumerate(filed[: max(1, count // 3)]):
         if number % 4 == 3:
-            register.reject_change_request(
+            change_requests.reject_change_request(
                 request, reason="The document attached does not support the request.", acting_user=tehsildar
             )
             summary.change_requests["rejected"] += 1
             continue
         try:
-            register.approve_change_request(request, acting_user=tehsildar, note="Verified by the patwari.")
+            change_requests.approve_change_request(request, acting_user=tehsildar, note="Verified by the patwari.")
         except ValidationError:
             continue
         summary.change_requests["approved"] += 1

@@ -82,9 +82,15 @@ class FamilyQuerySet(models.QuerySet["Family"]):
             if posting.role not in REGISTER_READERS:
                 return self.none()
             return self.filter(posting.family_filter())
-        if user.is_official:
+        if user.is_official or not user.mobile:
             return self.none()
-        return self.filter(members__citizen_links__user=user, members__life_status=Member.LifeStatus.LIVING)
+        # The link is checked against the register as it is now, on every request: a member
+        # whose number changed (or who left) no longer opens the family to the old number's login.
+        return self.filter(
+            members__citizen_links__user=user,
+            members__life_status=Member.LifeStatus.LIVING,
+            members__mobile=user.mobile,
+        )
 
 
 class Family(models.Model):
@@ -141,6 +147,11 @@ class Family(models.Model):
 
     def living_members(self) -> MemberQuerySet:
         return self.members.filter(life_status=Member.LifeStatus.LIVING).order_by("date_of_birth")  # type: ignore[return-value]
+
+    def head_mobile(self) -> str:
+        """The number on the register of the family's head: where the family is asked and told."""
+        head = self.head()
+        return head.mobile if head is not None else ""
 
 
 class Relation(models.TextChoices):
@@ -328,6 +339,10 @@ class Member(models.Model):
     def masked_mobile(self) -> str:
         return f"XXXXXX{self.mobile[-4:]}" if self.mobile else ""
 
+    def contact_mobile(self) -> str:
+        """The member's own number on the register, or else the head's."""
+        return self.mobile or self.family.head_mobile()
+
     @property
     def masked_bank_account(self) -> str:
         return f"XXXX{self.bank_account[-4:]}" if self.bank_account else ""
@@ -404,7 +419,10 @@ class ChangeRequestQuerySet(models.QuerySet["ChangeRequest"]):
         return self.filter(status=ChangeRequest.Status.PENDING)
 
     def visible_to(self, user: User) -> ChangeRequestQuerySet:
-        return self.filter(family__in=Family.objects.visible_to(user))
+        """Requests filed for a family the user may see, or concerning one (to consent or approve)."""
+        visible = Family.objects.visible_to(user)
+        concerning = ChangeRequestParty.objects.filter(family__in=visible).values("change_request")
+        return self.filter(Q(family__in=visible) | Q(pk__in=concerning))
 
 
 class ChangeRequest(models.Model):
@@ -468,6 +486,70 @@ class ChangeRequest(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]
+
+
+class ChangeRequestParty(models.Model):
+    """A family a change request touches, written when the request is filed.
+
+    A request that moves people into, out of or between families touches
+    more than one family; each must agree (its head's consent) and each must
+    be approved by an official whose jurisdiction covers it before anything
+    is applied (``registry.change_requests``).
+    """
+
+    class Role(models.TextChoices):
+        FILING = "filing", _("Family the request is filed for")
+        RECEIVING = "receiving", _("Family a member joins")
+        GIVING = "giving", _("Family a member leaves")
+        JOINING = "joining", _("Family merging into the other")
+
+    change_request = models.ForeignKey(ChangeRequest, on_delete=models.PROTECT, related_name="parties")
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    consent_required = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["change_request", "family"], name="one_party_per_family")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change_request_id} {self.role} {self.family_id}"
+
+
+class PartyDecision(models.Model):
+    """A family's consent or refusal, or an official's approval for one family; append-only."""
+
+    class Kind(models.TextChoices):
+        CONSENTED = "consented", _("Consent of the head of the family")
+        REFUSED = "refused", _("Refused by the head of the family")
+        APPROVED = "approved", _("Approved by an official of the family's area")
+
+    class Channel(models.TextChoices):
+        FILED_BY_HEAD = "filed_by_head", _("Filed by the head of the family")
+        OTP = "otp", _("Confirmed with a code sent to the head's mobile number")
+        OFFICIAL = "official", _("Official of the family's area")
+
+    party = models.ForeignKey(ChangeRequestParty, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    channel = models.CharField(max_length=14, choices=Channel.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The head who answered for the family, and the last digits of the number the code went to.
+    head = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    mobile_last_digits = models.CharField(max_length=4, blank=True)
+    # Which wording of the consent screen the head agreed to.
+    text_version = models.CharField(max_length=20, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["party", "kind"], name="one_decision_of_a_kind_per_party")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party_id} {self.kind}"
 
 
 class ChangeRequestStep(models.Model):

@@ -13,7 +13,7 @@ from himaccess.accounts import otp
 from himaccess.accounts.models import OtpPurpose
 from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
-from himaccess.registry import actions
+from himaccess.registry import actions, change_requests
 from himaccess.registry.access import (
     family_of_citizen,
     get_change_request_for,
@@ -56,14 +56,14 @@ def family_detail(request: AuthenticatedRequest, family_id: str) -> HttpResponse
 def new_change_request(request: AuthenticatedRequest, family_id: str, kind: str) -> HttpResponse:
     family = get_family_for(request.user, family_id)
     form_class = FORMS.get(kind)
-    if form_class is None or not actions.can_file_for(request.user, family):
+    if form_class is None or not change_requests.can_file_for(request.user, family):
         raise Http404
     form = form_class(request.POST or None, family=family)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                change = actions.file_change_request(
+                change = change_requests.file_change_request(
                     family,
                     kind,
                     form.payload(),
@@ -90,7 +90,7 @@ def change_request_detail(request: AuthenticatedRequest, reference: str) -> Http
         "details": describe_payload(change),
         "steps": change.steps.select_related("actor"),
         "can_decide": change.status == ChangeRequest.Status.PENDING
-        and actions.can_decide(request.user, change),
+        and change_requests.can_decide(request.user, change),
         "can_withdraw": change.status == ChangeRequest.Status.PENDING
         and change.requested_by_id == request.user.pk,
         "decision_form": DecisionForm(),
@@ -109,10 +109,10 @@ def decide_change_request(request: AuthenticatedRequest, reference: str) -> Http
     else:
         try:
             if form.cleaned_data["decision"] == "approve":
-                actions.approve_change_request(change, acting_user=request.user)
+                change_requests.approve_change_request(change, acting_user=request.user)
                 messages.success(request, _("The request was approved and the register updated."))
             else:
-                actions.reject_change_request(
+                change_requests.reject_change_request(
                     change, reason=form.cleaned_data["reason"], acting_user=request.user
                 )
                 messages.success(request, _("The request was rejected."))
@@ -142,7 +142,7 @@ def decide_change_request(request: AuthenticatedRequest, reference: str) -> Http
 def withdraw_change_request(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     change = get_change_request_for(request.user, reference)
     try:
-        actions.withdraw_change_request(change, acting_user=request.user)
+        change_requests.withdraw_change_request(change, acting_user=request.user)
     except PermissionDenied:
         raise Http404 from None
     except actions.Conflict as exc:

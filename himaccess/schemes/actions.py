@@ -27,7 +27,7 @@ from himaccess.audit import log as audit
 from himaccess.departments.models import Department
 from himaccess.lib import identifiers
 from himaccess.notifications import sms
-from himaccess.registry import actions as registry_actions
+from himaccess.registry import change_requests
 from himaccess.registry.forms import parse_field_value
 from himaccess.registry.models import ChangeRequest, Family, IdCounter, Member
 from himaccess.schemes import eligibility
@@ -378,7 +378,7 @@ def file_dispute(
             parse_field_value(spec.correction_field, claimed_value)
         except ValidationError as exc:
             raise ValidationError({"claimed_value": exc.messages}) from exc
-        change_request = registry_actions.file_change_request(
+        change_request = change_requests.file_change_request(
             member.family,
             ChangeRequest.Kind.CORRECTION,
             {"member_id": member.member_id, "field": spec.correction_field, "new_value": claimed_value},

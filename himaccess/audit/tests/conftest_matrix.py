@@ -43,6 +43,7 @@ from himaccess.integrations.models import Consent
 from himaccess.integrations.tests.conftest import REDIRECT_URI, Flow
 from himaccess.notifications import sms
 from himaccess.registry import actions as registry
+from himaccess.registry import change_requests
 from himaccess.registry.models import (
     ChangeRequest,
     Family,
@@ -337,7 +338,7 @@ def matrix_world(personas: Personas, settings: Any) -> Iterator[World]:
         source=Source.PANCHAYAT,
     )
     asha = p.member(p.asha)
-    change_request = registry.file_change_request(
+    change_request = change_requests.file_change_request(
         p.asha_family,
         ChangeRequest.Kind.CORRECTION,
         {"member_id": asha.member_id, "field": "disability_percent", "new_value": "40"},

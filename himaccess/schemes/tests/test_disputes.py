@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from himaccess.registry import actions as registry_actions
+from himaccess.registry import change_requests
 from himaccess.registry.models import ChangeRequest
 from himaccess.schemes import actions
 from himaccess.schemes.models import Dispute, EligibilityDecision, MemberFact, Scheme
@@ -32,7 +32,7 @@ def test_register_input_becomes_a_correction_request_and_approval_reevaluates(
         "new_value": "60",
     }
     with django_capture_on_commit_callbacks(execute=True):
-        registry_actions.approve_change_request(dispute.change_request, acting_user=people.p.meena)
+        change_requests.approve_change_request(dispute.change_request, acting_user=people.p.meena)
     dispute.refresh_from_db()
     assert dispute.status == Dispute.Status.CORRECTED
     latest = EligibilityDecision.objects.filter(member=asha, scheme=scheme).order_by("-id").first()
