@@ -52,6 +52,22 @@ def get_change_request_for(user: User, reference: str) -> ChangeRequest:
     return request
 
 
+def is_head_of(user: User, family: Family) -> bool:
+    """Whether the citizen's login is the head of ``family`` by the register's number, now."""
+    if user.is_official or user.active_posting is not None or not user.mobile:
+        return False
+    head = family.head()
+    return head is not None and head.mobile == user.mobile and head.citizen_links.filter(user=user).exists()
+
+
+def may_change_contact(user: User, member: Member) -> bool:
+    """A citizen changes their own mobile number or bank account; the head, anyone's in the family."""
+    if user.is_official or user.active_posting is not None or not user.mobile:
+        return False
+    is_self = member.mobile == user.mobile and member.citizen_links.filter(user=user).exists()
+    return is_self or is_head_of(user, member.family)
+
+
 def family_of_citizen(user: User) -> Family | None:
     """The family a logged-in citizen belongs to (through their linked member)."""
     return Family.objects.visible_to(user).active().first()

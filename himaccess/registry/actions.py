@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from himaccess.accounts import sessions
 from himaccess.accounts.models import User
 from himaccess.audit import log as audit
 from himaccess.events.bus import emit
@@ -30,6 +31,7 @@ from himaccess.registry import validators
 from himaccess.registry.models import (
     Area,
     ChangeRequest,
+    CitizenLink,
     Family,
     Gender,
     MaritalStatus,
@@ -767,12 +769,15 @@ def correct_member(
             _("These fields cannot be corrected here: %(fields)s"), params={"fields": ", ".join(unknown)}
         )
     before = _snapshot(locked)
+    old_mobile = locked.mobile
     for name, value in changes.items():
         setattr(locked, name, value)
     _check_member(locked)
     if {"name_en", "name_hi"} & set(changes):
         locked.refresh_name_keys()
     _save_member(locked)
+    if old_mobile and locked.mobile != old_mobile:
+        _end_logins_resting_on(locked, old_mobile)
     _record(
         locked,
         before,
@@ -787,6 +792,25 @@ def correct_member(
         member_id=locked.member_id,
         fields=sorted(changes),
     )
+
+
+def _end_logins_resting_on(member: Member, old_mobile: str) -> None:
+    """The number is no longer the member's: unlink its logins from the member and end their sessions.
+
+    Scoping already checks the number on every request (``Family.objects.visible_to``); ending the
+    sessions as well means nothing opened with the old number stays open, as for a transferred official.
+    """
+    links = CitizenLink.objects.filter(member=member, user__mobile=old_mobile).select_related("user")
+    for link in links:
+        ended = sessions.end_all(link.user)
+        audit.record(
+            None,
+            "citizen.unlinked",
+            member,
+            after={"reason": "mobile number changed", "sessions_ended": ended},
+            source="registry",
+        )
+    links.delete()
 
 
 @transaction.atomic

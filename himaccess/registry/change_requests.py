@@ -37,6 +37,7 @@ from himaccess.events.bus import emit
 from himaccess.lib import identifiers
 from himaccess.notifications import sms
 from himaccess.registry import actions
+from himaccess.registry.access import is_head_of
 from himaccess.registry.actions import Conflict
 from himaccess.registry.forms import FORMS, ChangeForm
 from himaccess.registry.models import (
@@ -73,14 +74,6 @@ def source_for(user: User) -> str:
     if posting is None:
         return Source.SELF_DECLARED
     return Source.PANCHAYAT if posting.role == Role.PANCHAYAT_SECRETARY else Source.OFFICIAL
-
-
-def is_head_of(user: User, family: Family) -> bool:
-    """Whether the citizen's login is the head of ``family`` by the register's number, now."""
-    if user.active_posting is not None or user.is_official or not user.mobile:
-        return False
-    head = family.head()
-    return head is not None and head.mobile == user.mobile and head.citizen_links.filter(user=user).exists()
 
 
 def parties_in_scope(user: User, request: ChangeRequest) -> list[ChangeRequestParty]:
@@ -323,7 +316,8 @@ def approve_change_request(request: ChangeRequest, *, acting_user: User, note: s
     if not mine:
         raise Conflict(
             _(
-                "You have approved this request for your area; it awaits an official of the other family's area."
+                "You have approved this request for your area; "
+                "it awaits an official of the other family's area."
             )
         )
     waiting = awaiting_consent(locked)

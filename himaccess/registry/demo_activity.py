@@ -37,7 +37,6 @@ from himaccess.departments.models import Department
 from himaccess.grievances import actions as grievances
 from himaccess.grievances import routing
 from himaccess.grievances.models import Category, Channel, Complaint
-from himaccess.registry import actions as register
 from himaccess.registry import change_requests
 from himaccess.registry.forms import FORMS
 from himaccess.registry.models import ChangeRequest, Family, FamilyQuerySet, Member, Occupation, Relation
@@ -222,7 +221,9 @@ def _register(summary: Summary, citizens: Citizens, rng: random.Random, count: i
             summary.change_requests["rejected"] += 1
             continue
         try:
-            change_requests.approve_change_request(request, acting_user=tehsildar, note="Verified by the patwari.")
+            change_requests.approve_change_request(
+                request, acting_user=tehsildar, note="Verified by the patwari."
+            )
         except ValidationError:
             continue
         summary.change_requests["approved"] += 1

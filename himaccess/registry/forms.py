@@ -406,6 +406,16 @@ class DecisionForm(forms.Form):
     )
 
 
+class FamilyAnswerForm(forms.Form):
+    """The head's answer, for their family, to a request that moves people into or out of it."""
+
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[("agree", _("I agree, for my family")), ("refuse", _("I do not agree"))],
+        widget=forms.RadioSelect,
+    )
+
+
 class ContactForm(forms.Form):
     """A citizen's own change of a member's mobile number or bank account (after a fresh OTP)."""
 

@@ -362,12 +362,24 @@ class Member(models.Model):
         self.given_key, self.surname_key = phonetics.name_keys(self.name_en, self.name_hi)
 
 
+class CitizenLinkQuerySet(models.QuerySet["CitizenLink"]):
+    def in_force(self, user: User) -> CitizenLinkQuerySet:
+        """The user's links that hold now: a living member whose number on the register is the login's."""
+        if not user.mobile:
+            return self.none()
+        return self.filter(
+            user=user, member__life_status=Member.LifeStatus.LIVING, member__mobile=user.mobile
+        )
+
+
 class CitizenLink(models.Model):
     """A citizen's login tied to their own member record (by verified mobile)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_links")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="citizen_links")
     linked_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CitizenLinkQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "member"], name="one_link_per_user_member")]

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,7 +15,7 @@ from himaccess.accounts.models import User
 from himaccess.audit.models import DataAccess
 from himaccess.registry import change_requests
 from himaccess.registry.forms import FORMS
-from himaccess.registry.models import ChangeRequest, Family, Member, RegisterChange
+from himaccess.registry.models import ChangeRequest, Family, Member, PartyDecision, RegisterChange
 
 HISTORY_ROWS = 50
 ACCESS_ROWS = 50
@@ -83,6 +85,11 @@ def family_context(family: Family, user: User) -> dict[str, Any]:
         "former": [m for m in members if not m.is_living or m.family_id != family.pk],
         "history": history(family),
         "pending": family.change_requests.pending().select_related("requested_by"),
+        # Requests filed by another family that would move people into or out of this one.
+        "concerning": ChangeRequest.objects.pending()
+        .filter(parties__family=family)
+        .exclude(family=family)
+        .order_by("created_at"),
         "decided": family.change_requests.exclude(status=ChangeRequest.Status.PENDING).order_by(
             "-decided_at"
         )[:10],
@@ -91,6 +98,39 @@ def family_context(family: Family, user: User) -> dict[str, Any]:
         "kinds": [(kind, ChangeRequest.Kind(kind).label) for kind in FORMS],
         "is_own_family": user.active_posting is None,
     }
+
+
+def describe_parties(change: ChangeRequest) -> list[dict[str, Any]]:
+    """Each family the request touches, with its head's answer and its area's approval.
+
+    Only the Family ID is shown: a family's members stay out of sight of
+    the other family until the request is applied.
+    """
+    rows = []
+    for party in change.parties.select_related("family").prefetch_related("decisions"):
+        decisions = {d.kind: d for d in party.decisions.all()}
+        if not party.consent_required:
+            consent = ""
+        elif PartyDecision.Kind.REFUSED in decisions:
+            consent = _("Refused")
+        elif PartyDecision.Kind.CONSENTED in decisions:
+            consent = _("Agreed on %(date)s") % {
+                "date": date_format(localtime(decisions[PartyDecision.Kind.CONSENTED].at), "d-m-Y")
+            }
+        else:
+            consent = _("Awaiting the head's answer")
+        approved = decisions.get(PartyDecision.Kind.APPROVED)
+        rows.append(
+            {
+                "family_id": party.family.display_id,
+                "role": party.get_role_display(),
+                "consent": consent,
+                "approval": _("Approved on %(date)s") % {"date": date_format(localtime(approved.at), "d-m-Y")}
+                if approved
+                else _("Awaiting approval"),
+            }
+        )
+    return rows
 
 
 def describe_payload(change: ChangeRequest) -> list[tuple[str, str]]:

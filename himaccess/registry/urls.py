@@ -18,6 +18,7 @@ urlpatterns = [
     path("requests/<str:reference>/", views.change_request_detail, name="change_request"),
     path("requests/<str:reference>/decide/", views.decide_change_request, name="decide"),
     path("requests/<str:reference>/withdraw/", views.withdraw_change_request, name="withdraw"),
+    path("requests/<str:reference>/answer/", views.answer_change_request, name="answer"),
     path("queue/", views.queue, name="queue"),
     path("search/", views.search, name="search"),
 ]

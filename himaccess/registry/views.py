@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,11 +21,12 @@ from himaccess.registry.access import (
     get_change_request_for,
     get_family_for,
     get_member_for,
+    may_change_contact,
 )
-from himaccess.registry.forms import FORMS, ContactForm, DecisionForm, FamilySearchForm
+from himaccess.registry.forms import FORMS, ContactForm, DecisionForm, FamilyAnswerForm, FamilySearchForm
 from himaccess.registry.models import ChangeRequest, Family
 from himaccess.registry.notices import notify_old_number
-from himaccess.registry.presentation import describe_payload, family_context
+from himaccess.registry.presentation import describe_parties, describe_payload, family_context
 
 OFFICIAL_READ_PURPOSE = "register administration"
 
@@ -82,20 +85,58 @@ def new_change_request(request: AuthenticatedRequest, family_id: str, kind: str)
     return render(request, "registry/change_request_form.html", context, status=status)
 
 
+def _request_context(request: AuthenticatedRequest, change: ChangeRequest) -> dict[str, Any]:
+    pending = change.status == ChangeRequest.Status.PENDING
+    return {
+        "change": change,
+        "details": describe_payload(change),
+        "parties": describe_parties(change),
+        "family_visible": Family.objects.visible_to(request.user).filter(pk=change.family_id).exists(),
+        "steps": change.steps.select_related("actor"),
+        "can_decide": change_requests.can_decide(request.user, change),
+        "can_answer": pending and change_requests.party_for_head(request.user, change) is not None,
+        "can_withdraw": pending and change.requested_by_id == request.user.pk,
+        "decision_form": DecisionForm(),
+    }
+
+
 @login_required
 def change_request_detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     change = get_change_request_for(request.user, reference)
-    context = {
-        "change": change,
-        "details": describe_payload(change),
-        "steps": change.steps.select_related("actor"),
-        "can_decide": change.status == ChangeRequest.Status.PENDING
-        and change_requests.can_decide(request.user, change),
-        "can_withdraw": change.status == ChangeRequest.Status.PENDING
-        and change.requested_by_id == request.user.pk,
-        "decision_form": DecisionForm(),
-    }
-    return render(request, "registry/change_request.html", context)
+    return render(request, "registry/change_request.html", _request_context(request, change))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_change_request(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+    """The head of a family the request touches agrees or refuses, confirmed by a fresh code."""
+    change = get_change_request_for(request.user, reference)
+    if change_requests.party_for_head(request.user, change) is None:
+        raise Http404
+    # Scope first: only the head is ever asked for a code, and it goes to the head's number.
+    if not otp.has_fresh(request, OtpPurpose.CONSENT):
+        return otp.confirm_redirect(request, OtpPurpose.CONSENT)
+    form = FamilyAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not otp.consume_fresh(request, OtpPurpose.CONSENT):
+            return redirect(request.get_full_path())  # the code went stale: confirm again
+        agree = form.cleaned_data["answer"] == "agree"
+        try:
+            change_requests.answer_for_family(change, agree=agree, acting_user=request.user)
+        except PermissionDenied:
+            raise Http404 from None
+        except actions.Conflict as exc:
+            return render(
+                request, "registry/conflict.html", {"change": change, "message": str(exc)}, status=409
+            )
+        messages.success(
+            request,
+            _("You agreed to the request.") if agree else _("You refused the request; nothing will change."),
+        )
+        return redirect("registry:change_request", reference=change.reference)
+    context = {**_request_context(request, change), "answer_form": form}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registry/answer_change_request.html", context, status=status)
 
 
 @login_required
@@ -109,8 +150,14 @@ def decide_change_request(request: AuthenticatedRequest, reference: str) -> Http
     else:
         try:
             if form.cleaned_data["decision"] == "approve":
-                change_requests.approve_change_request(change, acting_user=request.user)
-                messages.success(request, _("The request was approved and the register updated."))
+                decided = change_requests.approve_change_request(change, acting_user=request.user)
+                if decided.status == ChangeRequest.Status.APPROVED:
+                    messages.success(request, _("The request was approved and the register updated."))
+                else:
+                    messages.success(
+                        request,
+                        _("Approved for your area. An official of the other family's area must approve too."),
+                    )
             else:
                 change_requests.reject_change_request(
                     change, reason=form.cleaned_data["reason"], acting_user=request.user
@@ -126,14 +173,7 @@ def decide_change_request(request: AuthenticatedRequest, reference: str) -> Http
             error = " ".join(exc.messages)
     if error is None:
         return redirect("registry:change_request", reference=change.reference)
-    context = {
-        "change": change,
-        "details": describe_payload(change),
-        "steps": change.steps.select_related("actor"),
-        "can_decide": True,
-        "decision_form": form,
-        "decision_error": error,
-    }
+    context = {**_request_context(request, change), "decision_form": form, "decision_error": error}
     return render(request, "registry/change_request.html", context, status=400)
 
 
@@ -158,7 +198,7 @@ def change_contact(request: AuthenticatedRequest, member_id: str) -> HttpRespons
     if request.user.is_official:
         raise Http404
     member = get_member_for(request.user, member_id)
-    if not member.is_living:
+    if not member.is_living or not may_change_contact(request.user, member):
         raise Http404
     # Scope first: nobody is asked for a code about a member they cannot see.
     if not otp.has_fresh(request, OtpPurpose.SENSITIVE_CHANGE):

@@ -204,6 +204,8 @@ SAMPLES: dict[str, Callable[[World], list[Sample]]] = {
     "registry:change_request": lambda w: [("request", {"reference": w.change_request.reference})],
     "registry:decide": lambda w: [("request", {"reference": w.change_request.reference})],
     "registry:withdraw": lambda w: [("request", {"reference": w.change_request.reference})],
+    # Nobody answers for a family on a request that moves nobody (two-family cases: registry tests).
+    "registry:answer": lambda w: [("request", {"reference": w.change_request.reference})],
     "registry:change_contact": lambda w: [("asha", {"member_id": w.asha.member_id})],
     "cards:family_pdf": lambda w: [("family", {"family_id": w.family.family_id})],
     "cards:member_pdf": lambda w: [("asha", {"member_id": w.asha.member_id})],
@@ -264,6 +266,7 @@ POST_BODIES: dict[str, Callable[[World, dict[str, Any]], dict[str, Any]]] = {
         "new_value": "50",
     },
     "registry:decide": lambda w, kw: {"decision": "approve"},
+    "registry:answer": lambda w, kw: {"answer": "agree"},
     "registry:change_contact": lambda w, kw: {"mobile": "9418000055"},
     "cards:advance": lambda w, kw: {"note": "printed"},
     "applications:apply": lambda w, kw: {"member_id": w.ravi.member_id},
