@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.accounts.models import REGISTER_READERS
@@ -429,6 +429,13 @@ class RegisterChange(models.Model):
 class ChangeRequestQuerySet(models.QuerySet["ChangeRequest"]):
     def pending(self) -> ChangeRequestQuerySet:
         return self.filter(status=ChangeRequest.Status.PENDING)
+
+    def with_awaited_consent(self) -> ChangeRequestQuerySet:
+        """Annotate ``awaits_consent``: some family's head has still to agree."""
+        unanswered = ChangeRequestParty.objects.filter(
+            change_request=OuterRef("pk"), consent_required=True
+        ).exclude(decisions__kind=PartyDecision.Kind.CONSENTED)
+        return self.annotate(awaits_consent=Exists(unanswered))
 
     def visible_to(self, user: User) -> ChangeRequestQuerySet:
         """Requests filed for a family the user may see, or concerning one (to consent or approve)."""

@@ -223,6 +223,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     pending = (
         ChangeRequest.objects.visible_to(request.user)
         .pending()
+        .with_awaited_consent()
         .select_related("family", "family__district", "requested_by")
         .order_by("created_at")
     )
