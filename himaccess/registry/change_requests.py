@@ -4,7 +4,8 @@ One straight path, in the order things happen:
 
 1. ``file_change_request`` re-validates the payload with the kind's form,
    works out every family the request touches (``ChangeRequestParty``), and
-   asks each family whose people move for its head's consent by SMS.
+   asks each family whose people move (or whose head changes) for its
+   head's consent by SMS.
 2. ``answer_for_family``: the head of each such family agrees or refuses on
    their own page, confirmed by a code sent to the head's number on the
    register. A refusal ends the request.
@@ -54,7 +55,8 @@ from himaccess.registry.models import (
 Kind = ChangeRequest.Kind
 PartyRole = ChangeRequestParty.Role
 # Requests that move people into, out of or between families: each family concerned must agree.
-MOVING_KINDS = frozenset({Kind.MARRIAGE_IN, Kind.MARRIAGE_OUT, Kind.SPLIT, Kind.MERGE})
+# A change of head is the family's decision too: the present head agrees to hand over.
+CONSENT_KINDS = frozenset({Kind.MARRIAGE_IN, Kind.MARRIAGE_OUT, Kind.SPLIT, Kind.MERGE, Kind.CHANGE_HEAD})
 # The wording of the consent screen a head agrees to; change it whenever that text changes.
 CONSENT_TEXT_VERSION = "family-consent-2026-12"
 
@@ -176,7 +178,7 @@ def file_change_request(
             {name: [ValidationError(str(m)) for m in messages] for name, messages in form.errors.items()}
         )
     others = _other_families(kind, form)
-    consent_required = kind in MOVING_KINDS
+    consent_required = kind in CONSENT_KINDS
     if consent_required:
         for concerned in [family, *(other for other, _role in others)]:
             _need_a_head(concerned)

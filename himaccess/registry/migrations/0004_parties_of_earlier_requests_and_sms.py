@@ -9,7 +9,7 @@ import re
 
 from django.db import migrations
 
-MOVING = {"marriage_in", "marriage_out", "split", "merge"}
+MOVING = {"marriage_in", "marriage_out", "split", "merge", "change_head"}
 OTHER_ROLE = {"marriage_out": "receiving", "merge": "joining", "marriage_in": "giving"}
 
 TEMPLATES = [

@@ -7,13 +7,16 @@ theirs, through the real pages and one-time codes, and shows it closed.
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
 from himaccess.accounts.models import OneTimeCode, OtpPurpose, UserSession
 from himaccess.accounts.testing import last_code_sent_to, login_citizen
+from himaccess.conftest import make_citizen
 from himaccess.notifications import sms
-from himaccess.registry.models import ChangeRequest, PartyDecision, RegisterChange
+from himaccess.registry import actions, change_requests
+from himaccess.registry.models import ChangeRequest, PartyDecision, RegisterChange, Relation, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +48,8 @@ def test_marriage_out_into_kangra_needs_kangras_consent_and_a_kangra_approval(pe
     pushpa = kangra.head()
     request = file_marriage_out(ravi, personas, kangra)
     # Both heads are asked by SMS, on their numbers on the register.
-    asked = {m.to for m in sms.outbox if "1100" in m.text and request.reference[-4:] in m.text.replace(" ", "")}
+    shown_reference = request.reference[-4:]
+    asked = {m.to for m in sms.outbox if "1100" in m.text and shown_reference in m.text.replace(" ", "")}
     assert {personas.member(personas.asha).mobile, pushpa.mobile} <= asked
 
     meena = personas.client_for(personas.meena)
@@ -64,9 +68,7 @@ def test_marriage_out_into_kangra_needs_kangras_consent_and_a_kangra_approval(pe
     ):
         assert ravi.get(url).status_code == 404, url
 
-    # Asha (head) and Pushpa (head of the Kangra family) agree on their own pages, with codes to their numbers.
-    from himaccess.conftest import make_citizen
-
+    # Asha and Pushpa (head of the Kangra family) agree on their own pages, with codes to their numbers.
     pushpa_user = make_citizen("pushpa", pushpa)
     for user in (personas.asha, pushpa_user):
         client = Client()
@@ -99,9 +101,6 @@ def test_after_joining_a_family_a_member_cannot_change_the_heads_bank_account(pe
     login_citizen(ravi, personas.ravi)
     karan_head = personas.karan_family.head()
     # Ravi is now in Karan's family (the move itself went through consent and approval).
-    from himaccess.registry import actions
-    from himaccess.registry.models import Relation, Source
-
     actions.record_marriage_out(
         personas.member(personas.ravi),
         personas.karan_family,
@@ -150,8 +149,6 @@ def test_a_session_left_open_on_an_old_number_is_checked_on_every_request(person
     old = personas.client_for(personas.ravi)
     UserSession.objects.filter(user=personas.ravi).delete()  # the index of Ravi's sessions is lost
     ravi = personas.member(personas.ravi)
-    from himaccess.registry import actions
-
     actions.change_contact(ravi, {"mobile": "9418000098"}, acting_user=personas.asha)
     for url in (
         reverse("registry:family", args=[personas.asha_family.family_id]),
@@ -173,3 +170,23 @@ def test_only_the_member_or_the_head_changes_a_members_contact(personas):
     assert not RegisterChange.objects.filter(member=asha_member, field="bank_account").exists()
     own = reverse("registry:change_contact", args=[personas.member(personas.ravi).member_id])
     assert ravi.get(own).status_code == 200  # his own record, with the code he confirmed
+
+
+def test_a_member_cannot_make_himself_head_without_the_heads_consent(personas):
+    """Ravi asks to become head (and so to reach everyone's contact details); Asha must agree first."""
+    ravi = personas.member(personas.ravi)
+    request = change_requests.file_change_request(
+        personas.asha_family,
+        ChangeRequest.Kind.CHANGE_HEAD,
+        {"new_head_member_id": ravi.member_id, "old_head_relation": "mother"},
+        requested_by=personas.ravi,
+    )
+    meena = personas.client_for(personas.meena)
+    decide = reverse("registry:decide", args=[request.reference])
+    assert meena.post(decide, {"decision": "approve"}).status_code == 400
+    assert personas.asha_family.head() == personas.member(personas.asha)
+    with pytest.raises(PermissionDenied):
+        change_requests.answer_for_family(request, agree=True, acting_user=personas.ravi)
+    change_requests.answer_for_family(request, agree=True, acting_user=personas.asha)
+    assert meena.post(decide, {"decision": "approve"}).status_code == 302
+    assert personas.asha_family.head() == ravi

@@ -60,7 +60,9 @@ def _family_elsewhere(p: Personas) -> Family:
     village = Village.objects.filter(district=district).exclude(pincode="175001").order_by("pk").first()
     assert village is not None
     return actions.register_family(
-        actions.Address(district=district, tehsil=tehsil, village=village, pincode=village.pincode, house="3"),
+        actions.Address(
+            district=district, tehsil=tehsil, village=village, pincode=village.pincode, house="3"
+        ),
         actions.NewMember(
             name_en="Sunil Rana",
             name_hi="सुनील राणा",
@@ -255,9 +257,11 @@ def test_nothing_of_a_family_is_readable_before_it_agrees_and_its_area_approves(
         own = set(Member.objects.filter(citizen_links__user=user).values_list("family_id", flat=True))
         assert gained <= own, f"{user.username} gained {gained}"
         for family_pk in gained:
-            assert request.parties.get(family_id=family_pk).decisions.filter(
-                kind=PartyDecision.Kind.CONSENTED
-            ).exists()
+            assert (
+                request.parties.get(family_id=family_pk)
+                .decisions.filter(kind=PartyDecision.Kind.CONSENTED)
+                .exists()
+            )
 
 
 def test_a_refusal_ends_the_request_and_nothing_moves(cast: Cast) -> None:
