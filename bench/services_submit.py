@@ -17,12 +17,28 @@
    ``POST /api/v1/services/applications`` for ``--seconds`` with that cookie
    and the X-CSRFToken header, as a browser does. Before the run it checks
    that a post without the header is refused (CSRF is enforced).
+   Each connection cycles through its share of the citizens, as many
+   browsers would. ``--keys on`` sends every submission with its own
+   ``Idempotency-Key``; ``--keys both`` alternates rounds of about 15 s
+   without and with keys (off, on, off, on ...) so both see the same
+   machine, and prints the throughput of each.
 4. Prints sustained submissions per second, latency percentiles, the error
    rate, whether every 201 answer has its application row (lost = 0), the
-   SMS delivered, the load generator's own CPU time and the load average.
+   SMS delivered, the load generator's own CPU time, the load average and
+   the number of cores.
+
+``--fault`` turns it into a failure test: a third of the way in PostgreSQL is
+restarted (``pg_ctlcluster --skip-systemctl-redirect VERSION CLUSTER restart``;
+``--pg-cluster``, ``--pg-port``: give it a cluster of its own on a shared
+machine), and two thirds in a gunicorn worker is killed (SIGKILL, mid-request).
+Clients send every submission that got no answer, an error or a 503 again
+(after its Retry-After), with the same key, until it is acknowledged or
+``--retry-seconds`` pass. It prints acknowledged against stored: with keys
+both must be equal, with no duplicate and nothing lost; ``--keys off --fault``
+shows what blind retries do instead.
 
     .venv/bin/python bench/services_submit.py [--seconds 30] [--concurrency 16] [--workers 3] \\
-        [--threads 4] [--sms-inline]
+        [--threads 4] [--sms-inline] [--keys off|on|both] [--fault] [--pg-cluster main] [--pg-port 5432]
 
 Everything (server, PostgreSQL, Celery worker, load generator) shares the
 machine's cores; figures are a floor.
@@ -32,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -41,17 +58,23 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def environment(database: str, workdir: str) -> dict[str, str]:
+def pg_url(port: int, database: str) -> str:
+    return f"postgres://postgres@127.0.0.1:{port}/{database}"
+
+
+def environment(database: str, workdir: str, port: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+            "DATABASE_URL": pg_url(port, database),
             "HIMACCESS_DATA_DIR": workdir,
             "DEBUG": "false",
             "SECRET_KEY": "bench-only-" + secrets.token_hex(16),
@@ -62,16 +85,20 @@ def environment(database: str, workdir: str) -> dict[str, str]:
             "LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "himaccess.settings",
             "OIDC_RSA_PRIVATE_KEY_FILE": "",
+            "REGISTER_ID_KEY": "bench-only-" + secrets.token_hex(16),
+            # The bench's citizens file far more than a person does in a day.
+            "SERVICES_DRAFTS_PER_DAY": "1000",
+            "SERVICES_SUBMISSIONS_PER_DAY": "1000",
         }
     )
     return env
 
 
-def prepare(database: str, families: int) -> list[tuple[str, str]]:
+def prepare(database: str, families: int, port: int) -> list[tuple[str, str]]:
     """(session key, member id) per citizen."""
     import psycopg
 
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+    with psycopg.connect(pg_url(port, "postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{database}"')
     import django
@@ -79,6 +106,7 @@ def prepare(database: str, families: int) -> list[tuple[str, str]]:
     django.setup()
     from datetime import date
 
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
@@ -123,7 +151,7 @@ def prepare(database: str, families: int) -> list[tuple[str, str]]:
         CitizenLink.objects.create(user=user, member=member)
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         assert store.session_key is not None
@@ -152,7 +180,7 @@ async def _exchange(
     return int(status_line.split()[1]), headers, body
 
 
-def _submission(session: str, csrf: str | None, member_id: str) -> bytes:
+def _submission(session: str, csrf: str | None, member_id: str, key: str | None = None) -> bytes:
     body = json.dumps(
         {
             "service": "CERT-05",
@@ -166,6 +194,7 @@ def _submission(session: str, csrf: str | None, member_id: str) -> bytes:
         "Content-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\nCookie: {cookies}\r\n"
         + (f"X-CSRFToken: {csrf}\r\n" if csrf else "")
+        + (f"Idempotency-Key: {key}\r\n" if key else "")
         + "Connection: keep-alive\r\n\r\n"
     ).encode() + body
 
@@ -183,33 +212,93 @@ async def _csrf_from_server(reader: asyncio.StreamReader, writer: asyncio.Stream
     raise RuntimeError(f"no CSRF cookie from GET / (status {status})")
 
 
+@dataclass
+class Round:
+    """What the connections of one round saw."""
+
+    keys: bool
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)  # every attempt's answer; 0: none came
+    numbers: list[str] = field(default_factory=list)  # application numbers acknowledged (2xx)
+    submissions: int = 0  # distinct submissions started
+    retried: int = 0  # submissions that needed more than one attempt
+    abandoned: int = 0  # submissions never acknowledged within the retry time
+    replayed: int = 0  # answers given again for a key (the first answer was lost on the way)
+    elapsed: float = 0.0
+
+    def count(self, status: int) -> None:
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def add(self, other: Round) -> None:
+        self.latencies += other.latencies
+        self.numbers += other.numbers
+        for status, n in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + n
+        self.submissions += other.submissions
+        self.retried += other.retried
+        self.abandoned += other.abandoned
+        self.replayed += other.replayed
+
+
+RETRY_WAIT_MAX = 2.0
+
+
+async def _connect(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection, waiting while the server cannot take one (a worker being replaced)."""
+    while True:
+        try:
+            return await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.2)
+
+
 async def worker(
-    port: int,
-    jobs: list[tuple[str, str]],
-    until: float,
-    latencies: list[float],
-    statuses: dict[int, int],
-    numbers: list[str],
+    port: int, jobs: list[tuple[str, str]], until: float, found: Round, tag: str, retry_until: float | None
 ) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    # One citizen's session and CSRF cookie per connection, as one browser would hold them.
-    session, member_id = jobs[0]
-    csrf = await _csrf_from_server(reader, writer, session)
+    """One keep-alive connection posting submissions until ``until``.
+
+    Without ``retry_until`` a failed submission is counted and the next one
+    sent. With it (the failure test) a submission is sent again, with the
+    same key, until it is acknowledged or ``retry_until`` passes.
+    """
+    reader, writer = await _connect(port)
+    # The CSRF cookie is not tied to a session: one per connection, as one browser holds it.
+    csrf = await _csrf_from_server(reader, writer, jobs[0][0])
+    sequence = 0
     while time.perf_counter() < until:
-        started = time.perf_counter()
-        status, headers, payload = await _exchange(reader, writer, _submission(session, csrf, member_id))
-        if status == 0:
-            statuses[0] = statuses.get(0, 0) + 1
-            writer.close()
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            continue
-        latencies.append(time.perf_counter() - started)
-        statuses[status] = statuses.get(status, 0) + 1
-        if status == 201:
-            numbers.append(json.loads(payload)["number"])
-        if headers.get("connection", [""])[0].lower() == "close":
-            writer.close()
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        session, member_id = jobs[sequence % len(jobs)]
+        request = _submission(session, csrf, member_id, f"{tag}-{sequence}" if found.keys else None)
+        sequence += 1
+        found.submissions += 1
+        attempts = 0
+        while True:
+            attempts += 1
+            started = time.perf_counter()
+            try:
+                status, headers, payload = await asyncio.wait_for(_exchange(reader, writer, request), 30)
+            except (OSError, asyncio.IncompleteReadError, TimeoutError):
+                status, headers, payload = 0, {}, b""
+            found.count(status)
+            acknowledged = 200 <= status < 300
+            if acknowledged:
+                found.latencies.append(time.perf_counter() - started)
+                found.numbers.append(json.loads(payload)["number"])
+                found.replayed += "idempotent-replayed" in headers
+            if status == 0 or headers.get("connection", [""])[0].lower() == "close":
+                writer.close()
+                reader, writer = await _connect(port)
+            if acknowledged or retry_until is None:
+                break
+            if time.perf_counter() > retry_until:
+                found.abandoned += 1
+                break
+            try:
+                wait = float(headers.get("retry-after", ["0.2"])[0])
+            except ValueError:
+                wait = 0.2
+            await asyncio.sleep(min(max(wait, 0.2), RETRY_WAIT_MAX))
+        if attempts > 1:
+            found.retried += 1
     writer.close()
 
 
@@ -223,38 +312,53 @@ async def check_csrf_enforced(port: int, session: str, member_id: str) -> None:
 
 
 async def load(
-    port: int, sessions: list[tuple[str, str]], concurrency: int, seconds: float
-) -> tuple[list[float], dict[int, int], list[str], float]:
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    numbers: list[str] = []
+    port: int,
+    sessions: list[tuple[str, str]],
+    concurrency: int,
+    seconds: float,
+    keys: bool,
+    tag: str,
+    retry_seconds: float | None = None,
+) -> Round:
     started = time.perf_counter()
     until = started + seconds
+    retry_until = until + retry_seconds if retry_seconds is not None else None
     shards = [sessions[i::concurrency] for i in range(concurrency)]
-    await asyncio.gather(*(worker(port, shard, until, latencies, statuses, numbers) for shard in shards))
-    return latencies, statuses, numbers, time.perf_counter() - started
+    rounds = [Round(keys=keys) for _ in shards]
+    await asyncio.gather(
+        *(
+            worker(port, shard, until, found, f"{tag}-c{n}", retry_until)
+            for n, (shard, found) in enumerate(zip(shards, rounds, strict=True))
+        )
+    )
+    total = Round(keys=keys, elapsed=time.perf_counter() - started)
+    for found in rounds:
+        total.add(found)
+    return total
 
 
 def client(args: argparse.Namespace) -> None:
     """The load generator process: runs warm-up and measured load, writes the results as JSON."""
     sessions = [(str(key), str(member)) for key, member in json.loads(Path(args.client).read_text())]
     asyncio.run(check_csrf_enforced(args.port, *sessions[0]))
-    asyncio.run(load(args.port, sessions, args.concurrency, args.warmup))
+    run = secrets.token_hex(4)  # the keys of one run never meet an earlier run's
+    asyncio.run(load(args.port, sessions, args.concurrency, args.warmup, args.keys != "off", f"{run}-w"))
     Path(args.client + ".ready").write_text("")
     while not Path(args.client + ".go").exists():
         time.sleep(0.05)
     cpu = time.process_time()
-    latencies, statuses, numbers, elapsed = asyncio.run(
-        load(args.port, sessions, args.concurrency, args.seconds)
-    )
-    result = {
-        "latencies": latencies,
-        "statuses": statuses,
-        "numbers": numbers,
-        "elapsed": elapsed,
-        "cpu": time.process_time() - cpu,
-    }
-    Path(args.client + ".out").write_text(json.dumps(result))
+    if args.keys == "both":
+        # Alternating rounds of about 15 s (at least two of each): both modes see the same machine.
+        pairs = max(2, int(args.seconds // 30))
+        plan = [(False, args.seconds / pairs / 2), (True, args.seconds / pairs / 2)] * pairs
+    else:
+        plan = [(args.keys == "on", args.seconds)]
+    retry = args.retry_seconds if args.fault else None
+    rounds = [
+        asdict(asyncio.run(load(args.port, sessions, args.concurrency, span, keys, f"{run}-r{n}", retry)))
+        for n, (keys, span) in enumerate(plan)
+    ]
+    Path(args.client + ".out").write_text(json.dumps({"rounds": rounds, "cpu": time.process_time() - cpu}))
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -286,11 +390,11 @@ def _descendants(roots: list[int]) -> set[int]:
         found |= more
 
 
-def server_cpu(roots: list[int], database: str) -> dict[str, float]:
+def server_cpu(roots: list[int], database: str, port: int) -> dict[str, float]:
     """CPU seconds used so far by the app processes (gunicorn, Celery) and by PostgreSQL's backends."""
     import psycopg
 
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+    with psycopg.connect(pg_url(port, "postgres"), autocommit=True) as conn:
         backends = [
             row[0]
             for row in conn.execute(
@@ -301,6 +405,70 @@ def server_cpu(roots: list[int], database: str) -> dict[str, float]:
         **{f"app {pid}": _cpu_seconds(pid) for pid in _descendants(roots)},
         **{f"pg {pid}": _cpu_seconds(pid) for pid in backends},
     }
+
+
+def _children(pid: int) -> list[int]:
+    return sorted(_descendants([pid]) - {pid})
+
+
+def inject_faults(args: argparse.Namespace, gunicorn: int, started: float, log: list[str]) -> None:
+    """Restart PostgreSQL a third of the way in, kill a gunicorn worker two thirds in."""
+    time.sleep(max(0.0, started + args.seconds / 3 - time.perf_counter()))
+    began = time.perf_counter()
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", args.pg_version, args.pg_cluster, "restart"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    failed = f": {done.stderr.strip()}" if done.returncode else ""
+    log.append(
+        f"t+{began - started:.1f} s: PostgreSQL {args.pg_version}/{args.pg_cluster} restarted in "
+        f"{time.perf_counter() - began:.1f} s (exit {done.returncode}{failed})"
+    )
+    time.sleep(max(0.0, started + args.seconds * 2 / 3 - time.perf_counter()))
+    # The busiest worker: the one holding connections with requests in flight.
+    workers = sorted(_children(gunicorn), key=_cpu_seconds)
+    if workers:
+        os.kill(workers[-1], signal.SIGKILL)
+        log.append(f"t+{time.perf_counter() - started:.1f} s: gunicorn worker {workers[-1]} killed (SIGKILL)")
+
+
+def _by_mode(rounds: list[dict[str, Any]]) -> dict[bool, dict[str, Any]]:
+    merged: dict[bool, dict[str, Any]] = {}
+    for found in rounds:
+        mode = merged.setdefault(
+            found["keys"], {"latencies": [], "statuses": {}, "numbers": [], "elapsed": 0.0, "abandoned": 0}
+        )
+        mode["latencies"] += found["latencies"]
+        mode["numbers"] += found["numbers"]
+        mode["elapsed"] += found["elapsed"]
+        mode["abandoned"] += found["abandoned"]
+        mode["replayed"] = mode.get("replayed", 0) + found["replayed"]
+        mode["retried"] = mode.get("retried", 0) + found["retried"]
+        mode["submissions"] = mode.get("submissions", 0) + found["submissions"]
+        for status, n in found["statuses"].items():
+            mode["statuses"][int(status)] = mode["statuses"].get(int(status), 0) + n
+    return merged
+
+
+def report(mode: dict[str, Any], keys: bool) -> float:
+    """Print one mode's figures; returns its throughput."""
+    latencies: list[float] = mode["latencies"]
+    statuses: dict[int, int] = mode["statuses"]
+    total = sum(statuses.values())
+    ok = len(mode["numbers"])
+    throughput = ok / mode["elapsed"] if mode["elapsed"] else 0.0
+    label = "with Idempotency-Key" if keys else "without keys"
+    print(
+        f"[{label}] {ok} acknowledged of {total} requests in {mode['elapsed']:.1f} s; "
+        f"statuses {dict(sorted(statuses.items()))}"
+    )
+    print(f"[{label}] throughput: {throughput:.1f} submissions/s")
+    if latencies:
+        print(
+            f"[{label}] latency ms: p50 {statistics.median(latencies) * 1000:.1f}  "
+            f"p95 {percentile(latencies, 0.95) * 1000:.1f}  "
+            f"p99 {percentile(latencies, 0.99) * 1000:.1f}  max {max(latencies) * 1000:.1f}"
+        )
+    print(f"[{label}] error rate: {(total - ok) / total * 100 if total else 0:.2f} % of requests")
+    return throughput
 
 
 def wait_for(path: Path, process: subprocess.Popen[bytes], timeout: float) -> None:
@@ -327,19 +495,34 @@ def main() -> None:
     # solo: the worker runs tasks in its own process, without prefork's parent/child hand-off.
     parser.add_argument("--celery-pool", default="solo")
     parser.add_argument("--sms-inline", action="store_true", help="no broker: SMS handed over in the request")
+    parser.add_argument("--keys", choices=["off", "on", "both"], default="on")
+    parser.add_argument(
+        "--fault", action="store_true", help="restart PostgreSQL and kill a web worker mid-run"
+    )
+    parser.add_argument(
+        "--retry-seconds", type=float, default=60, help="how long clients retry after the run"
+    )
+    parser.add_argument("--pg-port", type=int, default=5432)
+    parser.add_argument("--pg-cluster", default="main")
+    versions = (
+        sorted(p.name for p in Path("/etc/postgresql").glob("*")) if Path("/etc/postgresql").exists() else []
+    )
+    parser.add_argument("--pg-version", default=versions[-1] if versions else "15")
     parser.add_argument("--client", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
         client(args)
         return
+    if args.fault and args.keys == "both":
+        parser.error("--fault runs one mode: --keys on (or off, to see blind retries)")
 
     workdir = tempfile.mkdtemp(prefix="himseva-bench-")
-    env = environment(args.database, workdir)
+    env = environment(args.database, workdir, args.pg_port)
     if not args.sms_inline:
         env["CELERY_BROKER_URL"] = args.broker
     os.environ.update(env)
     t0 = time.perf_counter()
-    sessions = prepare(args.database, args.families)
+    sessions = prepare(args.database, args.families, args.pg_port)
     print(f"prepared {len(sessions)} citizens in {time.perf_counter() - t0:.1f} s")
     processes: list[subprocess.Popen[bytes]] = []
     if not args.sms_inline:
@@ -389,11 +572,15 @@ def main() -> None:
             start_new_session=True,
         )
     )
+    from django.db import connection
+
     from himaccess.applications.models import Application
+    from himaccess.idempotency.models import IdempotencyRecord
     from himaccess.notifications.models import SmsMessage
 
     jobs = Path(workdir) / "sessions.json"
     jobs.write_text(json.dumps(sessions))
+    faults: list[str] = []
     try:
         time.sleep(4)
         generator = subprocess.Popen(
@@ -404,25 +591,30 @@ def main() -> None:
                 str(jobs),
                 *("--port", str(args.port), "--concurrency", str(args.concurrency)),
                 *("--seconds", str(args.seconds), "--warmup", str(args.warmup)),
+                *("--keys", args.keys, "--retry-seconds", str(args.retry_seconds)),
+                *(["--fault"] if args.fault else []),
             ],
             cwd=ROOT,
         )
         wait_for(Path(f"{jobs}.ready"), generator, 120)
         before = Application.objects.count()
+        keys_before = IdempotencyRecord.objects.count()
         sms_before = SmsMessage.objects.count()
-        from django.db import connection
-
         connection.close()  # this process's own backend is not the server's
         roots = [process.pid for process in processes]
-        cpu_before = server_cpu(roots, args.database)
+        cpu_before = server_cpu(roots, args.database, args.pg_port)
         load_before = os.getloadavg()
         Path(f"{jobs}.go").write_text("")
-        wait_for(Path(f"{jobs}.out"), generator, args.seconds + 120)
+        started = time.perf_counter()
+        if args.fault:
+            inject_faults(args, processes[-1].pid, started, faults)
+        wait_for(Path(f"{jobs}.out"), generator, args.seconds + args.retry_seconds + 120)
         load_after = os.getloadavg()
-        cpu_after = server_cpu(roots, args.database)
+        cpu_after = server_cpu(roots, args.database, args.pg_port)
         result = json.loads(Path(f"{jobs}.out").read_text())
         generator.wait(timeout=30)
         created = Application.objects.count() - before
+        keys_stored = IdempotencyRecord.objects.count() - keys_before
         queued = SmsMessage.objects.count() - sms_before
         drain_started = time.perf_counter()
         pending = SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED)
@@ -430,37 +622,50 @@ def main() -> None:
             time.sleep(0.5)
         drained = time.perf_counter() - drain_started
         waiting = pending.count()
-        cpu_drained = server_cpu(roots, args.database)
+        cpu_drained = server_cpu(roots, args.database, args.pg_port)
     finally:
         for process in processes:
-            os.killpg(process.pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
         for process in processes:
             process.wait(timeout=30)
-    latencies: list[float] = result["latencies"]
-    statuses = {int(k): v for k, v in result["statuses"].items()}
-    numbers: list[str] = result["numbers"]
-    elapsed: float = result["elapsed"]
+    modes = _by_mode(result["rounds"])
+    elapsed = sum(mode["elapsed"] for mode in modes.values())
+    numbers: list[str] = [n for mode in modes.values() for n in mode["numbers"]]
+    ok = len(numbers)
     found = Application.objects.filter(number__in=numbers, status="pending").count()
-    total = sum(statuses.values())
-    ok = statuses.get(201, 0)
     sms_mode = "SMS inline (no broker)" if args.sms_inline else f"SMS by Celery worker on {args.broker}"
     print(
         f"gunicorn gthread {args.workers}x{args.threads}, {args.concurrency} connections, "
-        f"{elapsed:.1f} s, PostgreSQL, {sms_mode}"
+        f"{elapsed:.1f} s, PostgreSQL {args.pg_version}/{args.pg_cluster}, {sms_mode}, keys {args.keys}"
     )
-    print(f"load average before/after the run: {load_before[0]:.2f} / {load_after[0]:.2f}")
-    print(f"submissions: {ok} accepted of {total} requests; statuses {dict(sorted(statuses.items()))}")
-    print(f"throughput: {ok / elapsed:.1f} submissions/s")
     print(
-        f"latency ms: p50 {statistics.median(latencies) * 1000:.1f}  "
-        f"p95 {percentile(latencies, 0.95) * 1000:.1f}  "
-        f"p99 {percentile(latencies, 0.99) * 1000:.1f}  max {max(latencies) * 1000:.1f}"
+        f"load average before/after the run: {load_before[0]:.2f} / {load_after[0]:.2f} "
+        f"on {os.cpu_count()} cores"
     )
-    print(f"error rate: {(total - ok) / total * 100 if total else 0:.2f} %")
+    for line in faults:
+        print(f"fault: {line}")
+    throughputs = {keys: report(mode, keys) for keys, mode in sorted(modes.items())}
+    if len(throughputs) == 2 and throughputs[False]:
+        change = (throughputs[True] / throughputs[False] - 1) * 100
+        print(f"throughput with keys vs without: {change:+.1f} %")
     print(
-        f"lost applications: {ok - found} (201 answers without their row); "
-        f"rows created {created}, answers 201 {ok}"
+        f"lost applications: {ok - found} (acknowledged answers without their row); "
+        f"rows created {created}, answers acknowledged {ok}"
     )
+    if args.fault:
+        retried = sum(mode.get("retried", 0) for mode in modes.values())
+        abandoned = sum(mode["abandoned"] for mode in modes.values())
+        replayed = sum(mode.get("replayed", 0) for mode in modes.values())
+        submissions = sum(mode.get("submissions", 0) for mode in modes.values())
+        print(
+            f"acknowledged vs stored: {ok} acknowledged, {created} stored "
+            f"({created - len(set(numbers))} stored without an acknowledgement: duplicates or abandoned); "
+            f"{submissions} submissions, {retried} retried ({replayed} answered from the stored answer: "
+            f"committed, answer lost), {abandoned} abandoned after {args.retry_seconds:.0f} s"
+        )
+        if args.keys == "on":
+            print(f"idempotency answers stored during the run: {keys_stored}")
     print(
         f"SMS: {queued} queued during the run, {waiting} still undelivered "
         f"{drained:.1f} s after the run ended"

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
+from himaccess.applications.limits import DailyLimitReached
+from himaccess.middleware import OUTAGES, outage_response
+
 api = NinjaAPI(
     title="Him-Access API",
     version="1",
@@ -66,9 +69,27 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
 
+def unavailable(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
+    """The database or the cache is unreachable: 503 with Retry-After, as for every other path."""
+    return outage_response(request, exc)
+
+
+# Ninja answers its endpoints' exceptions itself, so the outage middleware would not see these.
+for _outage in OUTAGES:
+    api.add_exception_handler(_outage, unavailable)
+
+
+@api.exception_handler(DailyLimitReached)
+def daily_limit(request: HttpRequest, exc: DailyLimitReached) -> HttpResponse:
+    response = api.create_response(request, {"detail": str(exc.message)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 api.add_router("/geography", "himaccess.geography.api.router")
 api.add_router("/", "himaccess.registry.api.router")
 api.add_router("/cards", "himaccess.cards.api.router")
 api.add_router("/services", "himaccess.applications.api.router")
 api.add_router("/grievances", "himaccess.grievances.api.router")
 api.add_router("/schemes", "himaccess.schemes.api.router")
+api.add_router("/chatbot", "himaccess.chatbot.api.router")

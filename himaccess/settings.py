@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Lowest of ours: imports no other app, so every create endpoint can use it.
+    "himaccess.idempotency",
     "himaccess.accounts",
     "himaccess.geography",
     "himaccess.departments",
@@ -57,13 +59,24 @@ INSTALLED_APPS = [
     "himaccess.applications",
     "himaccess.grievances",
     "himaccess.schemes",
+    "himaccess.chatbot",
 ]
 
 MIDDLEWARE = [
+    # Outermost, outside everything that can reach the database or the cache: an outage is a 503, never a 500.
+    "himaccess.middleware.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "himaccess.middleware.SecurityHeadersMiddleware",
+    # No-store on every answer that may carry personal data (logged in, /api/, /o/, POST).
+    "himaccess.middleware.NoStoreMiddleware",
+    # Bodies larger than MAX_REQUEST_BYTES are refused (413) before anything reads them.
+    "himaccess.middleware.RequestSizeLimitMiddleware",
+    # Control characters, deep JSON and oversize JSON are refused before sessions or views see them.
+    "himaccess.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Refused in the reader's language: OAuth tokens in the address (query string).
+    "himaccess.middleware.TokensOutOfAddressMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -104,6 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Sessions and permissions only: authenticate() never logs anyone in with a password alone
+# (officials pass accounts.authentication's password and TOTP steps).
+AUTHENTICATION_BACKENDS = ["himaccess.accounts.authentication.LoginStepsBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 PASSWORD_HASHERS = [
@@ -129,12 +145,28 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
+# Bodies that are not form data (JSON to the API): the largest accepted (413 beyond) and the deepest
+# nesting of arrays and objects (400 beyond), both checked before anything parses them.
+JSON_BODY_MAX_BYTES = env_int(
+    "JSON_BODY_MAX_BYTES", 262_144, minimum=1024, maximum=DATA_UPLOAD_MAX_MEMORY_SIZE
+)
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32, minimum=4, maximum=100)
 # Him Seva documents: the cap per uploaded file, and the virus scanner run on each before it is kept.
 SERVICES_UPLOAD_MAX_BYTES = env_int("SERVICES_UPLOAD_MAX_BYTES", 2_097_152, minimum=10_240)
 # "none" keeps uploads WITHOUT scanning them (marked "not scanned"); production names a command, e.g.
 # "clamdscan --no-summary --fdpass", given the file's path last: exit 0 clean, 1 infected, else refused.
 SERVICES_VIRUS_SCAN_COMMAND = env_str("SERVICES_VIRUS_SCAN_COMMAND", "none")
 SERVICES_DRAFT_DAYS = env_int("SERVICES_DRAFT_DAYS", 30, minimum=1, maximum=365)
+# What one citizen may start and submit in a calendar day (429 beyond), counted in the database.
+SERVICES_DRAFTS_PER_DAY = env_int("SERVICES_DRAFTS_PER_DAY", 20, minimum=1, maximum=1000)
+SERVICES_SUBMISSIONS_PER_DAY = env_int("SERVICES_SUBMISSIONS_PER_DAY", 20, minimum=1, maximum=1000)
+# The largest request body accepted at all, however its length is stated (413 beyond): by default
+# two documents at the per-file cap, plus room for the form's fields.
+MAX_REQUEST_BYTES = env_int(
+    "MAX_REQUEST_BYTES",
+    2 * SERVICES_UPLOAD_MAX_BYTES + 262_144,
+    minimum=SERVICES_UPLOAD_MAX_BYTES + 65_536,
+)
 
 # Caches back rate limits and sessions' helpers; locmem suits one process only.
 CACHE_URL = env_str("CACHE_URL", "")
@@ -152,6 +184,11 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
+# Undelivered domain events are re-dispatched by the relay; this many per transaction.
+EVENTS_RELAY_BATCH = env_int("EVENTS_RELAY_BATCH", 100, minimum=1, maximum=10_000)
+
+# How long the answer to a create sent with an Idempotency-Key is kept for replay.
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24, minimum=1, maximum=24 * 30)
 
 # Security. Strict whenever DEBUG is off; each can still be tuned.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -185,9 +222,36 @@ GRIEVANCE_CONFIRM_DAYS = env_int("GRIEVANCE_CONFIRM_DAYS", 7, minimum=1, maximum
 GRIEVANCE_REOPEN_DAYS = env_int("GRIEVANCE_REOPEN_DAYS", 30, minimum=1, maximum=365)
 GRIEVANCE_DUPLICATE_HOURS = env_int("GRIEVANCE_DUPLICATE_HOURS", 72, minimum=0, maximum=720)
 
+# The CM Seva Sankalp chatbot: days a transcript is kept after its last message (then deleted by the
+# scheduled purge); minutes a conversation stays verified after its one-time code.
+CHATBOT_TRANSCRIPT_DAYS = env_int("CHATBOT_TRANSCRIPT_DAYS", 30, minimum=1, maximum=365)
+CHATBOT_VERIFIED_MINUTES = env_int("CHATBOT_VERIFIED_MINUTES", 30, minimum=5, maximum=240)
+# Optional rephrasing of answers by a language model behind an OpenAI-compatible endpoint ("none": off).
+# The model only rewords an answer built from the records; a reply that drops or adds a fact is discarded.
+CHATBOT_LLM_BACKEND = env_choice("CHATBOT_LLM_BACKEND", "none", ("none", "openai"))
+CHATBOT_LLM_URL = env_str("CHATBOT_LLM_URL", "")
+CHATBOT_LLM_MODEL = env_str("CHATBOT_LLM_MODEL", "")
+CHATBOT_LLM_API_KEY = env_str("CHATBOT_LLM_API_KEY", "")
+CHATBOT_LLM_TIMEOUT_SECONDS = env_int("CHATBOT_LLM_TIMEOUT_SECONDS", 4, minimum=1, maximum=30)
+# WhatsApp Business Cloud API: "fake" keeps replies in DATA_DIR/whatsapp.log (demo, tests); "graph" sends
+# them through the Graph API. The webhook checks X-Hub-Signature-256 with the app secret.
+WHATSAPP_BACKEND = env_choice("WHATSAPP_BACKEND", "fake", ("fake", "graph"))
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "")
+WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET", "")
+WHATSAPP_ACCESS_TOKEN = env_str("WHATSAPP_ACCESS_TOKEN", "")
+WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID", "")
+WHATSAPP_GRAPH_URL = env_str("WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v21.0").rstrip("/")
+
 # Keys outside the database: the permutation key that makes register IDs
 # non-sequential must never change once IDs have been issued.
-REGISTER_ID_KEY = env_str("REGISTER_ID_KEY", "himachal-register-ids-v1")
+PUBLIC_REGISTER_ID_KEY = "himachal-register-ids-v1"
+REGISTER_ID_KEY = env_str("REGISTER_ID_KEY", PUBLIC_REGISTER_ID_KEY)
+if REGISTER_ID_KEY == PUBLIC_REGISTER_ID_KEY and not DEBUG:
+    # With the public key every install issues the same IDs and complaint numbers, in a known order.
+    raise ImproperlyConfigured(
+        "REGISTER_ID_KEY must be set to a random secret when DEBUG is off, e.g. the output of "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'; never change it once IDs exist"
+    )
 SIGNING_KEY_DIR = Path(env_str("SIGNING_KEY_DIR", str(DATA_DIR / "keys")))
 # Whether a missing card or certificate signing key may be generated into
 # SIGNING_KEY_DIR (the embedded profile); production configures its keys.
@@ -217,6 +281,8 @@ OAUTH2_PROVIDER = {
         key_dir=SIGNING_KEY_DIR,
     ),
     "OAUTH2_VALIDATOR_CLASS": "himaccess.integrations.oidc.HimAccessValidator",
+    # Authorization code (PKCE) and refresh token grants only; password, implicit and others refused.
+    "OIDC_SERVER_CLASS": "himaccess.integrations.oidc.CodeFlowServer",
     "SCOPES_BACKEND_CLASS": "himaccess.integrations.oidc.ClientScopes",
     "SCOPES": {
         "openid": "Sign in with Him Access",

@@ -20,4 +20,5 @@ urlpatterns = [
     path("my-apps/", include("himaccess.integrations.urls")),
     path("grievances/", include("himaccess.grievances.urls")),
     path("schemes/", include("himaccess.schemes.urls")),
+    path("chatbot/", include("himaccess.chatbot.urls")),
 ]

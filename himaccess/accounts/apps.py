@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from himaccess.accounts import sessions  # noqa: F401  (connects the login signals)
+        from himaccess.accounts import checks, sessions  # noqa: F401  (registers checks, connects signals)

@@ -9,6 +9,12 @@ has passed both factors, and the admin site (``admin_site``) checks the mark.
 Failures of either step are rows (``LoginFailure``); ``LOCK_AFTER`` failures
 within ``LOCK_MINUTES`` lock the account (a ``Lockout`` row) for
 ``LOCK_MINUTES`` or until a state administrator unlocks it.
+
+``check_password`` is the one place an official's password is checked.
+Django's ``authenticate()`` reaches only ``LoginStepsBackend``, which sends
+the attempt through it and never returns a user: a password alone opens no
+session, whoever asks (the admin site's form, an OAuth password grant, any
+later caller).
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ import logging
 import secrets
 import time
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import login
+from django.contrib.auth.backends import ModelBackend
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -34,7 +42,7 @@ PENDING_KEY = "accounts.official_pending"
 PENDING_SECONDS = 300
 LOCK_AFTER = 5
 LOCK_MINUTES = 15
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "himaccess.accounts.authentication.LoginStepsBackend"
 
 
 def record_failure(username: str, user: User | None, stage: str, request: HttpRequest | None) -> None:
@@ -60,7 +68,7 @@ def record_failure(username: str, user: User | None, stage: str, request: HttpRe
         logger.warning("official account locked user_id=%s", user.pk)
 
 
-def check_password(request: HttpRequest, username: str, password: str) -> User | None:
+def check_password(request: HttpRequest | None, username: str, password: str) -> User | None:
     """The official whose password this is, unless unknown, inactive or locked out."""
     user = User.objects.filter(username=username, kind=User.Kind.OFFICIAL).first()
     if user is None:
@@ -72,6 +80,28 @@ def check_password(request: HttpRequest, username: str, password: str) -> User |
         record_failure(username, user, LoginFailure.Stage.PASSWORD, request)
         return None
     return user
+
+
+class LoginStepsBackend(ModelBackend):
+    """Django's model backend for sessions and permissions, with ``authenticate`` closed.
+
+    A caller of ``authenticate(username=..., password=...)`` still goes through
+    ``check_password``, so a wrong password counts towards the lockout and is
+    recorded like one typed on the login page; but the answer is always None,
+    right password or wrong, because an official logs in only by password and
+    TOTP (``complete_login``) and a citizen only by a code.
+    """
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if username is not None and password is not None:
+            check_password(request, str(username), str(password))
+        return None
 
 
 def remember_password_passed(request: HttpRequest, user: User) -> None:

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from himaccess.lib.forms import CleanTextForm
 from himaccess.registry.models import Member
 
 _MOBILE = re.compile(r"^[6-9]\d{9}$")
@@ -27,7 +28,7 @@ def normalise_mobile(raw: str) -> str:
     return digits
 
 
-class MobileForm(forms.Form):
+class MobileForm(CleanTextForm):
     mobile = forms.CharField(
         label=_("Mobile number"),
         max_length=16,
@@ -42,7 +43,7 @@ class MobileForm(forms.Form):
         return mobile
 
 
-class CodeForm(forms.Form):
+class CodeForm(CleanTextForm):
     code = forms.CharField(
         label=_("Code"),
         min_length=6,
@@ -60,7 +61,7 @@ class CodeForm(forms.Form):
         return code
 
 
-class PasswordLoginForm(forms.Form):
+class PasswordLoginForm(CleanTextForm):
     username = forms.CharField(
         label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
     )
@@ -79,7 +80,7 @@ class MemberChoiceField(forms.ModelChoiceField):
         return f"{obj.name_in(self.language)} ({obj.get_relation_display()}, {obj.date_of_birth.year})"
 
 
-class ChooseMemberForm(forms.Form):
+class ChooseMemberForm(CleanTextForm):
     member = MemberChoiceField(
         label=_("Who are you?"),
         queryset=Member.objects.none(),

@@ -28,25 +28,25 @@ Promises kept here:
 3. Sends and verifications are counted per number and per client address in
    the cache (Redis in production) over fixed windows; past a limit the call
    raises ``Throttled`` whether or not the number is registered.
-4. For logins, a code is stored for every well-formed number but sent only to
-   a registered one, so the caller's response, and the work done, are the
+4. For logins, a code is stored for every well-formed number and handed to
+   a queued task (``send_login_code``) that sends it only to a registered
+   one, so the caller's response, and the work done in the request, are the
    same either way.
 """
 
 from __future__ import annotations
 
-import hashlib
+import base64
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from celery import shared_task
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -56,6 +56,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from himaccess.accounts.models import OneTimeCode, OtpPurpose, User
 from himaccess.audit.log import client_address
+from himaccess.lib import throttling
+from himaccess.lib.throttling import Limit
 from himaccess.notifications import sms
 
 TTL_MINUTES: int = getattr(settings, "OTP_TTL_MINUTES", 10)
@@ -63,13 +65,6 @@ ATTEMPTS_PER_CODE: int = getattr(settings, "OTP_ATTEMPTS_PER_CODE", 5)
 # A verified code keeps a sensitive change open for this long in the session.
 FRESH_MINUTES: int = getattr(settings, "OTP_FRESH_MINUTES", 10)
 _SESSION_KEY = "accounts.fresh_otp"
-
-
-@dataclass(frozen=True)
-class Limit:
-    name: str
-    count: int
-    window_seconds: int
 
 
 SEND_LIMITS_PER_NUMBER = (Limit("send-number-15m", 3, 900), Limit("send-number-day", 10, 86_400))
@@ -88,47 +83,19 @@ def _hash(mobile: str, purpose: str, code: str) -> str:
     return salted_hmac("himaccess.accounts.otp", f"{mobile}:{purpose}:{code}", algorithm="sha256").hexdigest()
 
 
-def _bucket(limit: Limit, subject: str) -> str:
-    # Numbers and addresses are hashed so that the cache holds neither.
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{subject}".encode()).hexdigest()[:32]
-    window = int(time.time() // limit.window_seconds)
-    return f"otp-limit:{limit.name}:{window}:{digest}"
-
-
-def _count(limits: tuple[Limit, ...], subject: str) -> int:
-    """Count one hit against each limit; the seconds to wait if any is exceeded, else 0."""
-    wait = 0
-    now = time.time()
-    for limit in limits:
-        key = _bucket(limit, subject)
-        cache.add(key, 0, limit.window_seconds)
-        try:
-            hits = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, limit.window_seconds)
-            hits = 1
-        if hits > limit.count:
-            wait = max(wait, int(limit.window_seconds - now % limit.window_seconds) + 1)
-    return wait
-
-
 def _throttle(
     number_limits: tuple[Limit, ...], address_limits: tuple[Limit, ...], mobile: str, address: str
 ) -> None:
-    wait = max(_count(number_limits, f"n:{mobile}"), _count(address_limits, f"a:{address}"))
+    wait = max(throttling.hit(number_limits, f"n:{mobile}"), throttling.hit(address_limits, f"a:{address}"))
     if wait:
         raise Throttled(wait)
 
 
 def reset_limits(mobile: str, address: str = "") -> None:
     """Forget the current windows' counts for a number (and an address): a helpline agent's remedy."""
-    limits = SEND_LIMITS_PER_NUMBER + VERIFY_LIMITS_PER_NUMBER
-    keys = [_bucket(limit, f"n:{mobile}") for limit in limits]
+    throttling.forget(SEND_LIMITS_PER_NUMBER + VERIFY_LIMITS_PER_NUMBER, f"n:{mobile}")
     if address:
-        keys += [
-            _bucket(limit, f"a:{address}") for limit in SEND_LIMITS_PER_ADDRESS + VERIFY_LIMITS_PER_ADDRESS
-        ]
-    cache.delete_many(keys)
+        throttling.forget(SEND_LIMITS_PER_ADDRESS + VERIFY_LIMITS_PER_ADDRESS, f"a:{address}")
 
 
 def is_registered(mobile: str) -> bool:
@@ -141,12 +108,32 @@ def is_registered(mobile: str) -> bool:
     )
 
 
-def issue(mobile: str, purpose: str, request: HttpRequest | None) -> None:
-    """Make a code for ``mobile`` and ``purpose`` and send it (logins: only to registered numbers)."""
+def issue(
+    mobile: str,
+    purpose: str,
+    request: HttpRequest | None,
+    *,
+    template: str = "",
+    params: dict[str, str] | None = None,
+    language: str | None = None,
+) -> None:
+    """Make a code for ``mobile`` and ``purpose`` and have it sent (logins: only to registered numbers).
+
+    ``template``, ``params`` and ``language`` send a purpose's code in a message
+    of its own (an assisted-mode consent names who asks, where, and for what).
+
+    A login code takes the same path for every well-formed number until the
+    answer is given: the code row is written and, after commit, one task is
+    queued carrying the code sealed. Only the task, in a worker, asks whether
+    the number is registered and sends the SMS or drops it; so the request does
+    the same work, and takes the same time, for a known and an unknown number.
+    """
     purpose = OtpPurpose(purpose)
     _throttle(SEND_LIMITS_PER_NUMBER, SEND_LIMITS_PER_ADDRESS, mobile, client_address(request))
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
+    if language is None and request is not None:
+        language = getattr(request, "LANGUAGE_CODE", None)
     with transaction.atomic():
         OneTimeCode.objects.usable(mobile, purpose).update(superseded=True)
         OneTimeCode.objects.create(
@@ -156,11 +143,22 @@ def issue(mobile: str, purpose: str, request: HttpRequest | None) -> None:
             created_at=now,
             expires_at=now + timedelta(minutes=TTL_MINUTES),
         )
-        if purpose != OtpPurpose.LOGIN or is_registered(mobile):
-            language = getattr(request, "LANGUAGE_CODE", None) if request is not None else None
-            sms.send(
-                mobile, f"otp_{purpose.value}", {"code": code, "minutes": TTL_MINUTES}, language=language
-            )
+        if purpose == OtpPurpose.LOGIN:
+            # Sealed (AES-GCM keyed from SECRET_KEY): the broker never holds a code in clear.
+            sealed = base64.b64encode(sms.seal({"code": code})).decode()
+            transaction.on_commit(lambda: send_login_code.delay(mobile, sealed, language))
+        else:
+            values = {**(params or {}), "code": code, "minutes": TTL_MINUTES}
+            sms.send(mobile, template or f"otp_{purpose.value}", values, language=language)
+
+
+@shared_task(acks_late=True)
+def send_login_code(mobile: str, sealed: str, language: str | None) -> None:
+    """Send a login code queued by ``issue`` if the number is registered; an unknown one gets nothing."""
+    if not is_registered(mobile):
+        return
+    code = sms.unseal(base64.b64decode(sealed))["code"]
+    sms.send(mobile, "otp_login", {"code": code, "minutes": TTL_MINUTES}, language=language)
 
 
 def verify(mobile: str, purpose: str, code: str, request: HttpRequest | None) -> bool:

@@ -151,7 +151,8 @@ def not_enrolled(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def official_login(request: HttpRequest) -> HttpResponse:
     _remember_next(request)
-    form = PasswordLoginForm(request.POST or None)
+    # Bound on every POST, an empty one too: the refusal below is added to a bound form only.
+    form = PasswordLoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         user = None
         if form.is_valid():

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from himaccess.accounts.models import Role, User
+from himaccess.accounts.models import Level, Posting, Role, User
 from himaccess.applications.models import (
     Appeal,
     AppealStatus,
@@ -19,6 +19,8 @@ from himaccess.lib import identifiers
 from himaccess.registry.models import CitizenLink, Family, Member
 
 CONSENT_SESSION_KEY = "applications.assisted_consent"
+# A Lok Mitra Kendra sits in one local area; a posting wider than these serves no family.
+CENTRE_LEVELS = frozenset({Level.PANCHAYAT, Level.BLOCK, Level.TEHSIL, Level.URBAN_BODY})
 
 
 def is_number(raw: str, prefix: str) -> bool:
@@ -54,6 +56,34 @@ def get_application_for(user: User, number: str) -> Application:
     return application
 
 
+def families_served_by(posting: Posting | None) -> QuerySet[Family]:
+    """The families a Lok Mitra Kendra operator may ask consent of: those of the centre's own area.
+
+    The area is the operator's posting (the centre's gram panchayat, block,
+    tehsil or urban body); an operator posted at district or state level, or
+    not an operator at all, serves nobody.
+    """
+    if posting is None or posting.role != Role.LOK_MITRA_OPERATOR or posting.level not in CENTRE_LEVELS:
+        return Family.objects.none()
+    return Family.objects.active().filter(posting.family_filter())
+
+
+def member_for_operator(user: User, member_id: str) -> Member:
+    """A living member of a family the operator's centre serves; 404 for anyone else, known or not."""
+    canonical = identifiers.normalise(member_id)
+    if not identifiers.is_valid(canonical, "M"):
+        raise Http404
+    member = (
+        Member.objects.living()
+        .select_related("family")
+        .filter(member_id=canonical, family__in=families_served_by(user.active_posting))
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
 def live_consent(user: User, consent_id: int | None) -> AssistedConsent | None:
     if consent_id is None:
         return None
@@ -83,16 +113,13 @@ def get_member_to_apply_for(user: User, member_id: str, consent: AssistedConsent
     if posting is not None:
         if posting.role != Role.LOK_MITRA_OPERATOR or consent is None:
             raise Http404
-        members = members.filter(family_id=consent.family_id)
+        # The consent's family, and still one the centre serves (a transferred operator's consent lapses).
+        members = members.filter(family_id=consent.family_id, family__in=families_served_by(posting))
     elif user.is_official:
         raise Http404
     else:
         # The citizen's own family, through their link first: two index lookups, no join over the register.
-        families = list(
-            CitizenLink.objects.filter(user=user, member__life_status=Member.LifeStatus.LIVING).values_list(
-                "member__family_id", flat=True
-            )
-        )
+        families = list(CitizenLink.objects.in_force(user).values_list("member__family_id", flat=True))
         members = members.filter(family_id__in=families)
     member = members.filter(member_id=canonical).first()
     if member is None:

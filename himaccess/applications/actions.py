@@ -7,11 +7,13 @@ acting at once, the second gets ``Conflict`` and nothing is overwritten.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from himaccess.accounts import otp
 from himaccess.accounts.models import OtpPurpose, Posting, Role, User
-from himaccess.applications import certificates
+from himaccess.applications import certificates, limits
+from himaccess.applications import documents as storage
+from himaccess.applications.access import families_served_by
 from himaccess.applications.models import (
     APPLICATION_PREFIX,
     CERTIFICATE_PREFIX,
@@ -48,6 +52,7 @@ from himaccess.registry.models import IdCounter, Member
 # The Act gives 30 days to appeal after a refusal or after the time limit ran out.
 APPEAL_WINDOW_DAYS = 30
 CONSENT_MINUTES = 60
+CONSENT_TEMPLATE = "assisted_consent"
 
 
 class NotAllowed(ValueError):
@@ -140,6 +145,13 @@ def prefill_for(service: Service, member: Member) -> dict[str, dict[str, Any]]:
     return _prefilled(member, version.form_fields)
 
 
+def _check_consent_covers(consent: AssistedConsent | None, service: Service) -> None:
+    if consent is not None and consent.service_id != service.pk:
+        raise NotAllowed(
+            _("The citizen consented to an application for another service. Ask for consent to this one.")
+        )
+
+
 @transaction.atomic
 def file_complete(
     service: Service,
@@ -156,8 +168,10 @@ def file_complete(
     version = service.current_version
     if version is None or not service.is_active or not version.stages:
         raise NotAllowed(_("This service cannot be applied for here."))
+    _check_consent_covers(consent, service)
     if not member.is_living:
         raise NotAllowed(_("An application can be made only for a living member of the family."))
+    limits.check_submission(acting_user)
     attached = set(documents)
     missing = [d for d in version.documents if d["required"] and d["code"] not in attached]
     if missing:
@@ -195,8 +209,10 @@ def start_draft(
     version = service.current_version
     if version is None or not service.is_active or not version.stages:
         raise NotAllowed(_("This service cannot be applied for here."))
+    _check_consent_covers(consent, service)
     if not member.is_living:
         raise NotAllowed(_("An application can be made only for a living member of the family."))
+    limits.check_new_draft(acting_user)
     now = timezone.now()
     prefilled = _prefilled(member, version.form_fields)
     application = Application(
@@ -283,6 +299,8 @@ def submit(
     action = Action.RESUBMIT if resubmitting else Action.SUBMIT
     if not application.can(action):
         raise NotAllowed(_("This application has already been submitted."))
+    if not resubmitting:  # a correction the office asked for is never held back
+        limits.check_submission(acting_user)
     _attach(application, documents)
     missing = missing_documents(application)
     if missing:
@@ -507,6 +525,78 @@ def flag_overdue(now: datetime | None = None) -> int:
     return flagged
 
 
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Swept:
+    drafts: int
+    documents: int
+
+
+def _delete_documents(candidates: QuerySet[Document]) -> list[str]:
+    """Delete those of ``candidates`` no application holds; their files go once the transaction commits."""
+    gone = list(candidates.filter(attachments__isnull=True).values_list("pk", "stored_name"))
+    Document.objects.filter(pk__in=[pk for pk, _name in gone]).delete()
+    names = [name for _pk, name in gone]
+    # After commit: a batch that rolls back keeps its files along with its rows.
+    transaction.on_commit(lambda: storage.remove_files(names))
+    return names
+
+
+def sweep_abandoned_drafts(now: datetime | None = None) -> Swept:
+    """Delete drafts older than ``SERVICES_DRAFT_DAYS`` and the uploaded files only they held.
+
+    1. A draft is abandoned once created more than ``SERVICES_DRAFT_DAYS`` ago
+       or past its own expiry; a submitted application is never touched.
+    2. A batch at a time, each in one transaction: the drafts, their
+       attachment rows, the documents no other application holds, and an
+       audit row naming the drafts.
+    3. Then uploads as old that no application holds at all (a file replaced
+       in a draft), with an audit row per batch.
+    4. Files are deleted from storage as each batch commits.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=draft_days())
+    abandoned = Application.objects.filter(status=Status.DRAFT).filter(
+        Q(created_at__lt=cutoff) | Q(draft_expires_at__lt=now)
+    )
+    drafts = removed = 0
+    while True:
+        with transaction.atomic():
+            batch = list(abandoned.select_for_update().order_by("pk")[:SWEEP_BATCH])
+            if not batch:
+                break
+            held = AttachedDocument.objects.filter(application__in=batch)
+            documents = set(held.values_list("document_id", flat=True))
+            held.delete()
+            Application.objects.filter(pk__in=[d.pk for d in batch]).delete()
+            names = _delete_documents(Document.objects.filter(pk__in=documents))
+            audit.record(
+                None,
+                "application.drafts_swept",
+                after={"drafts": [d.number for d in batch], "documents": len(names), "days": draft_days()},
+                source="applications",
+            )
+        drafts, removed = drafts + len(batch), removed + len(names)
+    while True:
+        with transaction.atomic():
+            old = Document.objects.filter(uploaded_at__lt=cutoff, attachments__isnull=True).order_by("pk")
+            names = _delete_documents(
+                Document.objects.filter(pk__in=list(old.values_list("pk", flat=True)[:SWEEP_BATCH]))
+            )
+            if not names:
+                break
+            audit.record(
+                None,
+                "application.uploads_swept",
+                after={"documents": len(names), "days": draft_days()},
+                source="applications",
+            )
+        removed += len(names)
+    return Swept(drafts=drafts, documents=removed)
+
+
 def appeal_open(application: Application, now: datetime | None = None) -> int:
     """The level of appeal the citizen may file now (1 or 2), or 0."""
     now = now or timezone.now()
@@ -639,24 +729,43 @@ def consent_mobile(member: Member) -> str:
     return head.mobile if head else ""
 
 
-def ask_consent(member: Member, *, operator: User, request: HttpRequest | None) -> None:
-    """Send the citizen a consent code (raises ``otp.Throttled``)."""
+def _check_operator(member: Member, operator: User) -> Posting:
     posting = operator.active_posting
     if posting is None or posting.role != Role.LOK_MITRA_OPERATOR:
         raise NotAllowed(_("Only a Lok Mitra Kendra operator can apply on a citizen's behalf."))
+    if not families_served_by(posting).filter(pk=member.family_id).exists():
+        raise NotAllowed(_("This family is not in the area your Lok Mitra Kendra serves."))
+    return posting
+
+
+def operator_name(operator: User) -> str:
+    return operator.get_full_name() or operator.username
+
+
+def ask_consent(member: Member, service: Service, *, operator: User, request: HttpRequest | None) -> None:
+    """Text the citizen a code naming the operator, centre and service (may raise ``otp.Throttled``)."""
+    posting = _check_operator(member, operator)
     mobile = consent_mobile(member)
     if not mobile:
         raise NotAllowed(_("The family has no mobile number in the register to confirm consent."))
-    otp.issue(mobile, OtpPurpose.CONSENT, request)
+    # The citizen reads it: their language, not the operator's screen's.
+    language = sms.language_for(mobile)
+    params = {
+        "operator": operator_name(operator),
+        "centre": posting.area_name(language),
+        "service": service.name_in(language),
+    }
+    otp.issue(
+        mobile, OtpPurpose.CONSENT, request, template=CONSENT_TEMPLATE, params=params, language=language
+    )
 
 
 @transaction.atomic
 def grant_consent(
-    member: Member, code: str, *, operator: User, request: HttpRequest | None
+    member: Member, service: Service, code: str, *, operator: User, request: HttpRequest | None
 ) -> AssistedConsent:
-    posting = operator.active_posting
-    if posting is None or posting.role != Role.LOK_MITRA_OPERATOR:
-        raise NotAllowed(_("Only a Lok Mitra Kendra operator can apply on a citizen's behalf."))
+    """The citizen's code, given to the operator, records their consent for that one service."""
+    _check_operator(member, operator)
     mobile = consent_mobile(member)
     if not mobile or not otp.verify(mobile, OtpPurpose.CONSENT, code, request):
         raise NotAllowed(_("The code is not right or has expired. Ask the citizen for the latest code."))
@@ -665,6 +774,7 @@ def grant_consent(
         operator=operator,
         member=member,
         family=member.family,
+        service=service,
         granted_at=now,
         expires_at=now + timedelta(minutes=CONSENT_MINUTES),
     )
@@ -672,7 +782,7 @@ def grant_consent(
         operator,
         "application.assisted_consent",
         member,
-        after={"family_id": member.family.family_id},
+        after={"family_id": member.family.family_id, "service": service.code},
         request=request,
     )
     return consent

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -24,7 +24,9 @@ from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
 from himaccess.catalog import search
 from himaccess.catalog.models import Service
+from himaccess.idempotency import keys
 from himaccess.lib import identifiers
+from himaccess.lib.schemas import CleanTextSchema
 
 router = Router(tags=["services"])
 
@@ -73,7 +75,7 @@ def service_definition(request: HttpRequest, code: str) -> dict[str, Any]:
     return {"version": service.current_version.number, "definition": definition}
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(CleanTextSchema):
     service: str
     member_id: str
     answers: dict[str, Any] = {}
@@ -139,9 +141,22 @@ def _errors(form: ApplicationForm) -> str:
     )
 
 
-@router.post("/applications", response={201: ApplicationOut}, auth=django_auth)
-def file_application(request: AuthenticatedRequest, payload: ApplicationIn) -> tuple[int, ApplicationOut]:
-    """Start and submit an application in one call (documents must already be on file)."""
+@router.post("/applications", response={201: ApplicationOut}, auth=django_auth, openapi_extra=keys.openapi())
+def file_application(request: AuthenticatedRequest, payload: ApplicationIn) -> HttpResponse:
+    """Start and submit an application in one call (documents must already be on file).
+
+    With an ``Idempotency-Key`` header a retry gets the first answer and files nothing again.
+    """
+    return keys.respond(
+        request,
+        caller=keys.caller("user", request.user.pk),
+        endpoint="services.application",
+        create=lambda: (201, _file(request, payload).model_dump()),
+    )
+
+
+def _file(request: AuthenticatedRequest, payload: ApplicationIn) -> ApplicationOut:
+    """Check the request, file the application and build its answer (inside the caller's transaction)."""
     service = (
         Service.objects.offered().select_related("current_version").filter(code=payload.service[:20]).first()
     )
@@ -162,7 +177,7 @@ def file_application(request: AuthenticatedRequest, payload: ApplicationIn) -> t
         application = _start_and_submit(request, service, member, consent, payload.answers, chosen)
     except actions.NotAllowed as exc:
         raise HttpError(422, str(exc.message)) from exc
-    return 201, _application_out(application)
+    return _application_out(application)
 
 
 def _start_and_submit(

@@ -22,7 +22,10 @@ import secrets
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -137,6 +140,38 @@ def store(upload: UploadedFile, *, member: Member, kind: str, uploaded_by: User)
         scan=scan,
         uploaded_by=uploaded_by,
     )
+
+
+@contextmanager
+def removed_on_failure() -> Iterator[Callable[..., Document]]:
+    """``store`` for a block that may still fail: the files it wrote go if the block raises.
+
+    The block's rows roll back with its transaction; without this their files
+    would stay on disk with no row pointing at them.
+    """
+    written: list[str] = []
+
+    def keep(upload: UploadedFile, **kwargs: Any) -> Document:
+        document = store(upload, **kwargs)
+        written.append(document.stored_name)
+        return document
+
+    try:
+        yield keep
+    except BaseException:
+        remove_files(written)
+        raise
+
+
+def remove_files(stored_names: list[str]) -> int:
+    """Delete stored files by their server-made names (already gone: skipped); returns how many went."""
+    removed = 0
+    for name in stored_names:
+        path = (root() / name).resolve()
+        if root().resolve() in path.parents and path.is_file():
+            path.unlink()
+            removed += 1
+    return removed
 
 
 def path_of(document: Document) -> Path:

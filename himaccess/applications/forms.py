@@ -9,6 +9,7 @@ that kind already on file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,17 @@ from django.utils.translation import gettext_lazy as _
 
 from himaccess.applications import documents as storage
 from himaccess.applications.models import Application, Document, RejectionReason
-from himaccess.catalog.models import ServiceVersion
+from himaccess.catalog.models import Service, ServiceVersion
+from himaccess.lib.forms import CleanTextForm
+from himaccess.registry import validators
+
+# A date field's "when" (catalog.definitions.DATE_WHEN) -> its bounds; a definition published
+# before "when" existed reads as "any": no date before 1900 or more than a year ahead.
+DATE_VALIDATORS: dict[str, Callable[[date], None]] = {
+    "past": validators.validate_past_date,
+    "upcoming": validators.validate_upcoming_date,
+    "any": validators.validate_plausible_date,
+}
 
 
 def _label(item: dict[str, Any], key: str, language: str) -> str:
@@ -47,7 +58,11 @@ def _django_field(spec: dict[str, Any], language: str) -> forms.Field:
             max_length=spec.get("max_length", 1000), widget=forms.Textarea(attrs={"rows": 3}), **common
         )
     if kind == "date":
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date"}),
+            validators=[DATE_VALIDATORS[spec.get("when", "any")]],
+            **common,
+        )
     if kind == "number":
         return forms.IntegerField(min_value=spec.get("min", 0), max_value=spec.get("max", 10**9), **common)
     if kind == "choice":
@@ -64,7 +79,7 @@ def answers_to_json(cleaned: dict[str, Any], fields: list[dict[str, Any]]) -> di
     return out
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(CleanTextForm):
     def __init__(
         self,
         *args: Any,
@@ -165,7 +180,7 @@ class ApplicationForm(forms.Form):
         return any(e.code == code for errors in self.errors.as_data().values() for e in errors)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[])
     reason = forms.ChoiceField(
@@ -186,13 +201,13 @@ class DecisionForm(forms.Form):
         self.initial.setdefault("version", application.version)
 
 
-class AppealForm(forms.Form):
+class AppealForm(CleanTextForm):
     grounds = forms.CharField(
         label=_("Grounds of appeal"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
 
 
-class AppealDecisionForm(forms.Form):
+class AppealDecisionForm(CleanTextForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
         label=_("Order"),
@@ -203,22 +218,38 @@ class AppealDecisionForm(forms.Form):
     )
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(CleanTextForm):
     reason = forms.CharField(
         label=_("Reason for revoking"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(CleanTextForm):
     text = forms.CharField(
         label=_("Scanned code or link"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
 
 
-class ConsentStartForm(forms.Form):
+class ServiceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A catalogue service, shown by its name in the operator's language."""
+
+    language = "en"
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name_in(self.language)} ({obj.code})"
+
+
+class ConsentStartForm(CleanTextForm):
     member_id = forms.CharField(label=_("Member ID of the citizen"), max_length=20)
+    service = ServiceChoiceField(
+        queryset=Service.objects.offered(), label=_("Service the citizen wants to apply for")
+    )
+
+    def __init__(self, *args: Any, language: str = "en", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].language = language  # type: ignore[attr-defined]
 
 
-class ConsentCodeForm(forms.Form):
+class ConsentCodeForm(CleanTextForm):
     member_id = forms.CharField(widget=forms.HiddenInput, max_length=20)
     code = forms.RegexField(label=_("Code the citizen received by SMS"), regex=r"^\d{6}$", max_length=6)

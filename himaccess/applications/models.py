@@ -254,6 +254,8 @@ class AssistedConsent(models.Model):
     operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    # The one service the citizen's code was sent for (the SMS named it); empty only on older consents.
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
 

@@ -1,6 +1,8 @@
-"""Scheduled job of Him Seva, run by Celery beat: flag applications past their time limit.
+"""Scheduled jobs of Him Seva, run by Celery beat: flag applications past their time limit, and
+delete abandoned drafts with their uploads.
 
-With no broker (the embedded profile) run it with ``himaccess services_flag_overdue``.
+With no broker (the embedded profile) run them with ``himaccess services_flag_overdue`` and
+``himaccess services_sweep_drafts``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,23 @@ def flag_overdue() -> int:
     return actions.flag_overdue()
 
 
-# Every 15 minutes: the shortest notified time limit is two hours.
+@shared_task(name="applications.sweep_drafts")
+def sweep_drafts() -> dict[str, int]:
+    swept = actions.sweep_abandoned_drafts()
+    return {"drafts": swept.drafts, "documents": swept.documents}
+
+
 app.conf.beat_schedule.update(
-    {"applications-flag-overdue": {"task": "applications.flag_overdue", "schedule": crontab(minute="*/15")}}
+    {
+        # Every 15 minutes: the shortest notified time limit is two hours.
+        "applications-flag-overdue": {
+            "task": "applications.flag_overdue",
+            "schedule": crontab(minute="*/15"),
+        },
+        # Daily at 02:40 Asia/Kolkata, when few people are filling in forms.
+        "applications-sweep-drafts": {
+            "task": "applications.sweep_drafts",
+            "schedule": crontab(minute=40, hour=2),
+        },
+    }
 )

@@ -1,19 +1,21 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from himaccess.accounts import otp
 from himaccess.accounts.models import Role
-from himaccess.applications import access, actions, certificates, pdf, presentation
+from himaccess.applications import access, actions, certificates, limits, pdf, presentation
 from himaccess.applications import documents as storage
 from himaccess.applications.forms import (
     AppealDecisionForm,
@@ -30,13 +32,19 @@ from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
 from himaccess.catalog.models import Service
 from himaccess.lib import identifiers, signing
-from himaccess.registry.models import Family, Member
+from himaccess.registry.models import Family
 
 OFFICIAL_READ_PURPOSE = "deciding a service application"
 
 
 def _message(request: HttpRequest, title: str, text: str, status: int) -> HttpResponse:
     return render(request, "applications/message.html", {"title": title, "text": text}, status=status)
+
+
+def _limited(request: HttpRequest, exc: limits.DailyLimitReached) -> HttpResponse:
+    response = _message(request, _("Daily limit reached"), str(exc.message), 429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _consent(request: AuthenticatedRequest) -> Any:
@@ -51,14 +59,17 @@ def apply(request: AuthenticatedRequest, code: str) -> HttpResponse:
     if service is None:
         return _message(request, _("Unknown service"), _("There is no such service in the catalogue."), 404)
     consent = _consent(request)
-    if request.user.active_posting is not None and consent is None:
-        return redirect("applications:assisted")
+    if request.user.active_posting is not None and (consent is None or consent.service_id != service.pk):
+        # Operators apply only with the citizen's consent to this very service.
+        return redirect(f"{reverse('applications:assisted')}?{urlencode({'service': service.code})}")
     if request.method == "POST":
         member = access.get_member_to_apply_for(request.user, request.POST.get("member_id", ""), consent)
         try:
             application = actions.start_draft(service, member, acting_user=request.user, consent=consent)
         except actions.NotAllowed as exc:
             return _message(request, _("Cannot apply"), str(exc.message), 400)
+        except limits.DailyLimitReached as exc:
+            return _limited(request, exc)
         return redirect("applications:edit", number=application.number)
     family = consent.family if consent else Family.objects.visible_to(request.user).active().first()
     if family is None:
@@ -100,15 +111,14 @@ def edit(request: AuthenticatedRequest, number: str) -> HttpResponse:
     if application.status not in (Status.DRAFT, Status.RETURNED):
         return redirect("applications:detail", number=application.number)
     form = _form_for(request, application, request.POST or None, request.FILES or None)
-    status = 200
+    status, retry_after = 200, 0
     if request.method == "POST":
         if form.is_valid():
             try:
-                with transaction.atomic():
+                # A refusal after the upload rolls its row back; its file goes too.
+                with storage.removed_on_failure() as store, transaction.atomic():
                     uploaded = {
-                        code: storage.store(
-                            upload, member=application.member, kind=code, uploaded_by=request.user
-                        )
+                        code: store(upload, member=application.member, kind=code, uploaded_by=request.user)
                         for code, upload in form.uploads().items()
                     }
                     chosen = {**form.reused(), **uploaded}
@@ -125,6 +135,9 @@ def edit(request: AuthenticatedRequest, number: str) -> HttpResponse:
             except actions.NotAllowed as exc:
                 form.add_error(None, str(exc.message))
                 status = 400
+            except limits.DailyLimitReached as exc:
+                form.add_error(None, str(exc.message))
+                status, retry_after = 429, exc.retry_after
             else:
                 return redirect("applications:detail", number=application.number)
         else:
@@ -134,7 +147,10 @@ def edit(request: AuthenticatedRequest, number: str) -> HttpResponse:
         "form": form,
         **presentation.header(application, request.LANGUAGE_CODE),
     }
-    return render(request, "applications/form.html", context, status=status)
+    response = render(request, "applications/form.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required
@@ -344,77 +360,91 @@ def keys(request: HttpRequest) -> JsonResponse:
     return response
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def assisted(request: AuthenticatedRequest) -> HttpResponse:
-    """A Lok Mitra Kendra operator gets the citizen's OTP consent before applying for the family."""
+# What the operator asked a code for: the confirmation records consent to exactly that.
+PENDING_CONSENT_KEY = "applications.assisted_pending"
+
+
+def _operator_only(request: AuthenticatedRequest) -> None:
     posting = request.user.active_posting
     if posting is None or posting.role != Role.LOK_MITRA_OPERATOR:
         raise Http404
-    start = ConsentStartForm(request.POST if "send" in request.POST else None)
-    confirm = ConsentCodeForm(request.POST if "confirm" in request.POST else None)
-    status = 200
-    if "send" in request.POST and start.is_valid():
-        member = _member_by_id(start.cleaned_data["member_id"])
-        if member is None:
-            start.add_error("member_id", _("No living member has this Member ID."))
-            status = 400
-        else:
-            try:
-                actions.ask_consent(member, operator=request.user, request=request)
-            except actions.NotAllowed as exc:
-                start.add_error(None, str(exc.message))
-                status = 400
-            except otp.Throttled as exc:
-                start.add_error(
-                    None,
-                    _("Too many codes were asked for. Try again in %(seconds)s seconds.")
-                    % {"seconds": exc.retry_after},
-                )
-                status = 429
-            else:
-                confirm = ConsentCodeForm(initial={"member_id": member.member_id})
-                return render(
-                    request,
-                    "applications/assisted.html",
-                    {"start": None, "confirm": confirm, "member": member},
-                )
-    if "confirm" in request.POST and confirm.is_valid():
-        member = _member_by_id(confirm.cleaned_data["member_id"])
-        try:
-            if member is None:
-                raise actions.NotAllowed(_("No living member has this Member ID."))
-            consent = actions.grant_consent(
-                member, confirm.cleaned_data["code"], operator=request.user, request=request
-            )
-        except actions.NotAllowed as exc:
-            confirm.add_error("code", str(exc.message))
-            return render(
-                request,
-                "applications/assisted.html",
-                {"start": None, "confirm": confirm, "member": member},
-                status=400,
-            )
-        except otp.Throttled:
-            return _message(
-                request, _("Too many tries"), _("Too many codes were tried. Try again later."), 429
-            )
-        request.session[access.CONSENT_SESSION_KEY] = consent.pk
-        messages.success(request, _("The citizen's consent is recorded. Choose the service to apply for."))
-        return redirect("catalog:index")
-    elif "send" in request.POST and status == 200 and not start.is_valid():
-        status = 400
-    consent = _consent(request)
+
+
+def _assisted_page(request: AuthenticatedRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     return render(
-        request,
-        "applications/assisted.html",
-        {"start": start, "confirm": None, "consent": consent},
-        status=status,
+        request, "applications/assisted.html", {"start": None, "confirm": None, **context}, status=status
     )
 
 
-def _member_by_id(member_id: str) -> Member | None:
-    canonical = identifiers.normalise(member_id)
-    if not identifiers.is_valid(canonical, "M"):
-        return None
-    return Member.objects.living().select_related("family").filter(member_id=canonical).first()
+@login_required
+@require_http_methods(["GET", "POST"])
+def assisted(request: AuthenticatedRequest) -> HttpResponse:
+    """A Lok Mitra Kendra operator asks a citizen of the centre's area for consent to apply for one service.
+
+    The code goes to the family's registered mobile in an SMS naming the
+    operator, the centre and the service; a family outside the centre's area
+    is a 404, as for any object out of the caller's scope.
+    """
+    _operator_only(request)
+    if "confirm" in request.POST:
+        return _confirm_consent(request)
+    sending = "send" in request.POST
+    start = ConsentStartForm(
+        request.POST if sending else None,
+        initial={"service": request.GET.get("service", "")[:20]},
+        language=request.LANGUAGE_CODE,
+    )
+    if not sending:
+        return _assisted_page(request, {"start": start, "consent": _consent(request)})
+    if not start.is_valid():
+        return _assisted_page(request, {"start": start}, status=400)
+    member = access.member_for_operator(request.user, start.cleaned_data["member_id"])
+    service = start.cleaned_data["service"]
+    try:
+        actions.ask_consent(member, service, operator=request.user, request=request)
+    except actions.NotAllowed as exc:
+        start.add_error(None, str(exc.message))
+        return _assisted_page(request, {"start": start}, status=400)
+    except otp.Throttled as exc:
+        start.add_error(
+            None,
+            _("Too many codes were asked for. Try again in %(seconds)s seconds.")
+            % {"seconds": exc.retry_after},
+        )
+        response = _assisted_page(request, {"start": start}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    request.session[PENDING_CONSENT_KEY] = {"member_id": member.member_id, "service": service.code}
+    confirm = ConsentCodeForm(initial={"member_id": member.member_id})
+    return _assisted_page(request, {"confirm": confirm, "member": member, "service": service})
+
+
+def _confirm_consent(request: AuthenticatedRequest) -> HttpResponse:
+    confirm = ConsentCodeForm(request.POST)
+    if not confirm.is_valid():
+        return _assisted_page(request, {"confirm": confirm}, status=400)
+    member = access.member_for_operator(request.user, confirm.cleaned_data["member_id"])
+    pending = request.session.get(PENDING_CONSENT_KEY) or {}
+    service = None
+    if pending.get("member_id") == member.member_id:
+        service = Service.objects.offered().filter(code=pending.get("service", "")).first()
+    context = {"confirm": confirm, "member": member, "service": service}
+    try:
+        if service is None:
+            raise actions.NotAllowed(_("No code was asked for this citizen here. Send a new code."))
+        consent = actions.grant_consent(
+            member, service, confirm.cleaned_data["code"], operator=request.user, request=request
+        )
+    except actions.NotAllowed as exc:
+        confirm.add_error("code", str(exc.message))
+        return _assisted_page(request, context, status=400)
+    except otp.Throttled as exc:
+        response = _message(
+            request, _("Too many tries"), _("Too many codes were tried. Try again later."), 429
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    request.session.pop(PENDING_CONSENT_KEY, None)
+    request.session[access.CONSENT_SESSION_KEY] = consent.pk
+    messages.success(request, _("The citizen's consent is recorded. Fill in the application with them."))
+    return redirect("applications:apply", code=service.code)

@@ -59,17 +59,28 @@ def _attachment(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _current_card(family: Family, member: Member | None, user: User) -> Card:
+def _current_card(family: Family, member: Member | None) -> Card | None:
     cards = Card.objects.active().filter(family=family, member=member)
-    card = cards.filter(kind=Card.Kind.MEMBER if member else Card.Kind.FAMILY).first()
-    if card is not None:
-        return card
+    return cards.filter(kind=Card.Kind.MEMBER if member else Card.Kind.FAMILY).first()
+
+
+def _issue(family: Family, member: Member | None, user: User) -> None:
+    """Issue the card a download asked for (a POST: opening a link never issues one)."""
+    if _current_card(family, member) is not None:
+        return
     try:
         if member is None:
-            return actions.issue_family_card(family, acting_user=user, request_print=False)
-        return actions.issue_member_card(member, acting_user=user, request_print=False)
+            actions.issue_family_card(family, acting_user=user, request_print=False)
+        else:
+            actions.issue_member_card(member, acting_user=user, request_print=False)
     except ValidationError as exc:
         raise Http404 from exc
+
+
+def _not_issued(request: HttpRequest, family: Family, member: Member | None) -> HttpResponse:
+    """The page a download link shows before any card exists: a button that issues it."""
+    context = {"family": family, "member": member, "action": request.get_full_path()}
+    return render(request, "cards/not_issued.html", context)
 
 
 # Officials print cards for families that cannot download them.
@@ -77,11 +88,17 @@ CARD_PURPOSE = "Him Parivar card printed by an official"
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def family_card(request: HttpRequest, family_id: str) -> HttpResponse:
+    """GET serves the family's current card (or offers to issue one); POST issues it, then serves it."""
     user = cast(User, request.user)  # login_required
     family = get_object_or_404(Family.objects.visible_to(user).active().distinct(), family_id=family_id)
-    card = _current_card(family, None, user)
+    if request.method == "POST":
+        _issue(family, None, user)
+        return redirect(request.get_full_path())
+    card = _current_card(family, None)
+    if card is None:
+        return _not_issued(request, family, None)
     if user.active_posting is not None:
         access_log.record_read(family=family, purpose=CARD_PURPOSE, user=user, request=request)
     layout = "id1" if request.GET.get("layout") == "id1" else "a4"
@@ -90,14 +107,20 @@ def family_card(request: HttpRequest, family_id: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def member_card(request: HttpRequest, member_id: str) -> HttpResponse:
+    """GET serves the member's current card (or offers to issue one); POST issues it, then serves it."""
     user = cast(User, request.user)  # login_required
     member = get_object_or_404(
         Member.objects.visible_to(user).living().select_related("family").distinct(),
         member_id=member_id,
     )
-    card = _current_card(member.family, member, user)
+    if request.method == "POST":
+        _issue(member.family, member, user)
+        return redirect(request.get_full_path())
+    card = _current_card(member.family, member)
+    if card is None:
+        return _not_issued(request, member.family, member)
     if user.active_posting is not None:
         access_log.record_read(
             family=member.family, members=[member], purpose=CARD_PURPOSE, user=user, request=request

@@ -21,11 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from himaccess.catalog import actions
 from himaccess.catalog.definitions import DefinitionError
 from himaccess.catalog.models import Holiday, Service, ServiceVersion
+from himaccess.lib.forms import CleanTextForm
 
 MAX_FILE_BYTES = 512 * 1024
 
 
-class ImportForm(forms.Form):
+class ImportForm(CleanTextForm):
     file = forms.FileField(label=_("Definition file (YAML or JSON)"), required=False)
     text = forms.CharField(
         label=_("or paste the definition"),

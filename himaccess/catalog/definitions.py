@@ -15,7 +15,7 @@ Parts of a definition::
     fee_rupees, documents [{code, name_en, name_hi, required}],
     eligibility_en, eligibility_hi,
     form [{name, type, label_en, label_hi, help_en, help_hi, required, prefill,
-           choices [{value, label_en, label_hi}], max_length, min, max, pattern}],
+           choices [{value, label_en, label_hi}], max_length, min, max, pattern, when}],
     workflow [{stage, role, department, name_en, name_hi, actions [...]}],
     output {kind: certificate | none, title_en, title_hi, statement_en, statement_hi, validity_days},
     provenance {notified, product_defined [...], sources}
@@ -34,6 +34,9 @@ from himaccess.accounts.models import Role
 CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}-[0-9A-Z]{1,6}$")
 SLUG = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 FIELD_TYPES = ("text", "textarea", "date", "number", "choice", "yes_no")
+# When a date field's date lies: "past" (something happened: not in the future), "upcoming" (an
+# appointment: from today to a year ahead), "any" (from 1900 to a year ahead; the default).
+DATE_WHEN = ("past", "upcoming", "any")
 # What an official can do at a stage. verify and forward move the application to the next stage.
 ACTIONS = ("verify", "forward", "return", "approve", "reject")
 OUTPUT_KINDS = ("certificate", "none")
@@ -227,6 +230,11 @@ def _field(problems: list[str], field: Any, i: int) -> dict[str, Any] | None:
             except (re.error, TypeError):
                 problems.append(f"{path}pattern: not a valid regular expression")
         out["pattern"] = pattern
+    if kind == "date":
+        when = field.get("when", "any")
+        if when not in DATE_WHEN:
+            problems.append(f"{path}when: {when!r} is not one of {', '.join(DATE_WHEN)}")
+        out["when"] = when
     if kind == "number":
         out["min"] = (
             _int(problems, field, "min", path, minimum=-(10**12), maximum=10**12) if "min" in field else 0

@@ -1,24 +1,30 @@
+"""Delivering domain events: a task queued on commit for each event, and the relay run by Celery beat.
+
+The task's retries cover a brief failure; they do not cap delivery: whatever
+is still undelivered after a minute the relay retries until it is handled
+(``himaccess events_relay`` runs it without beat).
+"""
+
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
-from django.db.models import F
+from celery.app.task import Task
 
-from himaccess.events import bus
-from himaccess.events.models import Event
-
-logger = logging.getLogger(__name__)
+from himaccess.celery import app
+from himaccess.events import relay as outbox
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=30)
-def dispatch_event(self, event_id: int) -> None:  # type: ignore[no-untyped-def]
-    event = Event.objects.filter(pk=event_id, dispatched_at__isnull=True).first()
-    if event is None:
-        return
-    try:
-        bus.dispatch(event)
-    except Exception as exc:
-        Event.objects.filter(pk=event_id).update(attempts=F("attempts") + 1, last_error=repr(exc)[:2000])
-        logger.exception("event %s (%s) failed", event.pk, event.name)
-        raise self.retry(exc=exc) from exc
+def dispatch_event(self: Task, event_id: int) -> None:
+    failure = outbox.deliver(event_id)
+    if failure is not None:
+        raise self.retry(exc=failure)
+
+
+@shared_task(name="events.relay")
+def relay() -> int:
+    return outbox.relay().delivered
+
+
+# Every minute: an event the task could not deliver waits at least that long, at most an hour.
+app.conf.beat_schedule.update({"events-relay": {"task": "events.relay", "schedule": 60.0}})

@@ -8,9 +8,10 @@ family's place. Errors are 4xx with a message in the caller's language.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -21,11 +22,13 @@ from himaccess.accounts.models import User
 from himaccess.grievances import actions, routing
 from himaccess.grievances.access import get_complaint_for, is_agent
 from himaccess.grievances.models import DESCRIPTION_MAX, Category, Channel, Complaint
+from himaccess.idempotency import keys
+from himaccess.lib.schemas import CleanTextSchema
 
 router = Router(tags=["grievances"], auth=django_auth)
 
 
-class LocationIn(Schema):
+class LocationIn(CleanTextSchema):
     district: int | None = None
     tehsil: int | None = None
     block: int | None = None
@@ -34,7 +37,7 @@ class LocationIn(Schema):
     pincode: str = Field("", max_length=6)
 
 
-class ComplaintIn(Schema):
+class ComplaintIn(CleanTextSchema):
     category: str = Field(max_length=80)
     # Checked by the action, so an oversize text gets the same message everywhere.
     description: str = Field(max_length=DESCRIPTION_MAX * 4)
@@ -55,7 +58,7 @@ class ComplaintOut(Schema):
     routed_up: bool
 
 
-class SuggestionIn(Schema):
+class SuggestionIn(CleanTextSchema):
     kind: str
     department: str = Field(max_length=48)
     text: str = Field(max_length=DESCRIPTION_MAX * 4)
@@ -119,9 +122,25 @@ def categories(request: HttpRequest) -> list[CategoryOut]:
     ]
 
 
-@router.post("/complaints", response={201: ComplaintOut, 200: ComplaintOut}, summary="Register a complaint")
-def file_complaint(request: HttpRequest, body: ComplaintIn) -> tuple[int, ComplaintOut]:
+@router.post(
+    "/complaints",
+    response={201: ComplaintOut, 200: ComplaintOut},
+    summary="Register a complaint",
+    openapi_extra=keys.openapi(),
+)
+def file_complaint(request: HttpRequest, body: ComplaintIn) -> HttpResponse:
+    """With an ``Idempotency-Key`` header a retry gets the first answer and files nothing again."""
     user: User = request.user  # type: ignore[assignment]
+    return keys.respond(
+        request,
+        caller=keys.caller("user", user.pk),
+        endpoint="grievances.complaint",
+        create=lambda: _file(user, body),
+    )
+
+
+def _file(user: User, body: ComplaintIn) -> tuple[int, dict[str, Any]]:
+    """Check the request, file the complaint and build its answer (inside the caller's transaction)."""
     try:
         category = actions.fileable_category(body.category)
         if is_agent(user):
@@ -156,7 +175,7 @@ def file_complaint(request: HttpRequest, body: ComplaintIn) -> tuple[int, Compla
         )
     except ValidationError as error:
         raise _error(error) from None
-    return (200 if filing.repeat else 201), _out(filing.complaint, filing.repeat)
+    return (200 if filing.repeat else 201), _out(filing.complaint, filing.repeat).model_dump()
 
 
 @router.get("/complaints/{reference}", response=ComplaintOut, summary="A complaint's status")

@@ -15,6 +15,7 @@ from himaccess.geography.models import Block, District, Tehsil, UrbanBody
 from himaccess.grievances import actions, routing
 from himaccess.grievances.models import DESCRIPTION_MAX, Category, Complaint
 from himaccess.lib import identifiers
+from himaccess.lib.forms import CleanTextForm
 from himaccess.registry.models import Member
 
 ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
@@ -47,7 +48,7 @@ def _description_field(label: Any) -> forms.CharField:
     )
 
 
-class CategoryMixin(forms.Form):
+class CategoryMixin(CleanTextForm):
     category = forms.ChoiceField(label=_("What is the complaint about?"))
 
     def setup_categories(self, language: str) -> None:
@@ -110,11 +111,11 @@ class AgentComplaintForm(CategoryMixin):
         return data
 
 
-class NoteForm(forms.Form):
+class NoteForm(CleanTextForm):
     note = _description_field(_("What was done"))
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(CleanTextForm):
     note = _description_field(_("How it was resolved"))
     attachment = forms.FileField(label=_("Attachment (PDF, JPEG or PNG, at most 2 MB)"), required=False)
 
@@ -131,7 +132,7 @@ class ResolveForm(forms.Form):
         return upload
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(CleanTextForm):
     decision = forms.ChoiceField(
         label=_("Is the problem solved?"),
         choices=[("confirm", _("Yes, it is solved")), ("reject", _("No, it is not solved"))],
@@ -151,11 +152,11 @@ class AnswerForm(forms.Form):
         return data
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(CleanTextForm):
     reason = _description_field(_("Why reopen it"))
 
 
-class RateForm(forms.Form):
+class RateForm(CleanTextForm):
     rating = forms.TypedChoiceField(
         label=_("How satisfied are you with the resolution? (1 = not at all, 5 = fully)"),
         choices=[(n, str(n)) for n in range(1, 6)],
@@ -164,7 +165,7 @@ class RateForm(forms.Form):
     )
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(CleanTextForm):
     officer = forms.ModelChoiceField(label=_("Officer"), queryset=User.objects.none())
     reason = _description_field(_("Reason"))
 
@@ -183,7 +184,7 @@ class ReassignForm(forms.Form):
         self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
 
 
-class LookupForm(forms.Form):
+class LookupForm(CleanTextForm):
     query = forms.CharField(label=_("Reference number or caller's mobile"), max_length=20)
 
     def clean_query(self) -> str:
@@ -193,3 +194,15 @@ class LookupForm(forms.Form):
                 _("Enter a reference number (G and eleven digits) or a ten-digit mobile number.")
             )
         return value
+
+
+class TrackDetailsForm(CleanTextForm):
+    """What opens a complaint's progress to someone who is not logged in as its complainant."""
+
+    reference = forms.CharField(max_length=20)
+    mobile_last4 = forms.RegexField(
+        label=_("Last 4 digits of the mobile number the complaint was registered with"),
+        regex=r"^\d{4}$",
+        max_length=4,
+        error_messages={"invalid": _("Enter the last 4 digits of the mobile number, e.g. 1234.")},
+    )

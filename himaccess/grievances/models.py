@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.accounts.models import Level, Role
@@ -234,6 +235,10 @@ class Complaint(models.Model):
     @property
     def masked_mobile(self) -> str:
         return f"XXXXXX{self.complainant_mobile[-4:]}"
+
+    def mobile_ends_with(self, digits: str) -> bool:
+        """Whether ``digits`` are the last 4 of the complainant's number (what public tracking asks)."""
+        return len(digits) == 4 and constant_time_compare(digits, self.complainant_mobile[-4:])
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]

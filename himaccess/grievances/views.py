@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from himaccess.accounts.models import User
+from himaccess.audit.log import client_address
 from himaccess.departments.models import Department
 from himaccess.geography.models import District
 from himaccess.grievances import actions, confirmation, figures, forms, routing
@@ -28,7 +29,8 @@ from himaccess.grievances.access import (
     visible_complaints,
 )
 from himaccess.grievances.models import Channel, Complaint
-from himaccess.lib import identifiers
+from himaccess.lib import identifiers, throttling
+from himaccess.lib.throttling import Limit
 from himaccess.registry.access import family_of_citizen
 
 
@@ -276,28 +278,64 @@ def _track_path() -> str:
     return reverse("grievances:track")
 
 
+# Public tracking: looking a reference up, and the tries at the mobile's last 4 digits that open its
+# progress (10,000 possibilities: a few tries an hour per complaint, whoever tries).
+TRACK_LOOKUPS_PER_ADDRESS = (Limit("track-lookup-address-15m", 60, 900),)
+TRACK_DIGITS_PER_COMPLAINT = (Limit("track-digits-complaint-hour", 5, 3_600),)
+TRACK_DIGITS_PER_ADDRESS = (Limit("track-digits-address-15m", 20, 900),)
+
+
+@require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
-    """Anyone with a reference number sees its progress; no names, numbers or descriptions."""
-    raw = request.GET.get("reference", "")
-    complaint = None
-    status = 200
-    if raw:
-        reference = identifiers.normalise(raw)
-        complaint = (
-            Complaint.objects.select_related("category", "department", "district")
-            .filter(reference=reference)
-            .first()
+    """Anyone with a reference number sees its status, department and last update; nothing more.
+
+    The progress (what it is about, where, the steps) is shown only to someone
+    who also gives the last 4 digits of the mobile number it was registered
+    with, in a POST; lookups and tries are rate-limited.
+    """
+    form = forms.TrackDetailsForm(request.POST or None)
+    raw = request.POST.get("reference", "") if request.method == "POST" else request.GET.get("reference", "")
+    context: dict[str, Any] = {"raw": raw[:20], "complaint": None, "form": form, "details": False}
+    if not raw:
+        return render(request, "grievances/track.html", context)
+    address = client_address(request)
+    wait = throttling.hit(TRACK_LOOKUPS_PER_ADDRESS, f"a:{address}")
+    complaint = (
+        None
+        if wait
+        else Complaint.objects.select_related("category", "department", "district")
+        .filter(reference=identifiers.normalise(raw[:20]))
+        .first()
+    )
+    status = 429 if wait else 200 if complaint is not None else 404
+    if complaint is not None and request.method == "POST":
+        wait = max(
+            throttling.hit(TRACK_DIGITS_PER_COMPLAINT, f"c:{complaint.pk}"),
+            throttling.hit(TRACK_DIGITS_PER_ADDRESS, f"a:{address}"),
         )
-        if complaint is None:
-            status = 404
-    context: dict[str, Any] = {
-        "raw": raw,
-        "complaint": complaint,
-        "path": complaint.category.path_in(_language()) if complaint else "",
-    }
+        if wait:
+            status = 429
+        elif form.is_valid() and complaint.mobile_ends_with(form.cleaned_data["mobile_last4"]):
+            context["details"] = True
+            context["path"] = complaint.category.path_in(_language())
+            context["steps"] = complaint.steps.only("kind", "at", "to_level")
+        else:
+            form.add_error(
+                "mobile_last4",
+                _("These are not the last 4 digits of the number this complaint was made with."),
+            )
+            status = 400
     if complaint is not None:
-        context["steps"] = complaint.steps.only("kind", "at", "to_level")
-    return render(request, "grievances/track.html", context, status=status)
+        last = complaint.steps.order_by("-at").values_list("at", flat=True).first()
+        context.update(
+            complaint=complaint,
+            department=complaint.department.name_in(_language()),
+            last_update=last or complaint.created_at,
+        )
+    response = render(request, "grievances/track.html", {**context, "throttled": bool(wait)}, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 @login_required

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from himaccess.accounts.models import User
 
 
+# The one grant type a client is registered with; the refresh token grant comes with it.
+GRANT_TYPE = Application.GRANT_AUTHORIZATION_CODE
+
+
 @dataclass(frozen=True)
 class RegisteredClient:
     app: DepartmentApp
@@ -52,14 +56,18 @@ def register_client(
     confidential: bool = True,
     source: str = "admin",
 ) -> RegisteredClient:
-    """Register a departmental application; the secret is returned once, stored hashed."""
+    """Register a departmental application; the secret is returned once, stored hashed.
+
+    Every client uses the authorization code grant with PKCE (and refresh
+    tokens); no other grant type can be registered (docs/decisions/1040).
+    """
     scopes = validate_scopes(allowed_scopes)
     if not redirect_uris:
         raise ValidationError(_("At least one redirect address is needed."))
     application = Application(
         name=name,
         client_type=Application.CLIENT_CONFIDENTIAL if confidential else Application.CLIENT_PUBLIC,
-        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        authorization_grant_type=GRANT_TYPE,
         redirect_uris=" ".join(redirect_uris),
         algorithm=Application.RS256_ALGORITHM,
         skip_authorization=False,

@@ -1,4 +1,10 @@
-"""Registering departmental applications, and seeing (not editing) citizens' consents."""
+"""Registering departmental applications, and seeing (not editing) citizens' consents.
+
+OAuth client rows (django-oauth-toolkit's ``Application``) are made only by
+``actions.register_client``, through the departmental application form here
+or ``himaccess register_client``; the toolkit's own admin may show and rename
+them but not add one or change its grant or client type.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.admin import ApplicationAdmin
+from oauth2_provider.models import Application
 
 from himaccess.integrations import actions
 from himaccess.integrations.models import SCOPE_CLAIMS, Consent, DepartmentApp
+from himaccess.lib.forms import CleanTextModelForm
 
 
-class RegisterClientForm(forms.ModelForm):
+class RegisterClientForm(CleanTextModelForm):
     name = forms.CharField(label=_("name (English)"), max_length=255)
     redirect_uris = forms.CharField(
         label=_("redirect addresses"),
@@ -134,3 +143,14 @@ class ConsentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class RegisteredApplicationAdmin(ApplicationAdmin):
+    readonly_fields = (*ApplicationAdmin.readonly_fields, "client_type", "authorization_grant_type")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+admin.site.unregister(Application)
+admin.site.register(Application, RegisteredApplicationAdmin)

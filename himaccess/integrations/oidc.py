@@ -8,22 +8,38 @@
 - Claims come from the citizen's member record (``CitizenLink``), each behind
   its scope; every release of member data (ID token or userinfo) is a row in
   the family's access log with the client's stated purpose.
+- Only the authorization code grant (with PKCE) and the refresh token grant
+  exist (``CodeFlowServer``): every other grant type gets the same
+  ``unsupported_grant_type`` answer before any client or password is looked
+  at, every other response type is refused, and the validator refuses them
+  again whatever a client's registration says. No password is ever checked
+  here (``validate_user``).
+- An access token is accepted only in the ``Authorization`` header, never
+  in the address or the form body.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.crypto import constant_time_compare
 from oauth2_provider.models import Application
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
 from oauthlib.common import Request
+from oauthlib.oauth2.rfc6749 import errors
+from oauthlib.oauth2.rfc6749.endpoints import AuthorizationEndpoint, TokenEndpoint
+from oauthlib.openid import Server
 
 from himaccess.accounts.models import User
 from himaccess.audit import access as access_log
 from himaccess.audit.log import client_address_from_meta
 from himaccess.integrations.models import SCOPE_CLAIMS, Consent, DepartmentApp, Subject
 from himaccess.registry.models import CitizenLink, EkycStatus, Member
+
+# The grants departmental sign-on needs; everything else is refused.
+GRANT_TYPES = ("authorization_code", "refresh_token")
+RESPONSE_TYPES = ("code",)
 
 CLAIM_SCOPE = {claim: scope for scope, claims in SCOPE_CLAIMS.items() for claim in claims}
 # Claims that carry a member's data: releasing any of them is a logged read.
@@ -33,7 +49,7 @@ MEMBER_CLAIMS = frozenset(CLAIM_SCOPE) - {"sub"}
 def linked_member(user: User) -> Member | None:
     """The living member record a citizen's login is tied to (the latest link)."""
     link = (
-        CitizenLink.objects.filter(user=user, member__life_status=Member.LifeStatus.LIVING)
+        CitizenLink.objects.in_force(user)
         .select_related("member__family")
         .order_by("-linked_at", "-id")
         .first()
@@ -78,6 +94,51 @@ class ClientScopes(SettingsScopes):
         self, application: Application | None = None, request: Any = None, *args: Any, **kwargs: Any
     ) -> list[str]:
         return ["openid"]
+
+
+class _RefusedGrant:
+    """Any grant type but the two above: one answer, whatever else the request carries."""
+
+    def create_token_response(self, request: Request, token_handler: Any) -> tuple[dict[str, str], str, int]:
+        error = errors.UnsupportedGrantTypeError()
+        headers = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
+        return headers, error.json, error.status_code
+
+
+class CodeFlowServer(Server):
+    """oauthlib's OpenID Connect server reduced to what Him Access uses.
+
+    The token endpoint knows ``authorization_code`` and ``refresh_token``;
+    the password, client-credentials and device grants are not routed at all,
+    so a request for them never reaches client authentication or a password
+    check, and every such request gets the same bytes back. The authorization
+    endpoint knows the ``code`` response type only (no implicit or hybrid).
+    """
+
+    def __init__(self, request_validator: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request_validator, *args, **kwargs)
+        AuthorizationEndpoint.__init__(
+            self,
+            default_response_type="code",
+            response_types={"code": self.auth_grant_choice},
+            default_token_type=self.bearer,
+        )
+        TokenEndpoint.__init__(
+            self,
+            default_grant_type="authorization_code",
+            grant_types={"authorization_code": self.token_grant_choice, "refresh_token": self.refresh_grant},
+            default_token_type=self.bearer,
+        )
+
+    @property
+    def default_grant_type_handler(self) -> Any:
+        return _RefusedGrant()
+
+
+def presented_in_header(token: str, request: Request) -> bool:
+    """Whether ``token`` came as ``Authorization: Bearer``: never from the address or a form body."""
+    scheme, _, value = (request.headers or {}).get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and constant_time_compare(value.strip(), token)
 
 
 class HimAccessValidator(OAuth2Validator):
@@ -126,7 +187,34 @@ class HimAccessValidator(OAuth2Validator):
             return False
         return self._has_live_consent(request)
 
+    def validate_grant_type(
+        self, client_id: str, grant_type: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        # A client registered any other way (an old row, a hand-made one) still gets nothing else.
+        if grant_type not in GRANT_TYPES:
+            return False
+        if client.authorization_grant_type != Application.GRANT_AUTHORIZATION_CODE:
+            return False
+        return bool(super().validate_grant_type(client_id, grant_type, client, request, *args, **kwargs))
+
+    def validate_response_type(
+        self, client_id: str, response_type: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        if response_type not in RESPONSE_TYPES:
+            return False
+        return bool(
+            super().validate_response_type(client_id, response_type, client, request, *args, **kwargs)
+        )
+
+    def validate_user(
+        self, username: str, password: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        # Officials' passwords are checked only by the two-step login (accounts.authentication).
+        return False
+
     def validate_bearer_token(self, token: str, scopes: list[str], request: Request) -> bool:
+        if not token or not presented_in_header(token, request):
+            return False
         if not super().validate_bearer_token(token, scopes, request):
             return False
         return self._has_live_consent(request, request.access_token.scope.split())

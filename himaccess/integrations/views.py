@@ -1,22 +1,23 @@
-"""The consent screen, the citizen's "my apps" page, and withdrawing a consent."""
+"""The consent screen, the discovery document, the citizen's "my apps" page, and withdrawing a consent."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import Application
-from oauth2_provider.views import AuthorizationView
+from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView
 from oauthlib.oauth2.rfc6749 import errors
 
-from himaccess.integrations import actions
+from himaccess.integrations import actions, oidc
 from himaccess.integrations.models import SCOPE_LABELS, Consent, DepartmentApp, parse_scopes
 
 # The parameters of an authorization request carried from the screen to the code.
@@ -80,6 +81,18 @@ class ConsentView(AuthorizationView):
             application = Application.objects.get(client_id=form.cleaned_data["client_id"])
             scopes = parse_scopes(form.cleaned_data.get("scope", ""))
             actions.grant_consent(self.request.user, application, scopes, request=self.request)  # type: ignore[arg-type]
+        return response
+
+
+class DiscoveryView(ConnectDiscoveryInfoView):
+    """The OpenID configuration, naming the only grants offered (the default would imply implicit)."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        document = json.loads(super().get(request, *args, **kwargs).content)
+        document["grant_types_supported"] = list(oidc.GRANT_TYPES)
+        document["response_types_supported"] = list(oidc.RESPONSE_TYPES)
+        response = JsonResponse(document)
+        response["Access-Control-Allow-Origin"] = "*"
         return response
 
 

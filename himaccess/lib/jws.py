@@ -15,9 +15,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from himaccess.lib import signing
+from himaccess.lib import input_guard, signing
 
 MAX_TOKEN_LENGTH = 4096
+MAX_DEPTH = 8
 
 
 class Invalid(ValueError):
@@ -61,8 +62,12 @@ def verify(token: str, purpose: str, *, typ: str = "JWT") -> Verified:
         raise Invalid("not a compact JWS")
     header_text, body_text, signature_text = token.split(".")
     try:
-        header = json.loads(b64url_decode(header_text))
-        payload = json.loads(b64url_decode(body_text))
+        header_json, body_json = b64url_decode(header_text), b64url_decode(body_text)
+        if any(input_guard.json_deeper_than(part, MAX_DEPTH) for part in (header_json, body_json)):
+            # Refused before parsing: deep nesting would make the parser recurse past its limit.
+            raise Invalid("malformed token")
+        header = json.loads(header_json)
+        payload = json.loads(body_json)
         signature = b64url_decode(signature_text)
     except (ValueError, binascii.Error) as exc:
         raise Invalid("malformed token") from exc

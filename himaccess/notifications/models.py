@@ -84,12 +84,21 @@ class SmsMessage(models.Model):
     provider_id = models.CharField(max_length=100, blank=True)
     error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When a queued message may next be tried: set when a try fails; the relay
+    # (``notifications.tasks.relay_queued_sms``) hands over whatever is due.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["to", "-created_at"]), models.Index(fields=["provider_id"])]
+        indexes = [
+            models.Index(fields=["to", "-created_at"]),
+            models.Index(fields=["provider_id"]),
+            models.Index(
+                fields=["created_at"], name="sms_queued_by_age", condition=models.Q(status="queued")
+            ),
+        ]
         verbose_name = _("SMS message")
         verbose_name_plural = _("SMS messages")
 

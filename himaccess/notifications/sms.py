@@ -68,7 +68,8 @@ def unseal(blob: bytes | memoryview) -> dict[str, str]:
     return values
 
 
-def _language_for(mobile: str, language: str | None) -> str:
+def language_for(mobile: str, language: str | None = None) -> str:
+    """The language an SMS to ``mobile`` goes in: the one asked for, else the recipient's, else Hindi."""
     if language in LANGUAGES:
         return language
     from himaccess.accounts.models import User
@@ -88,7 +89,7 @@ def send(
         raise ValueError("mobile must be ten digits")
     template = SmsTemplate.objects.get(key=template_key)
     values = {name: str(value) for name, value in params.items()}
-    language = _language_for(mobile, language)
+    language = language_for(mobile, language)
     template.render(language, values)
     secret = {name: value for name, value in values.items() if name in SECRET_PARAMS}
     message = SmsMessage.objects.create(
@@ -100,7 +101,9 @@ def send(
     )
     from himaccess.notifications.tasks import deliver_sms
 
-    transaction.on_commit(lambda: deliver_sms.delay(message.pk))
+    # Robust: a broker that cannot be reached must not turn a committed change into an error
+    # answer; the message stays queued and the relay hands it over.
+    transaction.on_commit(lambda: deliver_sms.delay(message.pk), robust=True)
     return message
 
 

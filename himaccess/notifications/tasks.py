@@ -1,12 +1,25 @@
-"""Delivering queued SMS, with retries while the gateway is unavailable."""
+"""Delivering queued SMS: a task queued on commit for each message, and a relay run by Celery beat.
+
+The task retries a gateway that is briefly unavailable. Whatever it does not
+finish (the broker never got it, the database went away in the middle, the
+worker died) stays ``queued``; the relay hands over every queued message
+that is due, so an SMS written with a committed change is sent or given up
+on, never forgotten. A message is handed over under a row lock, so the task
+and the relay never send it twice.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from celery.app.task import Task
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
+from himaccess.celery import app
 from himaccess.notifications.gateway import GatewayRejected, GatewayUnavailable
 from himaccess.notifications.models import SmsMessage
 from himaccess.notifications.sms import hand_over, outgoing
@@ -14,6 +27,9 @@ from himaccess.notifications.sms import hand_over, outgoing
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# A message younger than this is left to its own task.
+RELAY_AFTER = timedelta(minutes=2)
+RELAY_BATCH = 200
 
 
 def backoff_seconds(attempt: int) -> int:
@@ -21,28 +37,71 @@ def backoff_seconds(attempt: int) -> int:
     return 10 * 2 ** (attempt - 1)
 
 
+def attempt(message_id: int) -> str:
+    """Try one queued message once, holding its row; returns what happened."""
+    with transaction.atomic():
+        message = (
+            SmsMessage.objects.select_for_update(skip_locked=True)
+            .select_related("template")
+            .filter(pk=message_id, status=SmsMessage.Status.QUEUED)
+            .first()
+        )
+        if message is None:
+            return "skipped"  # sent, given up, or being handed over by another worker
+        message.attempts += 1
+        try:
+            provider_id = hand_over(outgoing(message))
+        except GatewayRejected as exc:
+            message.mark_failed(str(exc))
+            logger.warning("sms %s rejected by the gateway: %s", message.pk, exc)
+            return "failed"
+        except GatewayUnavailable as exc:
+            if message.attempts >= MAX_ATTEMPTS:
+                message.mark_failed(str(exc))
+                logger.warning("sms %s failed after %s attempts: %s", message.pk, message.attempts, exc)
+                return "failed"
+            message.error = str(exc)[:200]
+            message.next_attempt_at = timezone.now() + timedelta(seconds=backoff_seconds(message.attempts))
+            message.save(update_fields=["attempts", "error", "next_attempt_at"])
+            return "retry"
+        message.mark_sent(provider_id)
+        return "sent"
+
+
 @shared_task(bind=True, max_retries=MAX_ATTEMPTS - 1, acks_late=True)
 def deliver_sms(self: Task, message_id: int) -> object:
     """Hand one queued message to the backend; idempotent for a message already sent or given up."""
-    message = SmsMessage.objects.select_related("template").filter(pk=message_id).first()
-    if message is None or message.status != SmsMessage.Status.QUEUED:
-        return "skipped"
-    message.attempts += 1
-    try:
-        provider_id = hand_over(outgoing(message))
-    except GatewayRejected as exc:
-        message.mark_failed(str(exc))
-        logger.warning("sms %s rejected by the gateway: %s", message.pk, exc)
-        return "failed"
-    except GatewayUnavailable as exc:
-        if message.attempts >= MAX_ATTEMPTS:
-            message.mark_failed(str(exc))
-            logger.warning("sms %s failed after %s attempts: %s", message.pk, message.attempts, exc)
-            return "failed"
-        message.error = str(exc)[:200]
-        message.save(update_fields=["attempts", "error"])
+    outcome = attempt(message_id)
+    if outcome == "retry":
+        attempts = SmsMessage.objects.filter(pk=message_id).values_list("attempts", flat=True).first() or 1
         # throw=False schedules the retry without raising; returning it lets the
         # eager profile (no broker) run the retry at once instead of failing the caller.
-        return self.retry(exc=exc, countdown=backoff_seconds(message.attempts), throw=False)
-    message.mark_sent(provider_id)
-    return "sent"
+        return self.retry(countdown=backoff_seconds(attempts), throw=False)
+    return outcome
+
+
+def due_messages(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED, created_at__lte=now - RELAY_AFTER)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:RELAY_BATCH]
+    )
+
+
+@shared_task(name="notifications.relay_queued_sms")
+def relay_queued_sms() -> dict[str, int]:
+    """Hand over every queued message that is due (its own task lost, or its wait over)."""
+    outcomes: dict[str, int] = {}
+    for message_id in due_messages():
+        outcome = attempt(message_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if outcomes:
+        logger.info("sms relay: %s", outcomes)
+    return outcomes
+
+
+app.conf.beat_schedule.update(
+    {"notifications-relay-queued-sms": {"task": "notifications.relay_queued_sms", "schedule": 60.0}}
+)

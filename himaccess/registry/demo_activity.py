@@ -440,31 +440,31 @@ def _schemes(summary: Summary, citizens: Citizens, rng: random.Random, enrolment
         except ValidationError:
             continue
     summary.schemes["sanctioned"] = len(sanctioned)
-    # The department's payment system posts last month's and this month's payments to the ledger.
+    # The department's payment system posts this month's payment to the ledger (the enrolments are
+    # this month's: the ledger refuses a month before the enrolment).
     department = Department.objects.get(pk="social_justice")
     _client, token = schemes.create_department_client("Demo pension payments", department, acting_user=None)
     # Through the ledger API itself, as the department's system would post.
     payments = Client(SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
+    period = today.replace(day=1)
     for enrolment in sanctioned:
-        for months_back in (1, 0):
-            period = (today.replace(day=1) - timedelta(days=28 * months_back)).replace(day=1)
-            body = {
-                "member_id": enrolment.member.member_id,
-                "scheme_id": enrolment.scheme.scheme_id,
-                "period": period.strftime("%Y-%m"),
-                "amount": enrolment.monthly_amount or 1000,
-                "paid_on": min(today, period + timedelta(days=9)).isoformat(),
-                "payment_reference": f"DEMO-{enrolment.reference}-{period:%Y%m}",
-            }
-            response = payments.post(
-                "/api/v1/schemes/benefits",
-                data=json.dumps(body),
-                content_type="application/json",
-                secure=True,
-                HTTP_IDEMPOTENCY_KEY=body["payment_reference"],
-            )
-            if response.status_code == 201:
-                summary.schemes["payments"] += 1
+        body = {
+            "member_id": enrolment.member.member_id,
+            "scheme_id": enrolment.scheme.scheme_id,
+            "period": period.strftime("%Y-%m"),
+            "amount": enrolment.monthly_amount or 1000,
+            "paid_on": min(today, period + timedelta(days=9)).isoformat(),
+            "payment_reference": f"DEMO-{enrolment.reference}-{period:%Y%m}",
+        }
+        response = payments.post(
+            "/api/v1/schemes/benefits",
+            data=json.dumps(body),
+            content_type="application/json",
+            secure=True,
+            HTTP_IDEMPOTENCY_KEY=body["payment_reference"],
+        )
+        if response.status_code == 201:
+            summary.schemes["payments"] += 1
 
 
 def generate(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from himaccess.geography.validators import validate_pincode_in_district
 from himaccess.lib import identifiers
+from himaccess.lib.forms import CleanTextForm
 from himaccess.registry import validators
 from himaccess.registry.actions import CORRECTABLE_FAMILY_FIELDS, CORRECTABLE_MEMBER_FIELDS, require_new_head
 from himaccess.registry.models import (
@@ -40,7 +41,7 @@ MARRIAGE_RELATIONS = [
 ]
 
 
-class ChangeForm(forms.Form):
+class ChangeForm(CleanTextForm):
     kind: ClassVar[str]
 
     def __init__(self, *args: Any, family: Family, **kwargs: Any) -> None:
@@ -395,7 +396,7 @@ FORMS: dict[str, type[ChangeForm]] = {
 }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextForm):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("reject", _("Reject"))],
@@ -406,7 +407,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class FamilyAnswerForm(forms.Form):
+class FamilyAnswerForm(CleanTextForm):
     """The head's answer, for their family, to a request that moves people into or out of it."""
 
     answer = forms.ChoiceField(
@@ -416,7 +417,7 @@ class FamilyAnswerForm(forms.Form):
     )
 
 
-class ContactForm(forms.Form):
+class ContactForm(CleanTextForm):
     """A citizen's own change of a member's mobile number or bank account (after a fresh OTP)."""
 
     mobile = forms.CharField(
@@ -461,7 +462,7 @@ class ContactForm(forms.Form):
         return cleaned
 
 
-class FamilySearchForm(forms.Form):
+class FamilySearchForm(CleanTextForm):
     q = forms.CharField(
         label=_("Family ID, Member ID, mobile number or name (Hindi or English)"),
         max_length=100,

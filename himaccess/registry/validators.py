@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from himaccess.lib import text
 
 MOBILE = re.compile(r"^[6-9]\d{9}$")
 IFSC = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
@@ -22,6 +24,10 @@ RATION_CARD = re.compile(r"^[A-Z0-9/-]{6,20}$")
 LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]*$")
 MAX_NAME_LENGTH = 100
 OLDEST_PLAUSIBLE_AGE = 120
+# Dates people enter: nothing before this is a date anyone alive dealt with.
+EARLIEST_DATE = date(1900, 1, 1)
+# How far ahead a date may lie where a future date is meant.
+FUTURE_HORIZON_DAYS = 366
 
 
 def today() -> date:
@@ -54,7 +60,17 @@ def validate_ration_card(value: str) -> None:
         raise ValidationError(_("Enter the ration card number as printed on the card."), code="ration_card")
 
 
+def _visible_only(value: str) -> None:
+    # Forms and API schemas clean names as they arrive (lib.text.clean); a name that still holds an
+    # invisible or direction-changing character, or a stray ZWJ/ZWNJ, came round them.
+    if text.without_invisible(value) != value:
+        raise ValidationError(
+            _("The name holds invisible characters; type it again without them."), code="name_invisible"
+        )
+
+
 def validate_name_en(value: str) -> None:
+    _visible_only(value)
     if len(value) > MAX_NAME_LENGTH:
         raise ValidationError(_("A name can be at most 100 characters long."), code="name_length")
     if not LATIN_NAME.match(value):
@@ -62,6 +78,7 @@ def validate_name_en(value: str) -> None:
 
 
 def validate_name_hi(value: str) -> None:
+    _visible_only(value)
     if len(value) > MAX_NAME_LENGTH:
         raise ValidationError(_("A name can be at most 100 characters long."), code="name_length")
     for ch in value:
@@ -72,15 +89,51 @@ def validate_name_hi(value: str) -> None:
         raise ValidationError(_("Write the Hindi name in Devanagari letters only."), code="name_script")
 
 
-def validate_past_date(value: date) -> None:
+def _not_in_future(value: date) -> None:
     if value > today():
         raise ValidationError(_("The date cannot be in the future."), code="future_date")
 
 
+def _not_before_1900(value: date) -> None:
+    if value < EARLIEST_DATE:
+        raise ValidationError(_("The date cannot be before 1900."), code="implausible_date")
+
+
+def validate_past_date(value: date) -> None:
+    """A date something happened on: not in the future, and not before 1900."""
+    _not_in_future(value)
+    _not_before_1900(value)
+
+
+def validate_plausible_date(value: date) -> None:
+    """A date that may lie ahead (a rule taking effect): from 1900 to a year or so from today."""
+    latest = today() + timedelta(days=FUTURE_HORIZON_DAYS)
+    if not EARLIEST_DATE <= value <= latest:
+        raise ValidationError(
+            _("Enter a date from 1900 to %(latest)s."),
+            params={"latest": latest.isoformat()},
+            code="implausible_date",
+        )
+
+
+def validate_upcoming_date(value: date) -> None:
+    """A date something is to happen on (an appointment): from today to a year or so ahead."""
+    latest = today() + timedelta(days=FUTURE_HORIZON_DAYS)
+    if value < today():
+        raise ValidationError(_("The date cannot be in the past."), code="past_date")
+    if value > latest:
+        raise ValidationError(
+            _("The date cannot be after %(latest)s."),
+            params={"latest": latest.isoformat()},
+            code="implausible_date",
+        )
+
+
 def validate_date_of_birth(value: date) -> None:
-    validate_past_date(value)
+    _not_in_future(value)
     if value.year < today().year - OLDEST_PLAUSIBLE_AGE:
         raise ValidationError(_("The date of birth is more than 120 years ago."), code="implausible_date")
+    _not_before_1900(value)
 
 
 def validate_disability_percent(value: int) -> None:

@@ -75,20 +75,11 @@ def _mobile_for(member: Member) -> str:
     return head.mobile if head is not None else ""
 
 
-def _language_for(mobile: str) -> str:
-    found = (
-        User.objects.filter(mobile=mobile, kind=User.Kind.CITIZEN)
-        .values_list("preferred_language", flat=True)
-        .first()
-    )
-    return found if found in ("hi", "en") else "hi"
-
-
 def _notify(member: Member, template: str, scheme: Scheme, **params: Any) -> None:
     mobile = _mobile_for(member)
     if not mobile:
         return
-    language = _language_for(mobile)
+    language = sms.language_for(mobile)
     with override(language):
         values = {"name": member.name_in(language), "scheme": scheme.name_in(language), **params}
     values.setdefault("url", settings.SITE_URL + reverse("schemes:family", args=[member.family.family_id]))
@@ -110,7 +101,7 @@ def _decide_member(member: Member, *, on: date, trigger: str, versions: list[Rul
     assessments = [eligibility.assess(person, v.scheme, v, on) for v in versions]
     names = {name for a in assessments for name in a.values}
     sources = eligibility.provenance(person, names)
-    latest = _latest_by_scheme(member)
+    latest = latest_decisions(member)
     outcomes = []
     for a in assessments:
         inputs = {
@@ -139,9 +130,11 @@ def _decide_member(member: Member, *, on: date, trigger: str, versions: list[Rul
     return outcomes
 
 
-def _latest_by_scheme(member: Member) -> dict[int, EligibilityDecision]:
+def latest_decisions(member: Member) -> dict[int, EligibilityDecision]:
+    """The last stored decision for each scheme (by scheme pk): what pages show, without evaluating."""
     found: dict[int, EligibilityDecision] = {}
-    for decision in EligibilityDecision.objects.filter(member=member).order_by("-id"):
+    decisions = EligibilityDecision.objects.filter(member=member).select_related("scheme")
+    for decision in decisions.order_by("-id"):
         found.setdefault(decision.scheme_id, decision)
     return found
 
@@ -172,8 +165,16 @@ def _clause(decision: EligibilityDecision) -> Any:
 def open_review(
     enrolment: Enrolment, *, decision: EligibilityDecision | None, trigger: str, reason: str
 ) -> ReviewCase | None:
-    """Open a review of a sanctioned benefit (once), and tell the citizen; the benefit continues."""
-    if ReviewCase.objects.filter(enrolment=enrolment, status=ReviewCase.Status.OPEN).exists():
+    """Open a review of a sanctioned benefit (once), and tell the citizen; the benefit continues.
+
+    Once per decision too: an officer who continued the benefit is not asked
+    again, nor the citizen told again, until the facts or the rule change
+    (a new decision), however often the member is re-evaluated meanwhile.
+    """
+    reviews = ReviewCase.objects.filter(enrolment=enrolment)
+    if reviews.filter(status=ReviewCase.Status.OPEN).exists():
+        return None
+    if decision is not None and reviews.filter(decision=decision).exists():
         return None
     grace_until = today() + timedelta(days=ReviewCase.GRACE_DAYS)
     review = ReviewCase.objects.create(
@@ -369,7 +370,7 @@ def file_dispute(
         raise ValidationError(
             {"claimed_value": ValidationError(_("Say what the correct value is."), code="required")}
         )
-    latest = _latest_by_scheme(member).get(scheme.pk)
+    latest = latest_decisions(member).get(scheme.pk)
     shown = str(latest.inputs.get(attribute, {}).get("value", "")) if latest else ""
     change_request: ChangeRequest | None = None
     department: Department | None = None

@@ -10,27 +10,34 @@ member, scheme and month.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import re
 from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.security import HttpBearer
+from pydantic import Field, StrictInt, field_validator
 from pydantic import ValidationError as PydanticError
-from pydantic import field_validator
 
 from himaccess.audit import log as audit
+from himaccess.idempotency import keys
 from himaccess.lib import identifiers
+from himaccess.lib.schemas import CleanTextSchema
 from himaccess.registry.models import Member
+from himaccess.registry.validators import EARLIEST_DATE
 from himaccess.schemes.actions import authenticate_client
-from himaccess.schemes.models import Benefit, DepartmentClient, Enrolment, IdempotencyRecord, Scheme
+from himaccess.schemes.models import Benefit, DepartmentClient, Enrolment, Scheme
 
+# The largest single payment the ledger books, in rupees; more is a mistake in the payment file.
 MAX_AMOUNT = 1_000_000
+PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The ledger's name for its keys in the shared idempotency store.
+LEDGER_ENDPOINT = "schemes.benefit"
 
 
 class ClientToken(HttpBearer):
@@ -49,21 +56,35 @@ class ClientToken(HttpBearer):
 router = Router(tags=["benefits"], auth=ClientToken())
 
 
-class BenefitIn(Schema):
-    member_id: str
-    scheme_id: str
+class BenefitIn(CleanTextSchema):
+    # Types are strict: a payment file that sends an amount as text, true as an amount or a date as a
+    # number has a bug to fix, and converting would hide it (true would book Rs 1).
+    member_id: str = Field(max_length=20)
+    scheme_id: str = Field(max_length=60)
     period: str  # YYYY-MM, the month paid for
-    amount: int
+    amount: StrictInt = Field(ge=1, le=MAX_AMOUNT)
     paid_on: date
     payment_reference: str
+
+    @field_validator("paid_on", mode="before")
+    @classmethod
+    def _paid_on_text(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+            raise ValueError("paid_on must be a date as YYYY-MM-DD")
+        return value
 
     @field_validator("period")
     @classmethod
     def _period(cls, value: str) -> str:
-        try:
-            date.fromisoformat(f"{value}-01")
-        except ValueError:
-            raise ValueError("period must be a month as YYYY-MM") from None
+        if not PERIOD.fullmatch(value) or date.fromisoformat(f"{value}-01") < EARLIEST_DATE:
+            raise ValueError("period must be a month as YYYY-MM")
+        return value
+
+    @field_validator("paid_on")
+    @classmethod
+    def _paid_on(cls, value: date) -> date:
+        if value < EARLIEST_DATE:
+            raise ValueError("paid_on is before 1900")
         return value
 
     @field_validator("payment_reference")
@@ -81,10 +102,6 @@ class BenefitOut(Schema):
     amount: int
     paid_on: date
     payment_reference: str
-
-
-class _Raced(Exception):
-    pass
 
 
 class Problem(Exception):
@@ -117,8 +134,16 @@ def _record(client: DepartmentClient, data: BenefitIn) -> dict[str, Any]:
         raise Problem(422, _("The month paid for is in the future."))
     if data.paid_on > today:
         raise Problem(422, _("The payment date is in the future."))
-    if not 0 < data.amount <= MAX_AMOUNT:
-        raise Problem(422, _("The amount must be between 1 and %(max)s rupees.") % {"max": MAX_AMOUNT})
+    if data.paid_on < period:
+        raise Problem(422, _("The payment date is before the month it pays for."))
+    # Nothing is owed for a month before the member asked: the enrolment's filing month is the first.
+    first_month = timezone.localtime(enrolment.filed_at).date().replace(day=1)
+    if period < first_month:
+        raise Problem(
+            422,
+            _("The month paid for is before the enrolment began (%(month)s).")
+            % {"month": first_month.strftime("%Y-%m")},
+        )
     try:
         with transaction.atomic():
             Benefit.objects.create(
@@ -152,59 +177,47 @@ def _record(client: DepartmentClient, data: BenefitIn) -> dict[str, Any]:
     ).model_dump(mode="json")
 
 
+def _invalid(exc: PydanticError) -> str:
+    """The fields refused, each with what it must be, in the reader's language."""
+    fields = list(dict.fromkeys(".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors()))
+    rules = {
+        "amount": _("amount: a whole number of rupees from 1 to %(max)s, sent as a JSON number.")
+        % {"max": MAX_AMOUNT},
+        "period": _('period: the month paid for, as text "YYYY-MM", from 1900 on.'),
+        "paid_on": _('paid_on: the date of payment, as text "YYYY-MM-DD", from 1900 on.'),
+        "member_id": _("member_id: the Member ID, as text."),
+        "scheme_id": _("scheme_id: the scheme's id, as text."),
+        "payment_reference": _("payment_reference: text of 1 to 40 characters."),
+        "body": _("The request body must be one JSON object."),
+    }
+    explained = [rules[field] for field in fields if field in rules]
+    return " ".join([_("Invalid fields: %(fields)s") % {"fields": ", ".join(fields)}, *explained])
+
+
 def _answer(client: DepartmentClient, body: bytes) -> tuple[int, dict[str, Any]]:
     try:
         data = BenefitIn.model_validate_json(body or b"{}")
     except PydanticError as exc:
-        fields = [".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors()]
-        return 422, {"detail": _("Invalid fields: %(fields)s") % {"fields": ", ".join(fields)}}
+        return 422, {"detail": _invalid(exc)}
     try:
         return 201, _record(client, data)
     except Problem as problem:
         return problem.status, {"detail": problem.message}
 
 
-@router.post("/benefits", response={201: BenefitOut}, summary="Post one monthly payment to the ledger")
-def post_benefit(request: HttpRequest) -> JsonResponse:
+@router.post(
+    "/benefits",
+    response={201: BenefitOut},
+    summary="Post one monthly payment to the ledger",
+    openapi_extra=keys.openapi(required=True),
+)
+def post_benefit(request: HttpRequest) -> HttpResponse:
     client: DepartmentClient = request.auth  # type: ignore[attr-defined]
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key or len(key) > 100:
-        return JsonResponse(
-            {"detail": _("An Idempotency-Key header (1 to 100 characters) is required.")}, status=400
-        )
-    body_hash = hashlib.sha256(_canonical(request.body)).hexdigest()
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.select_for_update().filter(client=client, key=key).first()
-            if record is None:
-                status, payload = _answer(client, request.body)
-                try:
-                    with transaction.atomic():
-                        IdempotencyRecord.objects.create(
-                            client=client,
-                            key=key,
-                            request_hash=body_hash,
-                            status_code=status,
-                            response=payload,
-                        )
-                except IntegrityError:
-                    raise _Raced from None
-                return JsonResponse(payload, status=status)
-    except _Raced:
-        # Another request with this key won the race: this one's writes are undone; answer as it did.
-        record = IdempotencyRecord.objects.get(client=client, key=key)
-    if record.request_hash != body_hash:
-        return JsonResponse(
-            {"detail": _("This Idempotency-Key was already used with a different request body.")}, status=422
-        )
-    response = JsonResponse(record.response, status=record.status_code)
-    response["Idempotent-Replayed"] = "true"
-    return response
-
-
-def _canonical(body: bytes) -> bytes:
-    """The body with key order and spacing ignored, so a re-serialised retry still matches."""
-    try:
-        return json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, UnicodeDecodeError):
-        return body
+    # Every answer, a refusal too, is kept for the key: a retried payment file sees what it saw first.
+    return keys.respond(
+        request,
+        caller=keys.caller("client", client.pk),
+        endpoint=LEDGER_ENDPOINT,
+        create=lambda: _answer(client, request.body),
+        required=True,
+    )

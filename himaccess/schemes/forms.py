@@ -6,8 +6,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from himaccess.lib import input_guard
+from himaccess.lib.forms import CleanTextForm
+from himaccess.registry import validators
 
-class DisputeForm(forms.Form):
+
+class DisputeForm(CleanTextForm):
     attribute = forms.ChoiceField(label=_("Which input is wrong"))
     claimed_value = forms.CharField(label=_("Correct value"), max_length=100)
     note = forms.CharField(
@@ -22,7 +26,7 @@ class DisputeForm(forms.Form):
         self.fields["attribute"].choices = [(name, name) for name in attributes]  # type: ignore[attr-defined]
 
 
-class OfficerDecisionForm(forms.Form):
+class OfficerDecisionForm(CleanTextForm):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[
@@ -40,6 +44,10 @@ class OfficerDecisionForm(forms.Form):
     )
 
 
+# Deeper than any rule needs, far shallower than the parser's recursion limit.
+MAX_RULE_DEPTH = 64
+
+
 class JsonField(forms.CharField):
     widget = forms.Textarea(attrs={"rows": 14, "spellcheck": "false"})
 
@@ -47,6 +55,12 @@ class JsonField(forms.CharField):
         text = super().to_python(value)
         if not text:
             return None
+        if input_guard.json_deeper_than(text.encode(), MAX_RULE_DEPTH):
+            raise forms.ValidationError(
+                _("Not valid here: nested more than %(depth)s levels deep."),
+                params={"depth": MAX_RULE_DEPTH},
+                code="json_depth",
+            )
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
@@ -57,11 +71,13 @@ class JsonField(forms.CharField):
             ) from exc
 
 
-class RuleVersionForm(forms.Form):
+class RuleVersionForm(CleanTextForm):
     rule = JsonField(label=_("Rule (JSON)"), max_length=50_000)
     bands = JsonField(label=_("Amount bands (JSON)"), max_length=20_000)
     effective_from = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validators.validate_plausible_date],
     )
     choice_note_en = forms.CharField(
         label=_("Choice of rule and its source (English)"),

@@ -14,6 +14,7 @@ from himaccess.schemes import actions
 from himaccess.schemes.models import Dispute
 
 EVENTS = (
+    "family.registered",  # a new family's first decisions and offers
     "member.added",  # a birth or a marriage into the family
     "member.died",  # the spouse may now be a widow
     "member.migrated",

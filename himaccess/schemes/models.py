@@ -403,20 +403,3 @@ class Benefit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.scheme_id} {self.period:%Y-%m}"
-
-
-class IdempotencyRecord(models.Model):
-    """The answer given to a client's request with an Idempotency-Key, replayed on a retry."""
-
-    client = models.ForeignKey(DepartmentClient, on_delete=models.PROTECT, related_name="+")
-    key = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["client", "key"], name="one_answer_per_client_key")]
-
-    def __str__(self) -> str:
-        return self.key

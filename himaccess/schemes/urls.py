@@ -8,6 +8,7 @@ app_name = "schemes"
 
 urlpatterns = [
     path("families/<str:family_id>/", views.family_benefits, name="family"),
+    path("families/<str:family_id>/check/", views.check_family, name="check"),
     path("members/<str:member_id>/<slug:scheme_id>/", views.explanation, name="explanation"),
     path("members/<str:member_id>/<slug:scheme_id>/accept/", views.accept_offer, name="accept"),
     path("queue/", views.queue, name="queue"),

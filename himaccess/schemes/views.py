@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from himaccess.accounts.models import Role
 from himaccess.audit import access as access_log
@@ -43,29 +43,42 @@ def _scheme(scheme_id: str) -> Scheme:
     return scheme
 
 
-def member_summary(member: Member) -> dict[str, Any]:
-    """What the family page shows for one member: benefits, enrolments, schemes and offers."""
-    outcomes = actions.reevaluate_member(member, trigger="page.viewed")
+def _in_force() -> dict[int, RuleVersion]:
+    """The rule version in force today for every open scheme, by scheme pk."""
+    return {version.scheme_id: version for version in actions.rules_in_force(actions.today())}
+
+
+def member_summary(member: Member, in_force: dict[int, RuleVersion]) -> dict[str, Any]:
+    """What the family page shows for one member: benefits, enrolments, and the last stored decisions.
+
+    Reading never evaluates: decisions are made by the register's events, the
+    daily age scan, rule changes and the "check again" button. ``stale`` says
+    that a scheme in force has no decision yet, or one under an older rule.
+    """
+    latest = actions.latest_decisions(member)
+    decisions = [latest[scheme] for scheme in in_force if scheme in latest]
     offers = {o.scheme_id: o for o in Offer.objects.filter(member=member, status=Offer.Status.OPEN)}
     enrolments = {e.scheme_id: e for e in Enrolment.objects.filter(member=member).order_by("filed_at")}
     return {
         "member": member,
         "eligible": [
-            {
-                "decision": o.decision,
-                "offer": offers.get(o.decision.scheme_id),
-                "enrolment": enrolments.get(o.decision.scheme_id),
-            }
-            for o in outcomes
-            if o.decision.eligible
+            {"decision": d, "offer": offers.get(d.scheme_id), "enrolment": enrolments.get(d.scheme_id)}
+            for d in decisions
+            if d.eligible
         ],
         "enrolments": list(enrolments.values()),
         "benefits": list(member.benefits.select_related("scheme")[:12]),
-        "not_eligible": [o.decision for o in outcomes if not o.decision.eligible],
+        "not_eligible": [d for d in decisions if not d.eligible],
+        "checked": bool(decisions),
+        "stale": any(
+            scheme not in latest or latest[scheme].rule_version_id != version.pk
+            for scheme, version in in_force.items()
+        ),
     }
 
 
 @login_required
+@require_GET
 def family_benefits(request: AuthenticatedRequest, family_id: str) -> HttpResponse:
     family = get_family_for(request.user, family_id)
     members = list(family.living_members().select_related("family"))
@@ -73,20 +86,30 @@ def family_benefits(request: AuthenticatedRequest, family_id: str) -> HttpRespon
         access_log.record_read(
             family=family, members=members, purpose=READ_PURPOSE, user=request.user, request=request
         )
+    in_force = _in_force()
+    summaries = [member_summary(m, in_force) for m in members]
     context = {
         "family": family,
-        "summaries": [member_summary(m) for m in members],
+        "summaries": summaries,
         "is_citizen": request.user.active_posting is None,
+        "never_checked": not any(s["checked"] for s in summaries),
+        "stale": any(s["stale"] for s in summaries),
     }
     return render(request, "schemes/family.html", context)
 
 
-def _latest(member: Member, scheme: Scheme) -> EligibilityDecision:
-    outcomes = actions.reevaluate_member(member, trigger="page.viewed")
-    for outcome in outcomes:
-        if outcome.decision.scheme_id == scheme.pk:
-            return outcome.decision
-    raise Http404
+@login_required
+@require_POST
+def check_family(request: AuthenticatedRequest, family_id: str) -> HttpResponse:
+    """Evaluate the family again under today's rules: the explicit action behind "check again"."""
+    family = get_family_for(request.user, family_id)
+    actions.reevaluate_family(family.family_id, trigger="family.checked")
+    messages.success(request, _("Eligibility has been checked again under the rules in force today."))
+    return redirect("schemes:family", family_id=family.family_id)
+
+
+def _latest(member: Member, scheme: Scheme) -> EligibilityDecision | None:
+    return EligibilityDecision.objects.filter(member=member, scheme=scheme).order_by("-id").first()
 
 
 def _inputs(decision: EligibilityDecision) -> list[dict[str, Any]]:
@@ -148,20 +171,11 @@ def explanation(request: AuthenticatedRequest, member_id: str, scheme_id: str) -
                 return redirect("schemes:explanation", member_id=member.member_id, scheme_id=scheme.scheme_id)
         status = 400
     decision = _latest(member, scheme)
-    clause = Clause.from_dict(decision.explanation)
     language = get_language() or "en"
-    context = {
+    context: dict[str, Any] = {
         "member": member,
         "scheme": scheme,
         "decision": decision,
-        "version": decision.rule_version,
-        "choice_note": decision.rule_version.choice_note_in(language),
-        "lines": eligibility.lines(clause),
-        "reason": eligibility.reason(clause),
-        "inputs": _inputs(decision),
-        "band": eligibility.band_for(
-            decision.rule_version, {k: v["value"] for k, v in decision.inputs.items()}
-        ),
         "offer": Offer.objects.filter(member=member, scheme=scheme, status=Offer.Status.OPEN).first(),
         "enrolment": Enrolment.objects.filter(member=member, scheme=scheme).order_by("-filed_at").first(),
         "disputes": Dispute.objects.filter(member=member, scheme=scheme).select_related("change_request")[
@@ -171,6 +185,20 @@ def explanation(request: AuthenticatedRequest, member_id: str, scheme_id: str) -
         "can_act": actions.citizen_may_act_for(request.user, member),
         "language": language,
     }
+    if decision is not None:
+        clause = Clause.from_dict(decision.explanation)
+        in_force = scheme.rule_on(actions.today())
+        context |= {
+            "version": decision.rule_version,
+            "choice_note": decision.rule_version.choice_note_in(language),
+            "lines": eligibility.lines(clause),
+            "reason": eligibility.reason(clause),
+            "inputs": _inputs(decision),
+            "band": eligibility.band_for(
+                decision.rule_version, {k: v["value"] for k, v in decision.inputs.items()}
+            ),
+            "stale": in_force is not None and in_force.pk != decision.rule_version_id,
+        }
     return render(request, "schemes/explanation.html", context, status=status)
 
 

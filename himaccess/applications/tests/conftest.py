@@ -3,7 +3,8 @@
 - Prem: patwari of Mandi tehsil (writes the report on Revenue certificates).
 - Meena (shared persona): tehsildar of Mandi tehsil, decides them.
 - Sapna: SDM at Mandi district level, first appellate authority.
-- Lalit: Lok Mitra Kendra operator in Mandi district (assisted mode).
+- Lalit Sharma: Lok Mitra Kendra operator of the centre for Mandi tehsil (assisted mode); Asha's
+  and Karan's families are in its area, Kangra's are not.
 - Vikram (shared persona): tehsildar of Kangra; Karan (shared): another Mandi family.
 """
 
@@ -47,7 +48,10 @@ def sapna(personas: Personas) -> User:
 
 @pytest.fixture
 def lalit(personas: Personas) -> User:
-    return make_official("lalit", Role.LOK_MITRA_OPERATOR, Level.DISTRICT, district_id=MANDI)
+    operator = make_official("lalit", Role.LOK_MITRA_OPERATOR, Level.TEHSIL, tehsil_id=MANDI_TEHSIL)
+    operator.first_name, operator.last_name = "Lalit", "Sharma"
+    operator.save(update_fields=["first_name", "last_name"])
+    return operator
 
 
 def character_answers() -> dict[str, Any]:

@@ -25,7 +25,9 @@ def test_operator_applies_only_after_the_citizens_otp_consent(personas: Personas
     )
     assert not Application.objects.exists()  # sent to get consent first
     with TestCase.captureOnCommitCallbacks(execute=True):
-        response = operator.post(reverse("applications:assisted"), {"send": "1", "member_id": ravi.member_id})
+        response = operator.post(
+            reverse("applications:assisted"), {"send": "1", "member_id": ravi.member_id, "service": "CERT-05"}
+        )
     assert response.status_code == 200
     wrong = operator.post(
         reverse("applications:assisted"), {"confirm": "1", "member_id": ravi.member_id, "code": "000000"}
@@ -36,6 +38,7 @@ def test_operator_applies_only_after_the_citizens_otp_consent(personas: Personas
         reverse("applications:assisted"), {"confirm": "1", "member_id": ravi.member_id, "code": code}
     )
     assert response.status_code == 302
+    assert response["Location"] == reverse("applications:apply", args=["CERT-05"])
     response = operator.post(reverse("applications:apply", args=["CERT-05"]), {"member_id": ravi.member_id})
     assert response.status_code == 302
     application = Application.objects.get()

@@ -164,6 +164,9 @@ ALLOWED: list[Allow] = [
     Allow("schemes:family", "asha", OWN_FAMILY),
     Allow("schemes:family", "meena", REGISTER_OFFICIAL),
     Allow("schemes:family", "priya", WELFARE),
+    Allow("schemes:check", "asha", OWN_FAMILY + ": checks eligibility again", methods=("POST",)),
+    Allow("schemes:check", "meena", REGISTER_OFFICIAL + ": checks eligibility again", methods=("POST",)),
+    Allow("schemes:check", "priya", WELFARE + ": checks eligibility again", methods=("POST",)),
     Allow("schemes:explanation", "asha", OWN_FAMILY),
     Allow("schemes:explanation", "meena", REGISTER_OFFICIAL + " (reading only)", methods=("GET",)),
     Allow("schemes:explanation", "priya", WELFARE + " (reading only)", methods=("GET",)),
@@ -234,6 +237,7 @@ SAMPLES: dict[str, Callable[[World], list[Sample]]] = {
     "grievances:rate": lambda w: [("complaint", {"reference": w.complaint.reference})],
     "grievances:attachment": lambda w: [("complaint", {"reference": w.complaint.reference})],
     "schemes:family": lambda w: [("family", {"family_id": w.family.family_id})],
+    "schemes:check": lambda w: [("family", {"family_id": w.family.family_id})],
     "schemes:explanation": lambda w: [
         ("decision", {"member_id": w.explained[0].member_id, "scheme_id": w.explained[1].scheme_id})
     ],

@@ -78,13 +78,18 @@ def test_foreign_text_is_not_a_credential(db: None, text: str) -> None:
     assert verify_text(text).verdict == spec.NOT_CREDENTIAL
 
 
-def test_huge_input_is_not_a_credential_on_page_and_api(db: None) -> None:
+def test_huge_input_is_not_a_credential_on_the_page_and_too_large_for_the_api(db: None, settings) -> None:
     huge = "6BF" * 300_000
     client = Client()
     page = client.post("/cards/verify/", {"qr_text": huge})
     assert page.status_code == 200
     assert b"not a Him Parivar card code" in page.content
+    # JSON bodies are capped at the edge (JSON_BODY_MAX_BYTES); below the cap the API gives a verdict.
     api = client.post("/api/v1/cards/verify", {"qr_text": huge}, content_type="application/json")
+    assert api.status_code == 413
+    assert "larger than" in api.json()["detail"]
+    just_under = "6BF" * (settings.JSON_BODY_MAX_BYTES // 3 - 10)
+    api = client.post("/api/v1/cards/verify", {"qr_text": just_under}, content_type="application/json")
     assert api.status_code == 200
     assert api.json()["verdict"] == spec.NOT_CREDENTIAL
 

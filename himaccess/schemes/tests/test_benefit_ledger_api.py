@@ -19,11 +19,13 @@ URL = "/api/v1/schemes/benefits"
 @pytest.fixture
 def kamla_pensioner(people):
     kamla = people.member(people.kamla)
-    actions.reevaluate_member(kamla, trigger="test")
-    offer = Offer.objects.get(member=kamla, scheme__scheme_id="old_age_pension_state")
-    actions.sanction_enrolment(
-        actions.accept_offer(offer, acting_user=people.kamla), acting_user=people.priya
-    )
+    # Enrolled in January 2025: the ledger books no month before the enrolment began.
+    with time_machine.travel(date(2025, 1, 10), tick=False):
+        actions.reevaluate_member(kamla, trigger="test")
+        offer = Offer.objects.get(member=kamla, scheme__scheme_id="old_age_pension_state")
+        actions.sanction_enrolment(
+            actions.accept_offer(offer, acting_user=people.kamla), acting_user=people.priya
+        )
     return kamla
 
 

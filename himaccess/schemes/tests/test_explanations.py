@@ -73,6 +73,7 @@ def test_explanation_page_shows_sources_and_the_rule_choice(people):
     asha = people.p.member(people.p.asha)
     client = people.p.client_for(people.p.asha)
     with time_machine.travel(TODAY):
+        client.post(f"/schemes/families/{asha.family.family_id}/check/")
         response = client.get(f"/schemes/members/{asha.member_id}/widow_destitute_ekal_nari_pension/")
     assert response.status_code == 200
     body = response.content.decode()

@@ -148,6 +148,7 @@ def test_one_woman_per_family_for_pyari_behna(people):
 def test_accept_through_the_page_is_one_post(people):
     kamla = people.member(people.kamla)
     client = people.p.client_for(people.kamla)
+    assert client.post(f"/schemes/families/{kamla.family.family_id}/check/").status_code == 302
     page = client.get(f"/schemes/members/{kamla.member_id}/old_age_pension_state/")
     assert b"Accept and apply" in page.content
     response = client.post(f"/schemes/members/{kamla.member_id}/old_age_pension_state/accept/")
