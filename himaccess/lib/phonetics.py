@@ -94,15 +94,22 @@ def _drop_schwas(word: str) -> str:
 def latin_key(word: str) -> str:
     """Key of one Latin-script word (see the module docstring)."""
     ascii_word = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
-    key = _NOT_LETTER.sub("", ascii_word.lower())
-    # Folding again until nothing changes makes a key its own key, so that a
-    # stored key typed back as a query finds itself.
+    # Folding until nothing changes makes a key its own key, so that a stored
+    # key typed back as a query finds itself; cutting a long key can leave a
+    # foldable ending (a final "a"), so a cut key is folded again.
+    key = _folded_fully(_NOT_LETTER.sub("", ascii_word.lower()))
+    while len(key) > KEY_LENGTH:
+        key = _folded_fully(key[:KEY_LENGTH])
+    return key
+
+
+def _folded_fully(key: str) -> str:
     for _ in range(8):
         folded = _fold(key)
         if folded == key:
             break
         key = folded
-    return key[:KEY_LENGTH]
+    return key
 
 
 def _fold(key: str) -> str:
