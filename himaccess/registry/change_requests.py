@@ -58,7 +58,7 @@ PartyRole = ChangeRequestParty.Role
 # A change of head is the family's decision too: the present head agrees to hand over.
 CONSENT_KINDS = frozenset({Kind.MARRIAGE_IN, Kind.MARRIAGE_OUT, Kind.SPLIT, Kind.MERGE, Kind.CHANGE_HEAD})
 # The wording of the consent screen a head agrees to; change it whenever that text changes.
-CONSENT_TEXT_VERSION = "family-consent-2026-12"
+CONSENT_TEXT_VERSION = "consent-2026-12"
 
 # ------------------------------------------------------------------ who may
 
