@@ -17,6 +17,7 @@ from django.http import HttpRequest
 
 from himaccess.accounts.models import User, UserSession
 from himaccess.audit.log import client_address
+from himaccess.idempotency import keys as idempotency
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.remember_session")
@@ -36,10 +37,12 @@ def forget_session(sender: Any, request: HttpRequest, user: User | None, **kwarg
 
 
 def end_all(user: User) -> int:
-    """Delete every session the user opened by logging in; returns how many."""
+    """Delete every session the user opened by logging in, and the answers stored for their
+    idempotency keys (built for a scope they may no longer have); returns how many sessions."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
     for key in keys:
         store(session_key=key).delete()
     UserSession.objects.filter(user=user).delete()
+    idempotency.forget_caller("user", user.pk)
     return len(keys)

@@ -184,3 +184,13 @@ def sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> int:
         if not expired:
             return removed
         removed += IdempotencyRecord.objects.filter(pk__in=expired).delete()[0]
+
+
+def forget_caller(kind: str, pk: object) -> int:
+    """Drop every answer stored for a caller whose credentials just changed; returns how many.
+
+    A stored answer was built for the caller's scope at the time; once a
+    session ends for a reason (a transfer, a replaced mobile number), a replay
+    must not hand that answer to whoever holds the credential now.
+    """
+    return IdempotencyRecord.objects.filter(caller=caller(kind, pk)).delete()[0]

@@ -28,7 +28,8 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
 from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749 import errors
-from oauthlib.oauth2.rfc6749.endpoints import AuthorizationEndpoint, TokenEndpoint
+from oauthlib.oauth2.rfc6749.endpoints import AuthorizationEndpoint, ResourceEndpoint, TokenEndpoint
+from oauthlib.oauth2.rfc6749.tokens import BearerToken
 from oauthlib.openid import Server
 
 from himaccess.accounts.models import User
@@ -115,8 +116,25 @@ class CodeFlowServer(Server):
     endpoint knows the ``code`` response type only (no implicit or hybrid).
     """
 
-    def __init__(self, request_validator: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(request_validator, *args, **kwargs)
+    def __init__(
+        self,
+        request_validator: Any,
+        token_expires_in: Any = None,
+        token_generator: Any = None,
+        refresh_token_generator: Any = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_validator, token_expires_in, token_generator, refresh_token_generator, *args, **kwargs
+        )
+        # oauthlib's UserInfoEndpoint, initialised last, replaces the bearer with one of the library's
+        # default lifetime (an hour): put back the one with the configured lifetime before any endpoint
+        # below takes it.
+        self.bearer = BearerToken(
+            request_validator, token_generator, token_expires_in, refresh_token_generator
+        )
+        ResourceEndpoint.__init__(self, "Bearer", {"Bearer": self.bearer, "JWT": self.jwt})
         AuthorizationEndpoint.__init__(
             self,
             default_response_type="code",

@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# C0 except TAB (09), LF (0A) and CR (0D); DEL (7F); C1 (80-9F).
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 except TAB (09), LF (0A) and CR (0D); DEL (7F); C1 (80-9F); and lone surrogates (D800-DFFF),
+# which JSON can spell as "\ud800" but which are no character at all: PostgreSQL cannot store them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 CONTROL_BYTES = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 ZERO_WIDTH_NON_JOINER = "\u200c"

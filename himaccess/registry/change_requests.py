@@ -421,7 +421,21 @@ def _marriage_in(request: ChangeRequest, form: ChangeForm, user: User) -> None:
     data = form.cleaned_data
     existing = None
     if data.get("from_member_id"):
-        existing = _party_family(request, PartyRole.GIVING).members.get(member_id=data["from_member_id"])
+        # The family that agreed to let this person go must still be theirs.
+        existing = (
+            _party_family(request, PartyRole.GIVING)
+            .members.living()
+            .filter(member_id=data["from_member_id"])
+            .first()
+        )
+        if existing is None:
+            raise ValidationError(
+                _(
+                    "The person has left the family that agreed to this request since it was filed; "
+                    "reject it and file a new one."
+                ),
+                code="left_giving_family",
+            )
     actions.record_marriage_in(
         request.family,
         None if existing else _person(form, data["relation"]),

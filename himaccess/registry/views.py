@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -211,6 +212,13 @@ def change_contact(request: AuthenticatedRequest, member_id: str) -> HttpRespons
         actions.change_contact(member, form.changes(), acting_user=request.user)
         if old_mobile and old_mobile != member.mobile:
             notify_old_number(old_mobile, member)
+            if old_mobile == request.user.mobile:
+                # This login rested on the old number: its sessions, this one included, have ended.
+                auth_logout(request)
+                messages.success(
+                    request, _("Your mobile number was changed. Log in again with the new number.")
+                )
+                return redirect("accounts:login")
         messages.success(request, _("The details were changed."))
         return redirect("registry:family", family_id=member.family.family_id)
     status = 400 if request.method == "POST" else 200

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.test import Client
 
+from himaccess.applications.models import Application
 from himaccess.conftest import Personas
 from himaccess.grievances.models import Complaint
 from himaccess.schemes.models import Benefit
@@ -92,3 +93,20 @@ def test_a_malformed_multipart_body_is_400() -> None:
     )
     assert response.status_code == 400
     assert "could not be read" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"service": "\\ud800", "member_id": "M1"}',
+        '{"service": "CERT-05", "answers": {"purpose": "a\\udfffb"}}',
+        '{"\\ud83d": 1}',
+    ],
+)
+def test_a_lone_surrogate_in_json_is_refused_at_the_edge(personas: Personas, body: str) -> None:
+    """JSON can spell half a character ("\\ud800"); no database can store it, so it never gets that far."""
+    client = personas.client_for(personas.asha)
+    response = client.post("/api/v1/services/applications", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "detail" in response.json()
+    assert not Application.objects.exists()

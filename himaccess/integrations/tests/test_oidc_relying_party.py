@@ -10,8 +10,10 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from joserfc import jwt
 from joserfc.jwk import KeySet
+from oauth2_provider.models import AccessToken
 
 from himaccess.audit.models import DataAccess
 from himaccess.integrations.models import Consent
@@ -65,6 +67,11 @@ def test_citizen_signs_in_to_a_departmental_app_with_authlib(
     token = rp.fetch_token(
         discovery["token_endpoint"], authorization_response=callback, code_verifier=verifier, state=state
     )
+    # The access token lives as long as configured (oauthlib's OpenID server would make it an hour).
+    lifetime = settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"]
+    assert token["expires_in"] == lifetime
+    stored = AccessToken.objects.get()
+    assert abs((stored.expires - timezone.now()).total_seconds() - lifetime) < 60
     keys = KeySet.import_key_set(requests.get(discovery["jwks_uri"], timeout=10).json())
     id_token = jwt.decode(token["id_token"], keys, algorithms=["RS256"])
     jwt.JWTClaimsRegistry(

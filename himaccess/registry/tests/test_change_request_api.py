@@ -10,6 +10,7 @@ from django.test import Client
 
 from himaccess.conftest import Personas
 from himaccess.idempotency.tests.lost_answer import lose_answer  # noqa: F401  (a fixture)
+from himaccess.registry import actions
 from himaccess.registry.models import ChangeRequest
 
 URL = "/api/v1/change-requests"
@@ -122,3 +123,20 @@ def test_a_value_failing_its_rule_is_422_with_the_fields_message(personas: Perso
     assert response.status_code == 422
     assert "new_value" in response.json()["detail"]
     assert not ChangeRequest.objects.exists()
+
+
+def test_a_stored_answer_is_not_replayed_once_the_login_lost_its_number(personas: Personas) -> None:
+    """Ravi's number moves to someone else: a retry with his old key is judged afresh, in his scope now."""
+    ravi = personas.member(personas.ravi)
+    body = {
+        "family_id": personas.asha_family.family_id,
+        "kind": "correction",
+        "details": {"member_id": ravi.member_id, "field": "disability_percent", "new_value": "40"},
+    }
+    client = personas.client_for(personas.ravi)
+    assert _post(client, body, key="ravi-1").status_code == 201
+    actions.change_contact(ravi, {"mobile": "9418000066"}, acting_user=personas.asha)
+    again = personas.client_for(personas.ravi)  # a new login with the old number
+    replay = _post(again, body, key="ravi-1")
+    assert replay.status_code == 404 and "Idempotent-Replayed" not in replay
+    assert ChangeRequest.objects.count() == 1

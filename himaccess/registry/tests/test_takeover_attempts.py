@@ -190,3 +190,20 @@ def test_a_member_cannot_make_himself_head_without_the_heads_consent(personas):
     change_requests.answer_for_family(request, agree=True, acting_user=personas.asha)
     assert meena.post(decide, {"decision": "approve"}).status_code == 302
     assert personas.asha_family.head() == ravi
+
+
+def test_changing_ones_own_number_logs_out_cleanly_and_says_so(personas):
+    """Ravi changes his own number: it is saved, he is logged out, and told to log in with the new one."""
+    client = Client()
+    login_citizen(client, personas.ravi)
+    ravi = personas.member(personas.ravi)
+    contact = reverse("registry:change_contact", args=[ravi.member_id])
+    confirm_code(client, personas.ravi.mobile, "sensitive_change", contact)
+    with override_settings(SMS_BACKEND="memory"), TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(contact, {"mobile": "9418000077"}, HTTP_ACCEPT_LANGUAGE="hi")
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="hi")
+    assert "नए नंबर से फिर से लॉग इन करें" in page.content.decode()
+    ravi.refresh_from_db()
+    assert ravi.mobile == "9418000077"
+    assert client.get(reverse("registry:family", args=[personas.asha_family.family_id])).status_code == 302

@@ -286,3 +286,25 @@ def test_a_family_without_a_head_number_cannot_be_asked_so_nothing_is_filed(cast
         file(ChangeRequest.Kind.MARRIAGE_OUT, cast, other, p.asha)
     assert "no_head_to_consent" in str(refused.value.error_list[0].code)
     assert not ChangeRequest.objects.filter(Q(other_family=other) | Q(parties__family=other)).exists()
+
+
+def test_a_person_who_left_the_family_that_agreed_is_not_taken_from_another(cast: Cast) -> None:
+    """Neha's family agreed to let her go; she then set up her own household: approval moves nobody."""
+    p = cast.p
+    kangra = cast.families["other district"]
+    neha = kangra.members.get(relation=Relation.DAUGHTER)
+    request = file(ChangeRequest.Kind.MARRIAGE_IN, cast, kangra, p.asha)
+    change_requests.answer_for_family(request, agree=True, acting_user=cast.heads[kangra.pk])
+    change_requests.approve_change_request(request, acting_user=p.meena)  # Mandi's half
+    actions.split_family(
+        kangra, [neha], new_head=neha, relations={}, acting_user=p.vikram, source=Source.OFFICIAL
+    )
+    with pytest.raises(ValidationError) as refused:
+        change_requests.approve_change_request(request, acting_user=p.vikram)
+    assert refused.value.error_list[0].code == "left_giving_family"
+    neha.refresh_from_db()
+    request.refresh_from_db()
+    assert neha.family != p.asha_family and request.status == ChangeRequest.Status.PENDING
+    change_requests.reject_change_request(
+        request, reason="She has her own household now", acting_user=p.vikram
+    )
