@@ -18,7 +18,7 @@ app_name = "oauth2_provider"
 
 urlpatterns = [
     path("authorize/", views.ConsentView.as_view(), name="authorize"),
-    path("token/", oauth.TokenView.as_view(), name="token"),
+    path("token/", views.CodeFlowTokenView.as_view(), name="token"),
     path("revoke_token/", oauth.RevokeTokenView.as_view(), name="revoke-token"),
     re_path(
         r"^\.well-known/openid-configuration/?$",

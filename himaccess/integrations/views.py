@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import Application
-from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView
+from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView, TokenView
 from oauthlib.oauth2.rfc6749 import errors
 
 from himaccess.integrations import actions, oidc
@@ -119,3 +119,17 @@ def withdraw_consent(request: HttpRequest, consent_id: int) -> HttpResponse:
     actions.revoke_consent(consent, acting_user=request.user, request=request)  # type: ignore[arg-type]
     messages.success(request, _("Consent withdrawn. The application can no longer read your data."))
     return redirect("integrations:my_apps")
+
+
+class CodeFlowTokenView(TokenView):
+    """The token endpoint without the toolkit's device-flow branch.
+
+    The toolkit answers ``grant_type=...device_code`` itself, before oauthlib
+    (``device_not_found``, or a server error without ``device_code``). Him
+    Access offers no device flow, so every grant goes to the server, which
+    refuses all but the code and refresh grants alike (``unsupported_grant_type``).
+    """
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = self.authorization_flow_token_response(request)
+        return response

@@ -93,6 +93,22 @@ def test_client_credentials_grant_is_refused(pension_app: Any) -> None:
     assert not AccessToken.objects.exists()
 
 
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+
+
+@pytest.mark.parametrize("device_code", [None, "", "any-code"])
+def test_device_code_grant_is_refused_like_any_other(pension_app: Any, device_code: str | None) -> None:
+    fields = {
+        "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+        "client_id": pension_app.client_id,
+    }
+    if device_code is not None:
+        fields["device_code"] = device_code
+    response = _token(**fields)
+    assert response.status_code == 400
+    assert response.json() == {"error": "unsupported_grant_type"}
+
+
 def test_client_credentials_grant_is_refused_for_a_client_registered_for_it() -> None:
     machine = Application(
         name="Hand-made machine client",
