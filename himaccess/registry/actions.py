@@ -118,6 +118,22 @@ class Address:
     ward: str = ""
     house: str = ""
 
+    @classmethod
+    def of(cls, family: Family, *, house: str = "") -> Address:
+        """The family's place, for a household set up beside it (a split)."""
+        return cls(
+            district=family.district,
+            tehsil=family.tehsil,
+            pincode=family.pincode,
+            area=family.area,
+            block=family.block,
+            urban_body=family.urban_body,
+            panchayat=family.panchayat,
+            village=family.village,
+            ward=family.ward,
+            house=house,
+        )
+
 
 @dataclass(frozen=True)
 class NewMember:
@@ -627,17 +643,7 @@ def split_family(
         raise ValidationError(
             {"member_ids": ValidationError(_("Only living members of this family can split off."))}
         )
-    address = address or Address(
-        district=family.district,
-        tehsil=family.tehsil,
-        pincode=family.pincode,
-        area=family.area,
-        block=family.block,
-        urban_body=family.urban_body,
-        panchayat=family.panchayat,
-        village=family.village,
-        ward=family.ward,
-    )
+    address = address or Address.of(family)
     _validate_address(address)
     new_family = Family(
         district=address.district,

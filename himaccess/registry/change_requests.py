@@ -473,21 +473,9 @@ def _split(request: ChangeRequest, form: ChangeForm, user: User) -> None:
     data = form.cleaned_data
     leaving = list(request.family.members.filter(member_id__in=data["member_ids"]))
     new_head = next(m for m in leaving if m.member_id == data["new_head_member_id"])
-    family = request.family
-    address = actions.Address(
-        district=family.district,
-        tehsil=family.tehsil,
-        pincode=family.pincode,
-        area=family.area,
-        block=family.block,
-        urban_body=family.urban_body,
-        panchayat=family.panchayat,
-        village=family.village,
-        ward=family.ward,
-        house=data.get("house", ""),
-    )
+    address = actions.Address.of(request.family, house=data.get("house", ""))
     actions.split_family(
-        family, leaving, new_head=new_head, relations={}, address=address, **_common(request, user)
+        request.family, leaving, new_head=new_head, relations={}, address=address, **_common(request, user)
     )
 
 
