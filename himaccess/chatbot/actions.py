@@ -41,6 +41,8 @@ class Answer:
     conversation: Conversation
     reply: Reply
     asked_in: str
+    # hi, en, or hi-Latn: Hindi written in Latin letters (docs/decisions/1101).
+    reply_language: str
 
     @property
     def handed_over(self) -> bool:
@@ -134,7 +136,7 @@ def converse(conversation: Conversation, turn: dialogue.Turn) -> Answer:
             confidence=round(confidence, 4) if confidence is not None else None,
             language=outcome.asked_in[:8],
         )
-        answered = record(locked, Message.Role.BOT, outcome.reply.text, language=locked.language)
+        answered = record(locked, Message.Role.BOT, outcome.reply.text, language=outcome.reply_language)
         locked.last_message_at = answered.at
         locked.save(
             update_fields=[
@@ -148,11 +150,11 @@ def converse(conversation: Conversation, turn: dialogue.Turn) -> Answer:
         )
     reply = outcome.reply
     if reply.may_rephrase and llm.enabled():
-        reworded = llm.rephrase(reply.text, reply.facts, locked.language)
+        reworded = llm.rephrase(reply.text, reply.facts, outcome.reply_language)
         if reworded is not None:
             reply.text = reworded
             Message.objects.filter(pk=answered.pk).update(text=redaction.redact(reworded)[:TEXT_MAX])
-    return Answer(locked, reply, outcome.asked_in)
+    return Answer(locked, reply, outcome.asked_in, outcome.reply_language)
 
 
 # ------------------------------------------------------------------ helpline

@@ -47,7 +47,12 @@ class MessageOut(Schema):
     reply: str
     intent: str = Field(description="greeting, find_service, service_documents, ... or unknown.")
     language: str = Field(description="The question's language: hi, en or hi-Latn (Hindi in Latin letters).")
-    reply_language: str = Field(description="The reply's: hi or en (docs/decisions/1101).")
+    reply_language: str = Field(
+        description=(
+            "The reply's: hi, en, or hi-Latn (Hindi in Latin letters, for a question typed that way; "
+            "docs/decisions/1101)."
+        )
+    )
     suggestions: list[str]
     service_code: str | None = None
     scheme_id: str | None = None
@@ -104,7 +109,7 @@ def message(request: HttpRequest, body: MessageIn) -> dict[str, Any] | HttpRespo
         "reply": reply.text,
         "intent": reply.intent,
         "language": answer.asked_in,
-        "reply_language": answer.conversation.language,
+        "reply_language": answer.reply_language,
         "suggestions": reply.suggestions,
         "service_code": reply.service_code or None,
         "scheme_id": reply.scheme_id or None,

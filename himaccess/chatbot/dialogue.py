@@ -39,7 +39,7 @@ from himaccess.accounts import otp
 from himaccess.accounts.authentication import citizen_for_mobile
 from himaccess.accounts.models import OtpPurpose, User
 from himaccess.audit import log as audit
-from himaccess.chatbot import answers, classifier, language, redaction, retrieval
+from himaccess.chatbot import answers, classifier, language, redaction, retrieval, romanisation
 from himaccess.chatbot.answers import Reply
 from himaccess.chatbot.classifier import Prediction
 from himaccess.chatbot.models import Channel, Conversation, Handover
@@ -122,20 +122,45 @@ class Outcome:
     prediction: Prediction | None
     # The language the message was written in (hi, en, hi-Latn), or the conversation's when it did not tell.
     asked_in: str
+    # The reply's: hi, en, or hi-Latn (Hindi in Latin letters, for a question typed that way).
+    reply_language: str
 
 
 def respond(conversation: Conversation, turn: Turn) -> Outcome:
-    """The reply to one message, in the language of the question (see the module docstring)."""
+    """The reply to one message, in the language and script of the question (see the module docstring).
+
+    The conversation's ``language`` stays ``hi`` or ``en``: it chooses the
+    translations, the SMS and the login's language. A reply to romanised Hindi
+    is built in Hindi and then written in Latin letters, its text, suggestions,
+    options and facts alike; a message that does not tell ("2", a code) keeps
+    the script of the last one that did.
+    """
     state = _state(conversation)
     message = text_rules.clean(turn.text or "").strip()
     detected = language.detect(message)
     conversation.language = language.reply_language(detected, conversation.language)
     if detected is not None:
         state["asked_in"] = detected
+    asked_in = str(state.get("asked_in") or conversation.language)
     with translation.override(conversation.language):
         reply, prediction = _respond(conversation, turn, message)
+    replied_in = conversation.language
+    if conversation.language == language.HINDI and asked_in == language.ROMANISED_HINDI:
+        reply = _in_latin_letters(reply)
+        replied_in = language.ROMANISED_HINDI
     state["suggested"] = reply.suggestions[:10]
-    return Outcome(reply, prediction, str(state.get("asked_in") or conversation.language))
+    return Outcome(reply, prediction, asked_in, replied_in)
+
+
+def _in_latin_letters(reply: Reply) -> Reply:
+    """The same reply with its Hindi written in Latin letters (``chatbot.romanisation``)."""
+    reply.text = romanisation.romanise(reply.text)
+    reply.suggestions = [romanisation.romanise(suggestion) for suggestion in reply.suggestions]
+    reply.facts = [romanisation.romanise(fact) for fact in reply.facts]
+    # The options are remembered as shown, so that the label the person sends back is matched.
+    for option in reply.options:
+        option["label"] = romanisation.romanise(option["label"])
+    return reply
 
 
 def _respond(conversation: Conversation, turn: Turn, message: str) -> tuple[Reply, Prediction | None]:
@@ -233,12 +258,23 @@ def _match_option(items: list[dict[str, str]], message: str) -> dict[str, str] |
     plain = _plain(message)
     if plain.isdigit() and 1 <= int(plain) <= len(items):
         return items[int(plain) - 1]
+    # Labels are shown in Devanagari or, to romanised Hindi, in Latin letters ("asha devi" for
+    # आशा देवी), and the person may answer in either: both are compared in Latin letters too.
+    said = {plain, _plain(romanisation.romanise(message))}
     scored = [
-        (100.0 if plain == _plain(item["label"]) else fuzz.ratio(plain, _plain(item["label"])), item)
+        (max(_likeness(words, label) for words in said for label in _both_scripts(item["label"])), item)
         for item in items
     ]
     best = max(scored, key=lambda pair: pair[0], default=None)
     return best[1] if best is not None and best[0] >= 85 else None
+
+
+def _both_scripts(label: str) -> tuple[str, str]:
+    return label, romanisation.romanise(label)
+
+
+def _likeness(plain: str, label: str) -> float:
+    return 100.0 if plain == _plain(label) else fuzz.ratio(plain, _plain(label))
 
 
 def _chosen_option(conversation: Conversation, message: str) -> Reply | None:

@@ -10,7 +10,8 @@
    tell ("ok"): ``None``, and the conversation keeps its language.
 
 Replies follow the question: Hindi questions get Hindi; romanised Hindi gets
-Hindi in Devanagari (docs/decisions/1101); English gets English.
+Hindi written in Latin letters (``chatbot.romanisation``, docs/decisions/1101);
+English gets English.
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ def detect(text: str) -> str | None:
 
 
 def reply_language(detected: str | None, previous: str) -> str:
-    """The language to answer in: Hindi for Hindi in either script, English for English."""
+    """The language of the translations to build the reply in: Hindi for Hindi in either script, else English.
+
+    A reply to romanised Hindi is then written in Latin letters (``dialogue.respond``).
+    """
     if detected is None:
         return previous if previous in (HINDI, ENGLISH) else HINDI
     return ENGLISH if detected == ENGLISH else HINDI

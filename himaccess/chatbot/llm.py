@@ -36,7 +36,7 @@ SYSTEM = (
     "({language}). Keep every name, number, amount, time limit and link exactly as written. Do not add "
     "any fact, number, advice or link. Reply with the reworded answer only."
 )
-LANGUAGE_NAMES = {"hi": "Hindi in Devanagari", "en": "English"}
+LANGUAGE_NAMES = {"hi": "Hindi in Devanagari", "en": "English", "hi-Latn": "Hindi in Latin letters"}
 
 
 def enabled() -> bool:

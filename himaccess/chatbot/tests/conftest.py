@@ -85,7 +85,9 @@ def code_sent_to(mobile: str) -> str:
 def verify(chat: Chat, mobile: str, first: str) -> dict[str, Any]:
     """Ask ``first`` (a question about one's own case), give ``mobile``, type the code: the answer."""
     chat.say(first)
-    if "Type the mobile number" in chat.reply or "मोबाइल नंबर" in chat.reply:
+    # The bot asks for the number in the question's language and script: English, Hindi, or
+    # Hindi in Latin letters ("... vah mobile number likhen ...").
+    if any(asked in chat.reply for asked in ("Type the mobile number", "मोबाइल नंबर", "mobile number likhen")):
         chat.say(mobile)
     return chat.say(code_sent_to(mobile))
 

@@ -50,12 +50,12 @@ def test_the_classifier_reads_each_intent_in_each_language(text: str, intent: st
 @pytest.mark.parametrize(
     ("text", "language", "script"),
     [
-        ("income certificate ke liye kya chahiye", "hi-Latn", "devanagari"),
+        ("income certificate ke liye kya chahiye", "hi-Latn", "hindi in latin letters"),
         ("आय प्रमाण पत्र के लिए क्या चाहिए", "hi", "devanagari"),
-        ("what documents are needed for an income certificate", "en", "latin"),
+        ("what documents are needed for an income certificate", "en", "english"),
     ],
 )
-def test_the_reply_is_in_the_language_of_the_question(
+def test_the_reply_is_in_the_language_and_script_of_the_question(
     personas: object, text: str, language: str, script: str
 ) -> None:
     answer = Chat().say(text)
@@ -65,7 +65,11 @@ def test_the_reply_is_in_the_language_of_the_question(
     words = answer["reply"].split("http")[0]
     if script == "devanagari":
         assert answer["reply_language"] == "hi"
-        assert "दस्तावेज़" in words or "शुल्क" in words
+        assert "दस्तावेज़" in words and "शुल्क" in words
+    elif script == "hindi in latin letters":
+        assert answer["reply_language"] == "hi-Latn"
+        assert "dastavez" in words and "shulk" in words
+        assert not DEVANAGARI.search(answer["reply"] + "".join(answer["suggestions"]))
     else:
         assert answer["reply_language"] == "en"
         assert "Documents to upload" in words and not DEVANAGARI.search(words.split(")")[-1])

@@ -89,8 +89,10 @@ def test_asha_verified_sees_her_complaint(personas: object) -> None:
     chat = Chat()
     answer = verify(chat, ASHA, "meri shikayat ka status kya hai")
     assert complaint.display_reference in answer["reply"]
-    # Romanised Hindi is answered in Hindi, the category named as the register names it.
-    assert "पानी की आपूर्ति नहीं" in answer["reply"]
+    # Romanised Hindi is answered in Hindi in Latin letters, the category named as the register
+    # names it in Hindi.
+    assert answer["reply_language"] == "hi-Latn"
+    assert "pani ki apurti nahin" in answer["reply"]
 
 
 def test_a_logged_in_citizen_gets_the_code_on_her_own_number_without_typing_it(personas: object) -> None:

@@ -38,7 +38,7 @@ def test_a_signed_message_is_answered_through_the_adapter(personas: object) -> N
     assert response.status_code == 200 and response.json() == {"accepted": 1}
     sent = whatsapp.outbox[-1]
     assert sent.to == SENDER
-    assert "आय प्रमाण पत्र" in sent.text and "/services/apply/CERT-02/" in sent.text
+    assert "aay praman patra" in sent.text and "/services/apply/CERT-02/" in sent.text
     conversation = Conversation.objects.get(channel="whatsapp")
     assert conversation.whatsapp_to == SENDER
 
