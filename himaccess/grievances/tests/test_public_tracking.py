@@ -18,6 +18,7 @@ def shown(page: Any) -> str:
     """The page as a reader sees it: without the random CSRF token, which may spell anything."""
     return _CSRF.sub("", page.content.decode())
 
+
 TRACK = "/grievances/track/"
 # What only the complainant (or whoever knows their number) may see.
 ABOUT = "Mutation (intkal) not entered"
