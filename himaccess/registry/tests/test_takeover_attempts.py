@@ -60,7 +60,11 @@ def test_marriage_out_into_kangra_needs_kangras_consent_and_a_kangra_approval(pe
     answer = reverse("registry:answer", args=[request.reference])
     assert ravi.get(answer).status_code == 404
     assert ravi.post(answer, {"answer": "agree"}).status_code == 404
-    # Nothing of the Kangra family is readable by Ravi.
+    # Nothing of the Kangra family is readable by Ravi: his request shows its Family ID only.
+    own_request = ravi.get(reverse("registry:change_request", args=[request.reference])).content.decode()
+    assert kangra.display_id in own_request
+    for private in ("Pushpa", "पुष्पा", "Katoch", pushpa.member_id):
+        assert private not in own_request, private
     for url in (
         reverse("registry:family", args=[kangra.family_id]),
         reverse("registry:change_contact", args=[pushpa.member_id]),
@@ -75,6 +79,11 @@ def test_marriage_out_into_kangra_needs_kangras_consent_and_a_kangra_approval(pe
         login_citizen(client, user)
         assert client.get(reverse("registry:change_request", args=[request.reference])).status_code == 200
         confirm_code(client, user.mobile, "consent", answer)
+        page = client.get(answer, HTTP_ACCEPT_LANGUAGE="hi")
+        assert page.status_code == 200
+        shown = page.content.decode()
+        assert "आपके परिवार की सहमति" in shown and kangra.display_id in shown
+        assert "Pushpa" not in shown and "पुष्पा" not in shown  # the other family is its ID only
         with TestCase.captureOnCommitCallbacks(execute=True):
             assert client.post(answer, {"answer": "agree"}).status_code == 302
     assert PartyDecision.objects.filter(kind="consented", channel="otp").count() == 2
