@@ -722,13 +722,6 @@ def decide_appeal(
     return appeal
 
 
-def consent_mobile(member: Member) -> str:
-    if member.mobile:
-        return member.mobile
-    head = member.family.head()
-    return head.mobile if head else ""
-
-
 def _check_operator(member: Member, operator: User) -> Posting:
     posting = operator.active_posting
     if posting is None or posting.role != Role.LOK_MITRA_OPERATOR:
@@ -745,7 +738,7 @@ def operator_name(operator: User) -> str:
 def ask_consent(member: Member, service: Service, *, operator: User, request: HttpRequest | None) -> None:
     """Text the citizen a code naming the operator, centre and service (may raise ``otp.Throttled``)."""
     posting = _check_operator(member, operator)
-    mobile = consent_mobile(member)
+    mobile = member.contact_mobile()
     if not mobile:
         raise NotAllowed(_("The family has no mobile number in the register to confirm consent."))
     # The citizen reads it: their language, not the operator's screen's.
@@ -766,7 +759,7 @@ def grant_consent(
 ) -> AssistedConsent:
     """The citizen's code, given to the operator, records their consent for that one service."""
     _check_operator(member, operator)
-    mobile = consent_mobile(member)
+    mobile = member.contact_mobile()
     if not mobile or not otp.verify(mobile, OtpPurpose.CONSENT, code, request):
         raise NotAllowed(_("The code is not right or has expired. Ask the citizen for the latest code."))
     now = timezone.now()

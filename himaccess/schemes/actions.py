@@ -68,15 +68,8 @@ def rules_in_force(on: date) -> list[RuleVersion]:
 # ------------------------------------------------------------- notices
 
 
-def _mobile_for(member: Member) -> str:
-    if member.mobile:
-        return member.mobile
-    head = member.family.head()
-    return head.mobile if head is not None else ""
-
-
 def _notify(member: Member, template: str, scheme: Scheme, **params: Any) -> None:
-    mobile = _mobile_for(member)
+    mobile = member.contact_mobile()
     if not mobile:
         return
     language = sms.language_for(mobile)

@@ -31,7 +31,7 @@ from himaccess.grievances.models import Category, Complaint
 from himaccess.grievances.models import Channel as ComplaintChannel
 from himaccess.notifications import sms
 from himaccess.registry import actions as registry_actions
-from himaccess.registry.models import Source
+from himaccess.registry.models import Gender, Relation, Source
 from himaccess.schemes import actions as scheme_actions
 from himaccess.schemes.models import Offer, ReviewCase
 
@@ -202,3 +202,25 @@ def stopped_allowance(personas: Personas) -> Iterator[Stopped]:
             review, stop=True, note="Medical board certificate says 20 percent", acting_user=priya
         )
         yield Stopped(personas, priya, after_grace)
+
+
+SHARED_PHONE = "9816000004"
+
+
+@pytest.fixture
+def shared_phone(personas: Personas) -> str:
+    """Pushpa's number is also her daughter Anju's: the chat must ask which of them is writing."""
+    registry_actions.record_birth(
+        personas.kangra_family,
+        registry_actions.NewMember(
+            name_en="Anju Katoch",
+            name_hi="अंजू कटोच",
+            gender=Gender.FEMALE,
+            date_of_birth=date(1990, 3, 5),
+            relation=Relation.DAUGHTER,
+            mobile=SHARED_PHONE,
+        ),
+        acting_user=None,
+        source=Source.PANCHAYAT,
+    )
+    return SHARED_PHONE

@@ -7,7 +7,7 @@ or complaint by typing their numbers.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -24,8 +24,6 @@ from himaccess.chatbot.tests.conftest import (
     water_complaint_of_asha,
 )
 from himaccess.notifications import sms
-from himaccess.registry import actions as registry_actions
-from himaccess.registry.models import Gender, Relation, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -125,23 +123,10 @@ def test_the_verification_lapses_after_its_minutes(personas: object, settings: o
     assert "mobile number" in again["reply"]
 
 
-def test_a_phone_shared_by_two_members_asks_who_is_writing(personas: object) -> None:
+def test_a_phone_shared_by_two_members_asks_who_is_writing(shared_phone: str) -> None:
     """As at login: the person says which of the people on the number they are, then is answered."""
-    registry_actions.record_birth(
-        personas.kangra_family,
-        registry_actions.NewMember(
-            name_en="Anju Katoch",
-            name_hi="अंजू कटोच",
-            gender=Gender.FEMALE,
-            date_of_birth=date(1990, 3, 5),
-            relation=Relation.DAUGHTER,
-            mobile="9816000004",
-        ),
-        acting_user=None,
-        source=Source.PANCHAYAT,
-    )
     chat = Chat()
-    answer = verify(chat, "9816000004", "status of my application")
+    answer = verify(chat, shared_phone, "status of my application")
     assert "Which of them are you" in answer["reply"]
     assert set(answer["suggestions"]) == {"Pushpa Katoch", "Anju Katoch"}
     answer = chat.say("Anju Katoch")

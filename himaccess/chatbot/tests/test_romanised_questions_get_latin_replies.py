@@ -9,7 +9,6 @@ answer. A Devanagari question still gets Devanagari, an English one English.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 from unittest import mock
 
@@ -20,8 +19,6 @@ from himaccess.chatbot import llm
 from himaccess.chatbot.models import Conversation, Message
 from himaccess.chatbot.tests.conftest import Chat, code_sent_to, verify, water_complaint_of_asha
 from himaccess.notifications import sms
-from himaccess.registry import actions as registry_actions
-from himaccess.registry.models import Gender, Relation, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -176,22 +173,9 @@ def test_a_rewording_of_a_latin_answer_that_drops_a_document_is_thrown_away(
     assert "aay ka praman" in answer["reply"] and "kuchh kagaz" not in answer["reply"]
 
 
-def test_a_shared_phone_offers_the_names_in_latin_letters_and_takes_one_back(personas: Any) -> None:
-    registry_actions.record_birth(
-        personas.kangra_family,
-        registry_actions.NewMember(
-            name_en="Anju Katoch",
-            name_hi="अंजू कटोच",
-            gender=Gender.FEMALE,
-            date_of_birth=date(1990, 3, 5),
-            relation=Relation.DAUGHTER,
-            mobile="9816000004",
-        ),
-        acting_user=None,
-        source=Source.PANCHAYAT,
-    )
+def test_a_shared_phone_offers_the_names_in_latin_letters_and_takes_one_back(shared_phone: str) -> None:
     chat = Chat()
-    answer = verify(chat, "9816000004", "mere avedan ki sthiti kya hai")
+    answer = verify(chat, shared_phone, "mere avedan ki sthiti kya hai")
     assert answer["reply_language"] == "hi-Latn" and not DEVANAGARI.search(_shown(answer))
     assert "anju katoch" in answer["suggestions"]
     chat.say("anju katoch")
