@@ -121,9 +121,9 @@ def party_for_head(user: User, request: ChangeRequest) -> ChangeRequestParty | N
 # ------------------------------------------------------------------ filing
 
 
-def validated_form(request: ChangeRequest) -> ChangeForm:
-    """The kind's form over the stored payload, against the family as it is now."""
-    form = FORMS[request.kind](data=request.payload, family=request.family)
+def validated_form(kind: str, payload: dict[str, Any], family: Family) -> ChangeForm:
+    """The kind's form over a payload, against the family as it is now; its errors raised as they are."""
+    form = FORMS[kind](data=payload, family=family)
     if not form.is_valid():
         raise ValidationError(
             {
@@ -172,11 +172,7 @@ def file_change_request(
         raise PermissionDenied
     if family.status != Family.Status.ACTIVE:
         raise ValidationError(_("This family is no longer active in the register."), code="family_inactive")
-    form = FORMS[kind](data=payload, family=family)
-    if not form.is_valid():
-        raise ValidationError(
-            {name: [ValidationError(str(m)) for m in messages] for name, messages in form.errors.items()}
-        )
+    form = validated_form(kind, payload, family)
     others = _other_families(kind, form)
     consent_required = kind in CONSENT_KINDS
     if consent_required:
@@ -334,7 +330,7 @@ def approve_change_request(request: ChangeRequest, *, acting_user: User, note: s
     if locked.parties.exclude(decisions__kind=PartyDecision.Kind.APPROVED).exists():
         return locked  # another jurisdiction's official still has to approve
     _transition(locked, ChangeRequest.Status.APPROVED, acting_user=acting_user, note=note)
-    form = validated_form(locked)
+    form = validated_form(locked.kind, locked.payload, locked.family)
     APPLIERS[locked.kind](locked, form, acting_user)
     for party in locked.parties.select_related("family"):
         _tell(party.family, "change_request_applied", locked)
