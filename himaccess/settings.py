@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "himaccess.accounts",
     "himaccess.geography",
     "himaccess.departments",
+    # The Aadhaar vault sits below the register: only it holds full numbers.
+    "himaccess.vault",
     "himaccess.registry",
     "himaccess.events",
     "himaccess.audit",
@@ -60,6 +62,9 @@ INSTALLED_APPS = [
     "himaccess.grievances",
     "himaccess.schemes",
     "himaccess.chatbot",
+    "himaccess.kyc",
+    "himaccess.linkage",
+    "himaccess.quality",
 ]
 
 MIDDLEWARE = [
