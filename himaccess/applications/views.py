@@ -58,8 +58,16 @@ def apply(request: AuthenticatedRequest, code: str) -> HttpResponse:
     service = Service.objects.offered().filter(code=code[:20]).select_related("current_version").first()
     if service is None:
         return _message(request, _("Unknown service"), _("There is no such service in the catalogue."), 404)
+    posting = request.user.active_posting
+    if posting is not None and posting.role != Role.LOK_MITRA_OPERATOR:
+        return _message(
+            request,
+            _("Residents apply for services"),
+            _("An official's login cannot apply. Residents apply themselves or at a Lok Mitra Kendra."),
+            403,
+        )
     consent = _consent(request)
-    if request.user.active_posting is not None and (consent is None or consent.service_id != service.pk):
+    if posting is not None and (consent is None or consent.service_id != service.pk):
         # Operators apply only with the citizen's consent to this very service.
         return redirect(f"{reverse('applications:assisted')}?{urlencode({'service': service.code})}")
     if request.method == "POST":

@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from himaccess.accounts.models import Role
 from himaccess.catalog import search, shipped
 from himaccess.catalog.definitions import LIFE_SITUATIONS, PREFILL_SOURCES
 from himaccess.catalog.models import Service
@@ -63,6 +64,12 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
             (d["name_hi" if language == "hi" else "name_en"], d["required"]) for d in version.documents
         ],
         "stages": [s["name_hi" if language == "hi" else "name_en"] for s in version.stages],
+        "first_appeal_role": _role_label((version.definition.get("first_appeal") or {}).get("role", "")),
         "language": language,
     }
     return render(request, "catalog/service.html", context)
+
+
+def _role_label(role: str) -> str:
+    """An appellate authority by its title in the reader's language, not its code."""
+    return str(Role(role).label) if role in Role.values else role

@@ -104,6 +104,9 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    if user.is_official:
+        # Agents take complaints from callers at the console; other officials work the queue.
+        return redirect("grievances:console" if is_agent(user) else "grievances:queue")
     member = _member_of(user)
     if member is None or family_of_citizen(user) is None:
         return render(request, "grievances/mine.html", {"complaints": [], "can_file": False}, status=404)

@@ -69,5 +69,11 @@ def may_change_contact(user: User, member: Member) -> bool:
 
 
 def family_of_citizen(user: User) -> Family | None:
-    """The family a logged-in citizen belongs to (through their linked member)."""
+    """The family a logged-in citizen belongs to (through their linked member).
+
+    An official has none: the families of their jurisdiction are theirs to
+    serve, not their own, and opening one is an official read to be logged.
+    """
+    if user.is_official:
+        return None
     return Family.objects.visible_to(user).active().first()

@@ -7,6 +7,7 @@ from himaccess.registry import views
 app_name = "registry"
 
 urlpatterns = [
+    path("", views.start, name="start"),
     path("my-family/", views.my_family, name="my_family"),
     path("families/<str:family_id>/", views.family_detail, name="family"),
     path(

@@ -38,7 +38,16 @@ def _official_only(request: AuthenticatedRequest) -> None:
 
 
 @login_required
+def start(request: AuthenticatedRequest) -> HttpResponse:
+    """The register's front door: a citizen's own family, an official's family search."""
+    return redirect("registry:search" if request.user.is_official else "registry:my_family")
+
+
+@login_required
 def my_family(request: AuthenticatedRequest) -> HttpResponse:
+    if request.user.is_official:
+        # Officials find families of their area by search; opening one is a logged official read.
+        return redirect("registry:search")
     family = family_of_citizen(request.user)
     if family is None:
         return render(request, "registry/no_family.html", status=404)
