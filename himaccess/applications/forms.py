@@ -196,8 +196,13 @@ class DecisionForm(CleanTextForm):
 
         labels = dict(Action.choices)
         allowed = [(a, labels[a]) for a in application.allowed_official_actions()]
-        self.fields["action"].choices = allowed  # type: ignore[attr-defined]
+        # No action is chosen for the officer: a default would be recorded by a careless click.
+        self.fields["action"].choices = [("", _("Choose an action")), *allowed]  # type: ignore[attr-defined]
         self.fields["action"].label = _("Action")
+        self.fields["action"].error_messages["required"] = _("Choose an action.")
+        self.fields["action"].error_messages["invalid_choice"] = _(
+            "That action is not allowed at the application's current stage."
+        )
         self.initial.setdefault("version", application.version)
 
 

@@ -27,7 +27,7 @@ from himaccess.applications.forms import (
     RevokeForm,
     VerifyForm,
 )
-from himaccess.applications.models import Application, Certificate, Document, Status
+from himaccess.applications.models import Action, Application, Certificate, Document, Status
 from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
 from himaccess.catalog.models import Service
@@ -192,18 +192,22 @@ def _conflict(request: HttpRequest, application: Application, message: str) -> H
     )
 
 
+def _decision_page(
+    request: AuthenticatedRequest, application: Application, form: DecisionForm
+) -> HttpResponse:
+    """The application again, with what the officer typed kept and what is wrong said at the top."""
+    context = presentation.detail_context(application, request.user, request.LANGUAGE_CODE)
+    context["decision_form"] = form
+    return render(request, "applications/detail.html", context, status=400)
+
+
 @login_required
 @require_POST
 def act(request: AuthenticatedRequest, number: str) -> HttpResponse:
     application = access.get_application_for(request.user, number)
     form = DecisionForm(request.POST, application=application)
     if not form.is_valid():
-        return _message(
-            request,
-            _("Not allowed"),
-            _("That action is not allowed at the application's current stage."),
-            400,
-        )
+        return _decision_page(request, application, form)
     try:
         actions.act(
             application,
@@ -217,7 +221,8 @@ def act(request: AuthenticatedRequest, number: str) -> HttpResponse:
     except actions.Conflict as exc:
         return _conflict(request, application, str(exc.message))
     except actions.NotAllowed as exc:
-        return _message(request, _("Not allowed"), str(exc.message), 400)
+        form.add_error("reason" if form.cleaned_data["action"] == Action.REJECT else None, str(exc.message))
+        return _decision_page(request, application, form)
     messages.success(request, _("Your action is recorded and the citizen has been informed."))
     return redirect("applications:queue")
 
