@@ -139,3 +139,21 @@ def validate_date_of_birth(value: date) -> None:
 def validate_disability_percent(value: int) -> None:
     if not 0 <= value <= 100:
         raise ValidationError(_("Disability must be between 0 and 100 percent."), code="disability_range")
+
+
+# How lists write gender: codes, English words, Hindi words.
+_GENDER_WORDS = {
+    "F": ("f", "female", "woman", "महिला", "स्त्री"),
+    "M": ("m", "male", "man", "पुरुष"),
+    "T": ("t", "transgender", "ट्रांसजेंडर", "तृतीय लिंग", "किन्नर"),
+}
+GENDER_BY_WORD = {word: code for code, words in _GENDER_WORDS.items() for word in words}
+
+
+def gender_code(value: str) -> str:
+    """F, M or T from a code or a word in English or Hindi, in any case; ValueError (translated) if none."""
+    code = GENDER_BY_WORD.get(" ".join(value.split()).casefold())
+    if code is None:
+        message = _("gender must be M, F or T (or male, female, transgender), not %(value)s")
+        raise ValueError(message % {"value": value[:20]})
+    return code

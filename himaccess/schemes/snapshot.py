@@ -33,11 +33,13 @@ import duckdb
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from himaccess.geography.names import district_code
 from himaccess.lib import rules
-from himaccess.registry.models import Gender, MaritalStatus, Member, Occupation
+from himaccess.registry.models import MaritalStatus, Member, Occupation
+from himaccess.registry.validators import gender_code
 from himaccess.schemes import eligibility
 from himaccess.schemes.models import Enrolment, MemberFact, RuleVersion, Scheme
-from himaccess.schemes.vocabulary import DISTRICT_CODES, Context, to_duck
+from himaccess.schemes.vocabulary import Context, to_duck
 
 # The base columns every people relation has, with their DuckDB types.
 BASE_COLUMNS = {
@@ -236,6 +238,14 @@ class BadHeader(ValueError):
     pass
 
 
+class NoValidRows(ValueError):
+    """Every row of the list was bad: nothing to evaluate, nothing written."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(_("No row of the list could be evaluated."))
+        self.errors = errors
+
+
 def _flag(name: str, raw: str) -> bool:
     value = raw.strip().lower()
     if value in YES:
@@ -253,9 +263,7 @@ def _clean(row: dict[str, str], on: date) -> list[Any]:
         raise ValueError(_("person_id is required (at most 64 characters)"))
     if not family_id or len(family_id) > 64:
         raise ValueError(_("family_id is required (at most 64 characters)"))
-    gender = row["gender"].strip().upper()
-    if gender not in Gender.values:
-        raise ValueError(_("gender must be one of F, M, T, not %(value)s") % {"value": row["gender"][:20]})
+    gender = gender_code(row["gender"])
     try:
         born = date.fromisoformat(row["date_of_birth"].strip())
     except ValueError:
@@ -272,7 +280,7 @@ def _clean(row: dict[str, str], on: date) -> list[Any]:
         )
     disability = _int(row, "disability_percent", 0, 100)
     income = _int(row, "annual_family_income", 0, 10**10)
-    district = _int(row, "district", min(DISTRICT_CODES), max(DISTRICT_CODES))
+    district = district_code(row["district"])
     pension = _flag("receives_social_pension", row["receives_social_pension"])
     return [
         0,
@@ -377,10 +385,14 @@ def evaluate_csv(
                     _("The header lacks these columns: %(columns)s") % {"columns": ", ".join(missing)}
                 )
             writer = csv.writer(out)
+            written = 0
             for values in _clean_rows(reader, on, errors):
                 writer.writerow(
                     ["" if v is None else (str(v).lower() if isinstance(v, bool) else v) for v in values]
                 )
+                written += 1
+        if not written:
+            raise NoValidRows(errors)
         con = connect(threads)
         # A list check shares the machine with the web service: spill to disk beyond this.
         con.execute("SET memory_limit = '1GB'")

@@ -98,3 +98,30 @@ def test_unknown_scheme_and_bad_header_are_refused_without_output(db, tmp_path):
             "--on",
             "2025-02-30",
         )
+
+
+def test_districts_and_genders_as_people_write_them(db, tmp_path):
+    """District names in English or Hindi in any case, or LGD codes; gender as codes or words."""
+    rows, errors, _summary = _run(
+        tmp_path,
+        [
+            "a,f1,female,1950-01-01,widowed,0,yes,40000,no,no,no,no,no,MANDI",
+            "b,f2,महिला,1950-01-01,widowed,0,yes,40000,no,no,no,no,no,मण्डी",
+            "c,f3,Male,1950-01-01,married,0,yes,40000,no,no,no,no,no,मंडी",
+            "d,f4,पुरुष,1950-01-01,married,0,yes,40000,no,no,no,no,no,Lahaul & Spiti",
+            "e,f5,T,1950-01-01,married,0,yes,40000,no,no,no,no,no,लाहौल और स्पीति",
+            "f,f6,transgender,1950-01-01,married,0,yes,40000,no,no,no,no,no,kangra",
+            "g,f7,F,1950-01-01,widowed,0,yes,40000,no,no,no,no,no,Atlantis",
+        ],
+        "--scheme",
+        "old_age_pension_state",
+    )
+    assert {r["person_id"] for r in rows} == {"a", "b", "c", "d", "e", "f"}
+    assert "line 8:" in errors and "Atlantis" in errors
+    assert errors.count("line ") == 1
+
+
+def test_a_list_with_no_good_row_says_so_and_writes_nothing(db, tmp_path):
+    with pytest.raises(CommandError, match="No row of the list could be evaluated"):
+        _run(tmp_path, ["x,f1,X,1950-01-01,widowed,0,yes,40000,no,no,no,no,no,99", "y,f2"])
+    assert not (tmp_path / "decisions.csv").exists()

@@ -91,6 +91,10 @@ class Command(BaseCommand):
             evaluated, errors = snapshot.evaluate_csv(source, output, versions, on)
         except snapshot.BadHeader as exc:
             raise CommandError(str(exc)) from None
+        except snapshot.NoValidRows as exc:
+            for error in exc.errors:
+                self.stderr.write(f"line {error.line}: {error.message}")
+            raise CommandError(f"{exc} {len(exc.errors)} bad rows; nothing written.") from None
         except UnicodeDecodeError:
             raise CommandError("the input is not UTF-8 text") from None
         for error in errors:
