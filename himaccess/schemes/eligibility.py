@@ -10,7 +10,7 @@ property tests check that both give the same answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -146,8 +146,45 @@ def op_sentence(op: str) -> str:
         ">=": _("%(attribute)s is at least %(value)s"),
         "in": _("%(attribute)s is one of: %(value)s"),
         "between": _("%(attribute)s is between %(low)s and %(high)s"),
+        "not in": _("%(attribute)s is none of: %(value)s"),
+        "not between": _("%(attribute)s is below %(low)s or above %(high)s"),
     }
     return sentences[op]
+
+
+# A condition under "not" said the positive way: "age is less than 60", not "NOT: age is at least 60".
+OPPOSITE = {
+    "==": "!=",
+    "!=": "==",
+    "<": ">=",
+    "<=": ">",
+    ">": "<=",
+    ">=": "<",
+    "in": "not in",
+    "between": "not between",
+}
+
+
+def positive(clause: rules.Clause, negate: bool = False) -> rules.Clause:
+    """The same evaluated rule with every ``not`` pushed down to its comparisons (De Morgan).
+
+    Each node keeps whether it holds, so the explanation shows the same verdicts in
+    sentences a person can read without resolving double negatives.
+    """
+    holds = clause.holds != negate
+    if clause.kind == "not":
+        return positive(clause.parts[0], not negate)
+    if clause.kind == "compare":
+        if not negate:
+            return clause
+        op, value = OPPOSITE[clause.op], clause.value
+        if isinstance(value, bool) and op == "!=":
+            op, value = "==", not value  # "BPL is no", not "BPL is not yes"
+        return replace(clause, op=op, value=value, holds=holds)
+    kind = clause.kind
+    if negate:
+        kind = "any" if kind == "all" else "all"
+    return replace(clause, kind=kind, parts=[positive(part, negate) for part in clause.parts], holds=holds)
 
 
 def show_value(name: str, value: Any) -> str:
@@ -180,8 +217,8 @@ def _language() -> str:
 
 def sentence(clause: rules.Clause) -> str:
     attribute = str(ATTRIBUTES[clause.attr].label) if clause.attr in ATTRIBUTES else clause.attr
-    if clause.op == "between":
-        return op_sentence("between") % {
+    if clause.op in ("between", "not between"):
+        return op_sentence(clause.op) % {
             "attribute": attribute,
             "low": clause.value[0],
             "high": clause.value[1],
@@ -216,31 +253,32 @@ class Line:
     actual: str = ""
 
 
-def lines(clause: rules.Clause, depth: int = 0) -> list[Line]:
+def lines(clause: rules.Clause) -> list[Line]:
+    """The rule as nested sentences, negations phrased positively, each with the person's value."""
+    return _lines(positive(clause), 0)
+
+
+def _lines(clause: rules.Clause, depth: int) -> list[Line]:
     if clause.kind == "compare":
         return [
             Line(depth, clause.holds, sentence(clause), clause.attr, show_value(clause.attr, clause.actual))
         ]
-    heading = {
-        "all": _("All of these must hold:"),
-        "any": _("At least one of these must hold:"),
-        "not": _("This must NOT hold:"),
-    }[clause.kind]
+    if len(clause.parts) == 1:
+        return _lines(clause.parts[0], depth)
+    heading = _("All of these:") if clause.kind == "all" else _("At least one of these:")
     result = [Line(depth, clause.holds, heading)]
     for part in clause.parts:
-        result.extend(lines(part, depth + 1))
+        result.extend(_lines(part, depth + 1))
     return result
 
 
 def reason(clause: rules.Clause) -> str:
-    """A one-line reason: the first failing condition, or that all hold."""
+    """A one-line reason: the first condition not met and what the record says, or that all are met."""
     if clause.holds:
-        return _("All conditions hold.")
-    failing = clause.failing()
+        return _("All conditions are met.")
+    failing = positive(clause).failing()
     if not failing:
-        return _("The conditions do not hold.")
-    first, negated = failing[0]
+        return _("The conditions are not met.")
+    first, _negated = failing[0]
     values = {"condition": sentence(first), "value": show_value(first.attr, first.actual)}
-    if negated:
-        return _("Holds but must not: %(condition)s (value: %(value)s)") % values
-    return _("Does not hold: %(condition)s (value: %(value)s)") % values
+    return _("Not met: %(condition)s; the record says %(value)s.") % values

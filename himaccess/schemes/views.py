@@ -129,6 +129,15 @@ def _inputs(decision: EligibilityDecision) -> list[dict[str, Any]]:
     return rows
 
 
+def _explained(decision: EligibilityDecision) -> list[dict[str, Any]]:
+    """Each condition of the decision with the input it used: value, source and date."""
+    inputs = {row["name"]: row for row in _inputs(decision)}
+    return [
+        {"line": line, "input": inputs.get(line.attr)}
+        for line in eligibility.lines(Clause.from_dict(decision.explanation))
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def explanation(request: AuthenticatedRequest, member_id: str, scheme_id: str) -> HttpResponse:
@@ -191,7 +200,7 @@ def explanation(request: AuthenticatedRequest, member_id: str, scheme_id: str) -
         context |= {
             "version": decision.rule_version,
             "choice_note": decision.rule_version.choice_note_in(language),
-            "lines": eligibility.lines(clause),
+            "lines": _explained(decision),
             "reason": eligibility.reason(clause),
             "inputs": _inputs(decision),
             "band": eligibility.band_for(
@@ -302,7 +311,7 @@ def enrolment_detail(request: AuthenticatedRequest, reference: str) -> HttpRespo
         "review": review,
         "steps": enrolment.steps.select_related("actor"),
         "form": form,
-        "lines": eligibility.lines(Clause.from_dict(latest.explanation)) if latest else [],
+        "lines": _explained(latest) if latest else [],
         "inputs": _inputs(latest) if latest else [],
     }
     return render(request, "schemes/enrolment.html", context, status=status)

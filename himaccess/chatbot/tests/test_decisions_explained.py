@@ -61,7 +61,7 @@ def test_not_being_eligible_for_a_named_scheme_is_explained(personas: object) ->
     answer = verify(chat, KARAN, "why am I not eligible for widow pension")
     assert answer["intent"] == "explain_decision"
     assert "Karan Thakur: not eligible" in answer["reply"]
-    assert "Does not hold" in answer["reply"]
+    assert "Not met:" in answer["reply"]
 
 
 def test_a_refused_application_is_explained_with_the_officers_reason(personas: Any) -> None:

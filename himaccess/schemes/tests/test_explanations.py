@@ -96,3 +96,35 @@ def test_unknown_scheme_gets_404(people):
     asha = people.p.member(people.p.asha)
     response = people.p.client_for(people.p.asha).get(f"/schemes/members/{asha.member_id}/no_such_scheme/")
     assert response.status_code == 404
+
+
+def test_negations_read_positively_and_each_condition_names_its_record(people):
+    """Asha's widow pension: "not receiving a pension" reads as "… is no", never "must NOT hold"."""
+    asha = people.p.member(people.p.asha)
+    client = people.p.client_for(people.p.asha)
+    with time_machine.travel(TODAY):
+        client.post(f"/schemes/families/{asha.family.family_id}/check/")
+        body = client.get(
+            f"/schemes/members/{asha.member_id}/widow_destitute_ekal_nari_pension/"
+        ).content.decode()
+    assert "NOT" not in body and "does not hold" not in body
+    assert "Met" in body and "Your record: Widowed" in body
+    assert "Panchayat secretary" in body.split("Your record: Widowed", 1)[1].split("</li>", 1)[0]
+    decision = _decision(asha, "widow_destitute_ekal_nari_pension")
+    texts = [
+        line.text for line in eligibility.lines(eligibility.rules.Clause.from_dict(decision.explanation))
+    ]
+    assert any(text.endswith(" is no") for text in texts)
+
+
+def test_positive_form_keeps_every_verdict():
+    """De Morgan: a failing NOT over ALL becomes an ANY of opposites, each with the same verdict."""
+    rule = {
+        "not": {"all": [{"attr": "age", "op": ">=", "value": 60}, {"attr": "bpl", "op": "==", "value": True}]}
+    }
+    clause = eligibility.rules.evaluate(rule, {"age": 64, "bpl": True})
+    assert not clause.holds
+    positive = eligibility.positive(clause)
+    assert positive.kind == "any" and not positive.holds
+    assert [(p.op, p.value, p.holds) for p in positive.parts] == [("<", 60, False), ("==", False, False)]
+    assert eligibility.reason(clause).startswith("Not met: ")
