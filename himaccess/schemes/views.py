@@ -19,7 +19,7 @@ from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
 from himaccess.lib.rules import Clause
 from himaccess.registry.access import get_family_for, get_member_for
-from himaccess.registry.models import Member
+from himaccess.registry.models import Gender, MaritalStatus, Member
 from himaccess.schemes import actions, eligibility, population
 from himaccess.schemes.forms import DisputeForm, OfficerDecisionForm, RuleVersionForm
 from himaccess.schemes.models import (
@@ -124,9 +124,31 @@ def _inputs(decision: EligibilityDecision) -> list[dict[str, Any]]:
                 "source": eligibility.source_label(entry.get("source", "")),
                 "at": date.fromisoformat(entry["at"][:10]) if entry.get("at") else None,
                 "register": bool(attribute and attribute.correction_field),
+                **_correction_input(attribute.correction_field if attribute else ""),
             }
         )
     return rows
+
+
+# How each register field is corrected: the field people actually know (an age is corrected
+# by the date of birth it follows from) and the control that only accepts what the register can hold.
+_CHOICES: dict[str, Any] = {"gender": Gender, "marital_status": MaritalStatus}
+
+
+def _correction_input(field: str) -> dict[str, Any]:
+    if field == "date_of_birth":
+        return {
+            "control": "date",
+            "correction_label": _("Correct date of birth"),
+            "hint": _("The age is worked out from the date of birth."),
+        }
+    if field in _CHOICES:
+        return {"control": "choice", "options": list(_CHOICES[field].choices)}
+    if field == "is_bpl":
+        return {"control": "choice", "options": [("yes", _("yes")), ("no", _("no"))]}
+    if field == "disability_percent":
+        return {"control": "number", "minimum": 0, "maximum": 100}
+    return {"control": "text"}
 
 
 def _explained(decision: EligibilityDecision) -> list[dict[str, Any]]:

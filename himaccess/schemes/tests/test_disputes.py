@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from himaccess.registry import change_requests
@@ -85,3 +86,22 @@ def test_dispute_from_the_explanation_page(people):
     assert Dispute.objects.get(member=asha).change_request.payload["field"] == "date_of_birth"
     bad = client.post(url, {"attribute": "age", "claimed_value": "1950-02-30"})
     assert bad.status_code == 400
+
+
+def test_disputing_age_asks_for_the_date_of_birth_with_a_date_control(people):
+    """Asha disputes her age on the page: the form asks for the date of birth it follows from."""
+    asha = people.p.member(people.p.asha)
+    client = people.p.client_for(people.p.asha)
+    with time_machine.travel("2025-06-15"):
+        client.post(f"/schemes/families/{asha.family.family_id}/check/")
+        page = client.get(f"/schemes/members/{asha.member_id}/old_age_pension_state/").content.decode()
+        assert "Correct date of birth" in page and 'type="date"' in page
+        assert '<option value="F">Female</option>' in page  # gender offered by name, not typed as a code
+        response = client.post(
+            f"/schemes/members/{asha.member_id}/old_age_pension_state/",
+            {"attribute": "age", "claimed_value": "64", "note": ""},
+        )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "There is a problem" in body
+    assert not Dispute.objects.exists() and not ChangeRequest.objects.exists()
