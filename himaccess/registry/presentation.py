@@ -18,7 +18,6 @@ from himaccess.registry.forms import FORMS
 from himaccess.registry.models import ChangeRequest, Family, Member, PartyDecision, RegisterChange
 
 HISTORY_ROWS = 50
-ACCESS_ROWS = 50
 
 
 ACTION_LABELS = {
@@ -93,7 +92,7 @@ def family_context(family: Family, user: User) -> dict[str, Any]:
         "decided": family.change_requests.exclude(status=ChangeRequest.Status.PENDING).order_by(
             "-decided_at"
         )[:10],
-        "access_entries": DataAccess.objects.for_family(family)[:ACCESS_ROWS],
+        "access_entries": DataAccess.objects.for_family(family),
         "can_file": change_requests.can_file_for(user, family),
         "kinds": [(kind, ChangeRequest.Kind(kind).label) for kind in FORMS],
         "is_own_family": user.active_posting is None,

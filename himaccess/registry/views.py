@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from himaccess.accounts import otp
@@ -29,7 +30,8 @@ from himaccess.registry.models import ChangeRequest, Family
 from himaccess.registry.notices import notify_old_number
 from himaccess.registry.presentation import describe_parties, describe_payload, family_context
 
-OFFICIAL_READ_PURPOSE = "register administration"
+# Stored as written; the access log shows it in the reader's language.
+OFFICIAL_READ_PURPOSE = gettext_noop("register administration")
 
 
 def _official_only(request: AuthenticatedRequest) -> None:

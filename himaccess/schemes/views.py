@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,7 +33,7 @@ from himaccess.schemes.models import (
 )
 from himaccess.schemes.vocabulary import ATTRIBUTES
 
-READ_PURPOSE = "scheme eligibility and benefits"
+READ_PURPOSE = gettext_noop("scheme eligibility and benefits")
 
 
 def _scheme(scheme_id: str) -> Scheme:
@@ -439,7 +439,7 @@ def rule_version(request: AuthenticatedRequest, scheme_id: str, number: int) -> 
             access_log.record_read(
                 family=family,
                 members=[m for m in page.object_list if m.family_id == family.pk],
-                purpose="impact preview of a scheme rule",
+                purpose=gettext_noop("impact preview of a scheme rule"),
                 user=request.user,
                 request=request,
             )

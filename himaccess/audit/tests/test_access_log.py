@@ -68,3 +68,25 @@ def test_snippet_renders_the_log_in_both_languages(personas: Any, language: str,
     assert heading in html
     assert "Pension check" in html
     assert ("आशा देवी" if language == "hi" else "Asha Devi") in html
+
+
+def test_many_page_views_read_as_one_line_with_the_officials_designation(personas: Any) -> None:
+    """Meena opens Asha's family page fifty times in a morning: one line, named by her post, not her login."""
+    for _ in range(50):
+        access.record_read(
+            family=personas.asha_family, purpose="register administration", user=personas.meena
+        )
+    access.record_read(family=personas.asha_family, purpose="Pension check", user=personas.meena)
+    with translation.override("en"):
+        html = render_to_string(
+            "audit/includes/access_log.html", {"entries": DataAccess.objects.for_family(personas.asha_family)}
+        )
+    assert html.count("<tr>") == 1 + 2  # the heading and two groups
+    assert "50 reads" in html
+    assert "Tehsildar, Mandi" in html
+    assert "meena" not in html
+    with translation.override("hi"):
+        hindi = render_to_string(
+            "audit/includes/access_log.html", {"entries": DataAccess.objects.for_family(personas.asha_family)}
+        )
+    assert "रजिस्टर प्रशासन" in hindi and "तहसीलदार" in hindi
