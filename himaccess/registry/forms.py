@@ -8,10 +8,12 @@ family as it is then (a member may have died in between).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.geography.validators import validate_pincode_in_district
@@ -47,14 +49,17 @@ class ChangeForm(CleanTextForm):
     def __init__(self, *args: Any, family: Family, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.family = family
-        living = [
-            (m.member_id, f"{m.name_en or m.name_hi} ({m.display_id})") for m in family.living_members()
-        ]
+        members = list(family.living_members())
         for field in self.fields.values():
             if isinstance(field, MemberField | MembersField):
-                field.choices = (
-                    [("", "—")] if not field.required and isinstance(field, MemberField) else []
-                ) + living
+                eligible = getattr(field, "eligible", None)
+                living = [
+                    (m.member_id, f"{m.name_en or m.name_hi} ({m.display_id})")
+                    for m in members
+                    if eligible is None or eligible(m)
+                ]
+                blank = [("", "—")] if isinstance(field, MemberField) else []
+                field.choices = blank + living
 
     def payload(self) -> dict[str, Any]:
         """The submitted values, as stored on the request and re-validated on approval."""
@@ -79,7 +84,33 @@ class ChangeForm(CleanTextForm):
 
 
 class MemberField(forms.ChoiceField):
-    pass
+    """A member of the family, chosen from those who could be the one asked for."""
+
+    def __init__(self, *args: Any, eligible: Callable[[Member], bool] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.eligible = eligible
+
+
+# Youngest age at which a member is offered as a parent or a spouse: a list of candidates
+# that offers an infant as a mother invites a mistake no clerk should be able to make.
+YOUNGEST_PARENT = 12
+YOUNGEST_SPOUSE = 18
+
+
+def _aged(member: Member, years: int) -> bool:
+    return member.age_on(timezone.localdate()) >= years
+
+
+def _could_be_mother(member: Member) -> bool:
+    return member.gender == Gender.FEMALE and _aged(member, YOUNGEST_PARENT)
+
+
+def _could_be_father(member: Member) -> bool:
+    return member.gender == Gender.MALE and _aged(member, YOUNGEST_PARENT)
+
+
+def _could_be_spouse(member: Member) -> bool:
+    return _aged(member, YOUNGEST_SPOUSE)
 
 
 class MembersField(forms.MultipleChoiceField):
@@ -108,7 +139,8 @@ class FamilyIdField(forms.CharField):
 class NewPersonForm(ChangeForm):
     name_hi = forms.CharField(label=_("Name in Hindi"), max_length=100, required=False)
     name_en = forms.CharField(label=_("Name in English"), max_length=100, required=False)
-    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
+    # No choice is made for the clerk: a preselected gender is recorded by whoever does not look.
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices])
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE_INPUT)
 
     def clean_name_hi(self) -> str:
@@ -137,9 +169,9 @@ class NewPersonForm(ChangeForm):
 
 class BirthForm(NewPersonForm):
     kind = ChangeRequest.Kind.BIRTH
-    relation = forms.ChoiceField(label=_("Relation to the head"), choices=CHILD_RELATIONS)
-    mother = MemberField(label=_("Mother"), required=False)
-    father = MemberField(label=_("Father"), required=False)
+    relation = forms.ChoiceField(label=_("Relation to the head"), choices=[("", "—"), *CHILD_RELATIONS])
+    mother = MemberField(label=_("Mother"), required=False, eligible=_could_be_mother)
+    father = MemberField(label=_("Father"), required=False, eligible=_could_be_father)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -153,8 +185,8 @@ class BirthForm(NewPersonForm):
 
 class MarriageInForm(NewPersonForm):
     kind = ChangeRequest.Kind.MARRIAGE_IN
-    relation = forms.ChoiceField(label=_("Relation to the head"), choices=MARRIAGE_RELATIONS)
-    spouse = MemberField(label=_("Married to"), required=False)
+    relation = forms.ChoiceField(label=_("Relation to the head"), choices=[("", "—"), *MARRIAGE_RELATIONS])
+    spouse = MemberField(label=_("Married to"), required=False, eligible=_could_be_spouse)
     from_member_id = forms.CharField(
         label=_("Member ID in their earlier family, if they are in Him Parivar"),
         max_length=20,

@@ -97,3 +97,15 @@ def test_wrong_code_shows_an_error_and_logs_nobody_in(personas: Any, deliver: An
     assert response.status_code == 400
     assert 'aria-invalid="true"' in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_login_code_comes_in_the_language_of_the_page(personas: Any, deliver: Any) -> None:
+    """Asha asks for her code on the Hindi page: the SMS is in Hindi; on the English page, English."""
+    hindi = Client()
+    hindi.cookies["django_language"] = "hi"
+    _ask(hindi, "9816000001", deliver)
+    english = Client()
+    _ask(english, "9816000002", deliver)
+    texts = {m.to: m.text for m in sms.outbox}
+    assert "लॉग इन कोड" in texts["9816000001"]
+    assert "login code" in texts["9816000002"]
