@@ -14,6 +14,7 @@ embedded profile keeps its working defaults.
 ``himaccess.E007``  card or certificate signing keys generated on the node
 ``himaccess.E008``  card or certificate signing keys missing
 ``himaccess.E009``  an OpenID Connect signing key generated on the node
+``himaccess.E010``  a public address (SITE_URL, CREDENTIAL_ISSUER) that is not https
 """
 
 from __future__ import annotations
@@ -168,3 +169,25 @@ def check_keys(app_configs: Any = None, **kwargs: Any) -> Iterable[CheckMessage]
             )
         )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_public_addresses(app_configs: Any = None, **kwargs: Any) -> Iterable[CheckMessage]:
+    """Links in SMS and on certificates, and the issuer printed in every card, must be https."""
+    if settings.DEBUG:
+        return []
+    plain = [
+        name
+        for name in ("SITE_URL", "CREDENTIAL_ISSUER")
+        if not getattr(settings, name).startswith("https://")
+    ]
+    if not plain:
+        return []
+    return [
+        Error(
+            f"{' and '.join(plain)} not https: SMS links, certificate QRs and every card issued would "
+            "point citizens and verifiers at an address anyone on the way can change.",
+            hint="Set SITE_URL to the public https address (CREDENTIAL_ISSUER defaults to it).",
+            id="himaccess.E010",
+        )
+    ]

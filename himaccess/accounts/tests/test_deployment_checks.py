@@ -31,6 +31,7 @@ def production(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     settings.REGISTER_ID_KEY = "Zq1x-random-register-key-for-this-state"
     settings.AUDIT_HMAC_KEY = f"audit-head:{settings.SECRET_KEY}"
     settings.GENERATE_SIGNING_KEYS = False
+    settings.SITE_URL = settings.CREDENTIAL_ISSUER = "https://himaccess.hp.gov.in"
     for name in ("CARD", "CERTIFICATE"):
         monkeypatch.delenv(f"{name}_SIGNING_KEY", raising=False)
         monkeypatch.setenv(f"{name}_SIGNING_KEY_FILE", f"/run/secrets/{name.lower()}.pem")
@@ -153,3 +154,9 @@ def test_start_up_refuses_the_public_register_id_key_when_debug_is_off(tmp_path:
     assert refused.returncode != 0
     assert "ImproperlyConfigured" in refused.stderr and "REGISTER_ID_KEY must be set" in refused.stderr
     assert _start(tmp_path, REGISTER_ID_KEY="Zq1x-random-register-key-for-this-state").returncode == 0
+
+
+@pytest.mark.parametrize("name", ["SITE_URL", "CREDENTIAL_ISSUER"])
+def test_a_plain_http_public_address_stops_production(production: Any, name: str) -> None:
+    setattr(production, name, "http://himaccess.hp.gov.in")
+    assert name in only("himaccess.E010").msg
