@@ -146,7 +146,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # The API docs page's Swagger UI, vendored from npm (himaccess/vendor/swagger-ui/README.md).
+    ("swagger-ui", BASE_DIR / "vendor" / "swagger-ui"),
+]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
@@ -261,9 +265,41 @@ SIGNING_KEY_DIR = Path(env_str("SIGNING_KEY_DIR", str(DATA_DIR / "keys")))
 # Whether a missing card or certificate signing key may be generated into
 # SIGNING_KEY_DIR (the embedded profile); production configures its keys.
 GENERATE_SIGNING_KEYS = env_bool("GENERATE_SIGNING_KEYS", DEBUG)
+# The "iss" of cards (CWT) and certificates (JWS): a URI, as Claim 169 v1.2 asks (production's is https).
+CREDENTIAL_ISSUER = (env_str("CREDENTIAL_ISSUER", "") or SITE_URL).rstrip("/")
 # Signs the audit chain's head so a cut or rewritten chain is detected; keep
 # it outside the database, like SECRET_KEY (from which it defaults).
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", f"audit-head:{SECRET_KEY}")
+# The Aadhaar vault (himaccess.vault.keys): AES-256-GCM keys as "id:base64" entries
+# (comma- or newline-separated, the first encrypts new rows, the rest only decrypt)
+# inline or in a file; a separate HMAC key makes the references and must never
+# change. Unset in the embedded profile: generated under SIGNING_KEY_DIR/vault.
+VAULT_KEYS = env_str("VAULT_KEYS", "")
+VAULT_KEY_FILE = env_str("VAULT_KEY_FILE", "")
+VAULT_REFERENCE_KEY = env_str("VAULT_REFERENCE_KEY", "")
+VAULT_REFERENCE_KEY_FILE = env_str("VAULT_REFERENCE_KEY_FILE", "")
+# e-KYC (himaccess.kyc). The authentication agency (the state's KUA/ASA gateway) answering
+# UIDAI's OTP and e-KYC API 2.5; empty: the in-process simulator (refused in production).
+KYC_AGENCY_URL = env_str("KYC_AGENCY_URL", "")
+KYC_AGENCY_TIMEOUT_SECONDS = env_int("KYC_AGENCY_TIMEOUT_SECONDS", 15, minimum=1, maximum=60)
+KYC_AUA_CODE = env_str("KYC_AUA_CODE", "public")
+KYC_SUB_AUA_CODE = env_str("KYC_SUB_AUA_CODE", "public")
+KYC_AUA_LICENCE_KEY = env_str("KYC_AUA_LICENCE_KEY", "")
+KYC_ASA_LICENCE_KEY = env_str("KYC_ASA_LICENCE_KEY", "none")
+# Residents the simulator knows (JSON list), for the demo.
+KYC_SIMULATOR_RESIDENTS = env_str("KYC_SIMULATOR_RESIDENTS", "")
+KYC_CONSENT_MINUTES = env_int("KYC_CONSENT_MINUTES", 30, minimum=5, maximum=240)
+# Offline e-KYC: UIDAI's signing certificate (PEM or DER), the file's greatest age, upload limits,
+# and wrong share codes allowed per member in 24 hours.
+KYC_OFFLINE_UIDAI_CERT_FILE = env_str("KYC_OFFLINE_UIDAI_CERT_FILE", "")
+KYC_OFFLINE_MAX_AGE_DAYS = env_int("KYC_OFFLINE_MAX_AGE_DAYS", 3, minimum=1, maximum=30)
+KYC_OFFLINE_MAX_UPLOAD_BYTES = env_int("KYC_OFFLINE_MAX_UPLOAD_BYTES", 1_048_576, minimum=10_240)
+KYC_OFFLINE_MAX_XML_BYTES = env_int("KYC_OFFLINE_MAX_XML_BYTES", 2_097_152, minimum=10_240)
+KYC_OFFLINE_SHARE_CODE_TRIES = env_int("KYC_OFFLINE_SHARE_CODE_TRIES", 5, minimum=1, maximum=20)
+# The campaign: its first day (YYYY-MM-DD; empty: the first completion) and length in days.
+KYC_CAMPAIGN_START = env_str("KYC_CAMPAIGN_START", "")
+KYC_CAMPAIGN_DAYS = env_int("KYC_CAMPAIGN_DAYS", 30, minimum=1, maximum=365)
+KYC_REMINDERS_PER_RUN = env_int("KYC_REMINDERS_PER_RUN", 5000, minimum=1, maximum=1_000_000)
 # Reverse proxies in front of the app: X-Forwarded-For is trusted only then.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
 
@@ -316,7 +352,18 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    # The issuer, exactly as relying parties configure it; empty: derived from the request (<host>/o).
+    "OIDC_ISS_ENDPOINT": env_str("OIDC_ISSUER", ""),
+    # Pairwise by default; public only for a client registered so with a reason (docs/decisions/1122).
+    "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise", "public"],
+    # What the token endpoint really accepts: a secret in Basic or the body, or none for a public client.
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
+    # RP-initiated logout: registered post-logout addresses only, compared exactly (docs/decisions/1123).
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
 }
+# Keys the pairwise subject identifiers; changing it changes every department's sub for everyone.
+OIDC_PAIRWISE_KEY = env_str("OIDC_PAIRWISE_KEY", f"oidc-pairwise:{SECRET_KEY}")
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {

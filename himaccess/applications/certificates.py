@@ -6,27 +6,39 @@ JWS (``lib.jws``, Ed25519, key id in the header; keys published at
 certificate and application numbers, the service, the member's ID and name
 in both scripts, the issue and expiry dates, and the certified facts of the
 statement (never an address, a mobile number or an Aadhaar number).
+
+The token is a JWT any JOSE library validates with the published key:
+``iat``, ``nbf`` and ``exp`` are NumericDates (``exp`` only when the
+certificate expires: the end of its last day, Indian time), and the calendar
+dates a reader sees sit under ``issued_on`` and ``valid_until``. Tokens
+signed before this carried ISO dates in ``iat``/``exp``; ``verify`` still
+reads them. A signed list of revoked certificates is published beside the
+keys (``revocation_document``) for verifiers that work offline.
 """
 
 from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.applications.models import Application, Certificate
-from himaccess.lib import jws
+from himaccess.cards.verifier import himparivar_verify as offline
+from himaccess.lib import jws, links, signing
 
 PURPOSE = "certificate"
 TOKEN_TYPE = "hp-certificate+jws"  # noqa: S105 - a JOSE "typ", not a secret
-ISSUER = "hp.gov.in"
+_IST = ZoneInfo("Asia/Kolkata")
 # Placeholders never carried in the QR: they identify where someone lives, or are long lists.
 _NOT_IN_QR = frozenset(
     {"address_en", "address_hi", "applicant_name_en", "applicant_name_hi", "heirs", "damage"}
@@ -38,6 +50,8 @@ REVOKED = "revoked"
 EXPIRED = "expired"
 TAMPERED = "tampered"
 UNKNOWN_KEY = "unknown_key"
+UNSUPPORTED = "unsupported"
+NOT_YET_VALID = "not_yet_valid"
 NOT_CERTIFICATE = "not_certificate"
 
 MESSAGES: dict[str, Promise] = {
@@ -48,6 +62,11 @@ MESSAGES: dict[str, Promise] = {
     UNKNOWN_KEY: _(
         "Not genuine: it was signed with a key the Government of Himachal Pradesh has not published."
     ),
+    UNSUPPORTED: _(
+        "Cannot be checked: this code uses a signature algorithm this service does not support. "
+        "It is not accepted as a Him Seva certificate."
+    ),
+    NOT_YET_VALID: _("Not yet valid: this certificate's validity starts later."),
     NOT_CERTIFICATE: _("This is not a Him Seva certificate code."),
 }
 
@@ -113,8 +132,9 @@ def draft(application: Application, number: str, issued_on: date) -> Drafted:
         if name in fields and name not in _NOT_IN_QR
     }
     member = application.member
-    payload = {
-        "iss": ISSUER,
+    issued_at = int(timezone.now().timestamp())
+    payload: dict[str, Any] = {
+        "iss": settings.CREDENTIAL_ISSUER,
         "no": number,
         "app": application.number,
         "svc": application.service_id,
@@ -122,10 +142,15 @@ def draft(application: Application, number: str, issued_on: date) -> Drafted:
         "sub": member.member_id,
         "name": member.name_en,
         "name_hi": member.name_hi,
-        "iat": issued_on.isoformat(),
-        "exp": valid_until.isoformat() if valid_until else None,
+        "iat": issued_at,
+        "nbf": issued_at,
+        "issued_on": issued_on.isoformat(),
         "facts": certified,
     }
+    if valid_until is not None:
+        payload["valid_until"] = valid_until.isoformat()
+        # Valid through its whole last day, on Indian time.
+        payload["exp"] = int(datetime.combine(valid_until, time(23, 59, 59), tzinfo=_IST).timestamp())
     return Drafted(
         statement_en=render_statement(application, "en", facts),
         statement_hi=render_statement(application, "hi", facts),
@@ -139,7 +164,7 @@ def sign(payload: dict[str, Any]) -> tuple[str, str]:
 
 
 def verification_url(token: str) -> str:
-    return f"{settings.SITE_URL}{reverse('applications:verify')}?t={token}"
+    return links.absolute(f"{reverse('applications:verify')}?t={token}")
 
 
 def token_from(text: str) -> str:
@@ -171,6 +196,8 @@ def verify(text: str) -> Verdict:
         verified = jws.verify(token, PURPOSE, typ=TOKEN_TYPE)
     except jws.UnknownKey:
         return Verdict(UNKNOWN_KEY)
+    except jws.Unsupported:
+        return Verdict(UNSUPPORTED)
     except jws.Invalid:
         return Verdict(TAMPERED if token.count(".") == 2 else NOT_CERTIFICATE)
     payload = verified.payload
@@ -180,7 +207,46 @@ def verify(text: str) -> Verdict:
         return Verdict(TAMPERED)
     if certificate.is_revoked:
         return Verdict(REVOKED, payload, certificate)
-    expires = payload.get("exp")
-    if expires and date.fromisoformat(expires) < timezone.localdate():
-        return Verdict(EXPIRED, payload, certificate)
+    # The offline verifier's rule: NumericDates, or the ISO dates of the first tokens.
+    offline_verdict = offline.verify_certificate(
+        token, signing.public_keys(PURPOSE), now=timezone.now()
+    ).verdict
+    if offline_verdict in (EXPIRED, NOT_YET_VALID):
+        return Verdict(offline_verdict, payload, certificate)
     return Verdict(GENUINE, payload, certificate)
+
+
+def revocation_document() -> dict[str, Any]:
+    """The signed list of revoked certificates (JWS, flattened JSON), beside the keys.
+
+    Cached under a key made of the number of revocations and the latest one, so
+    a revocation publishes a new list at once (no one has to remember to clear it).
+    """
+    state = Certificate.objects.filter(revoked_at__isnull=False).aggregate(
+        n=Count("pk"), last=Max("revoked_at")
+    )
+    sequence = state["n"] or 0
+    last = state["last"].isoformat() if state["last"] else "-"
+    key = signing.active_key(PURPOSE)
+    today = timezone.localdate()
+    cache_key = f"certificates:revocations:{sequence}:{last}:{today.isoformat()}:{key.kid}"
+    cached: dict[str, Any] | None = cache.get(cache_key)
+    if cached is not None:
+        return cached
+    revoked = list(
+        Certificate.objects.filter(revoked_at__isnull=False)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    payload = {
+        "iss": settings.CREDENTIAL_ISSUER,
+        "kind": "certificate",
+        # Revocations are never undone, so their count only grows, like the card list's sequence.
+        "sequence": sequence,
+        "issued_at": timezone.now().isoformat(timespec="seconds"),
+        "valid_on": today.isoformat(),
+        "revoked": revoked,
+    }
+    document = jws.sign_flattened(payload, PURPOSE)
+    cache.set(cache_key, document, 24 * 3600)
+    return document

@@ -21,5 +21,6 @@ urlpatterns = [
     path("certificates/<str:number>/revoke/", views.revoke, name="revoke"),
     path("verify/", views.verify, name="verify"),
     path("keys.json", views.keys, name="keys"),
+    path("revocations.json", views.revocations, name="revocations"),
     path("assisted/", views.assisted, name="assisted"),
 ]

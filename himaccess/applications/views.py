@@ -373,6 +373,15 @@ def keys(request: HttpRequest) -> JsonResponse:
     return response
 
 
+@require_GET
+@cache_control(public=True, max_age=300)
+def revocations(request: HttpRequest) -> JsonResponse:
+    """The signed list of revoked certificates, for verifiers that work offline."""
+    response = JsonResponse(certificates.revocation_document())
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 # What the operator asked a code for: the confirmation records consent to exactly that.
 PENDING_CONSENT_KEY = "applications.assisted_pending"
 

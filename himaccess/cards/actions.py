@@ -8,7 +8,7 @@ its cards in line, superseding exactly the cards whose content changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -24,6 +24,8 @@ from himaccess.cards.models import Card, PrintRequest, PrintStatus, PrintStep
 from himaccess.registry.models import Family, IdCounter, Member
 
 VALIDITY_YEARS = 5
+# Recorded on a card superseded only because its layout is out of date.
+LAYOUT_REASON = "reissued in the current card layout"
 # The counter kind the revocation list's sequence numbers come from.
 REVOCATION_COUNTER = "R"
 
@@ -67,6 +69,7 @@ def _create_card(
         issued_at=now,
         expires_on=expires_on,
         issued_by=acting_user,
+        layout=credentials.LAYOUT,
     )
     if request_print:
         _request_print(card, acting_user=acting_user, now=now)
@@ -88,14 +91,32 @@ def _request_print(card: Card, *, acting_user: User | None, now: datetime) -> Pr
     return request
 
 
+def _list(card: Card) -> None:
+    card.revocation_seq = IdCounter.reserve(REVOCATION_COUNTER) + 1  # the list starts at 0: none revoked
+
+
 def _withdraw(
-    card: Card, *, status: str, reason: str, acting_user: User | None, replacement: Card | None
+    card: Card,
+    *,
+    status: str,
+    reason: str,
+    acting_user: User | None,
+    replacement: Card | None,
+    listed: bool = True,
 ) -> None:
+    """Take a card out of use; ``listed=False`` only for a layout change, whose old card stays good."""
     card.status = status
     card.revoked_at = timezone.now()
     card.reason = reason[:200]
     card.superseded_by = replacement
-    card.revocation_seq = IdCounter.reserve(REVOCATION_COUNTER) + 1  # the list starts at 0: none revoked
+    if listed:
+        _list(card)
+        # Cards it replaced only for their layout say what it said: they go on the list with it.
+        for honoured in Card.objects.select_for_update().filter(
+            superseded_by=card, revocation_seq__isnull=True
+        ):
+            _list(honoured)
+            honoured.save(update_fields=["revocation_seq"])
     card.save(update_fields=["status", "revoked_at", "reason", "superseded_by", "revocation_seq"])
     audit.record(
         acting_user,
@@ -310,6 +331,14 @@ def issue_for_print_run(
     now = timezone.now()
     expires_on = expiry_for(timezone.localdate(now))
     family_pks = [f.pk for f in families]
+    # A card of an older layout is not printed again: it is replaced first (decision 1131).
+    printing = {Card.Kind.FAMILY, Card.Kind.MEMBER} if with_members else {Card.Kind.FAMILY}
+    stale = set(
+        Card.objects.in_old_layout().filter(family_id__in=family_pks).values_list("family_id", flat=True)
+    )
+    for family in families:
+        if family.pk in stale:
+            reissue_in_current_layout(family, acting_user=acting_user, printing_now=printing)
     active = Card.objects.active().filter(family_id__in=family_pks)
     if not with_members:
         active = active.filter(kind=Card.Kind.FAMILY)
@@ -345,6 +374,7 @@ def issue_for_print_run(
                     issued_at=now,
                     expires_on=expires_on,
                     issued_by=acting_user,
+                    layout=credentials.LAYOUT,
                 )
                 new.append(card)
             card.family = family
@@ -380,3 +410,61 @@ def issue_for_print_run(
             source="cards",
         )
     return cards
+
+
+@transaction.atomic
+def reissue_in_current_layout(
+    family: Family, *, acting_user: User | None, printing_now: Collection[str] = ()
+) -> list[Card]:
+    """Replace the family's active cards of an older layout; returns the cards issued.
+
+    Each replacement is queued for printing, except cards of the kinds in
+    ``printing_now`` (a print run prints those this moment). The old card is superseded but
+    not put on the revocation list: it says what its replacement says, so it
+    stays good until it expires or its replacement is withdrawn (then both
+    are listed). Cards of members no longer living in the family, or of a
+    family no longer active, are revoked instead. A second run finds nothing
+    to do, so an interrupted migration is simply run again.
+    """
+    family = Family.objects.select_for_update().get(pk=family.pk)
+    old = list(Card.objects.in_old_layout().filter(family=family).select_related("member").order_by("pk"))
+    if not old:
+        return []
+    living = list(family.living_members()) if family.status == Family.Status.ACTIVE else []
+    by_pk = {m.pk: m for m in living}
+    issued: list[Card] = []
+    now = timezone.now()
+    for card in old:
+        member = by_pk.get(card.member_id) if card.member_id is not None else None
+        if family.status != Family.Status.ACTIVE or (card.kind == Card.Kind.MEMBER and member is None):
+            _withdraw(
+                card,
+                status=Card.Status.REVOKED,
+                reason="no longer in the family",
+                acting_user=acting_user,
+                replacement=None,
+            )
+            continue
+        _withdraw(
+            card,
+            status=Card.Status.SUPERSEDED,
+            reason=LAYOUT_REASON,
+            acting_user=acting_user,
+            replacement=None,
+            listed=False,
+        )
+        if member is not None:
+            member.family = family
+        content = credentials.member_claims(member) if member is not None else family_content(family, living)
+        new = _create_card(
+            kind=card.kind,
+            family=family,
+            member=member,
+            content=content,
+            acting_user=acting_user,
+            now=now,
+            request_print=card.kind not in printing_now,
+        )
+        Card.objects.filter(pk=card.pk).update(superseded_by=new)
+        issued.append(new)
+    return issued

@@ -29,7 +29,8 @@ class VerifyOut(Schema):
 
 @router.post("/verify", response=VerifyOut, auth=None)
 def verify(request: Any, body: VerifyIn) -> dict[str, Any]:
-    """Verdict (genuine, tampered, expired, revoked, unknown_key, not_credential) and minimal details."""
+    """Verdict (genuine, tampered, expired, not_yet_valid, revoked, unknown_key, unsupported,
+    not_credential), its sentence in the request's language, and minimal details."""
     result = verify_text(body.qr_text)
     return {"verdict": result.verdict, "message": str(MESSAGES[result.verdict]), **result.as_dict()}
 

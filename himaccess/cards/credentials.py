@@ -2,9 +2,12 @@
 
 Only the minimum a counter needs goes in: IDs, names in both scripts, date
 of birth and gender for a member, the Family ID a member belongs to, the
-living members' IDs for a family, issue and expiry dates, the key id. Never
-an Aadhaar number, bank account, social category or income. The field
-numbers and the checks a verifier makes are in ``verifier/himparivar_verify.py``.
+number of living members and a hash of their IDs for a family (the IDs
+themselves sit on the members' own cards, so the family code stays the same
+size for any family), issue and expiry dates, the key id. Never an Aadhaar
+number, bank account, social category or income. The field numbers and the
+checks a verifier makes are in ``verifier/himparivar_verify.py``; every card
+issued now is layout ``spec.CURRENT_LAYOUT``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import cbor2
+from django.conf import settings
 
 from himaccess.cards.verifier import himparivar_verify as spec
 from himaccess.lib import signing
@@ -27,7 +31,7 @@ if TYPE_CHECKING:
     from himaccess.registry.models import Family, Member
 
 PURPOSE = "card"
-ISSUER = "hp.gov.in"
+LAYOUT = spec.CURRENT_LAYOUT
 CREDENTIAL_ID_BYTES = 8
 _IST = ZoneInfo("Asia/Kolkata")
 
@@ -58,7 +62,12 @@ def member_claims(member: Member) -> tuple[dict[int, Any], dict[int, Any]]:
         spec.C169_SECONDARY_LANGUAGE: "hin",
         spec.C169_SECONDARY_FULL_NAME: member.name_hi,
     }
-    return claim, {spec.EXT_KIND: "M", spec.EXT_FAMILY_ID: member.family.family_id}
+    extension: dict[int, Any] = {
+        spec.EXT_KIND: "M",
+        spec.EXT_FAMILY_ID: member.family.family_id,
+        spec.EXT_LAYOUT: LAYOUT,
+    }
+    return claim, extension
 
 
 def family_claims(
@@ -74,7 +83,13 @@ def family_claims(
                 spec.C169_SECONDARY_FULL_NAME: head.name_hi,
             }
         )
-    return claim, {spec.EXT_KIND: "F", spec.EXT_MEMBER_IDS: list(member_ids)}
+    extension: dict[int, Any] = {
+        spec.EXT_KIND: "F",
+        spec.EXT_LAYOUT: LAYOUT,
+        spec.EXT_MEMBER_COUNT: len(member_ids),
+        spec.EXT_MEMBERS_DIGEST: spec.members_digest(member_ids),
+    }
+    return claim, extension
 
 
 def sign(
@@ -89,10 +104,12 @@ def sign(
     """CWT → COSE_Sign1 (Ed25519, kid in the protected header) → zlib → Base45."""
     key = key or signing.active_key(PURPOSE)
     credential_id = credential_id or new_credential_id()
+    issued = int(issued_at.timestamp())
     cwt = {
-        spec.CWT_ISS: ISSUER,
+        spec.CWT_ISS: settings.CREDENTIAL_ISSUER,
         spec.CWT_EXP: _end_of_day(expires_on),
-        spec.CWT_IAT: int(issued_at.timestamp()),
+        spec.CWT_NBF: issued,
+        spec.CWT_IAT: issued,
         spec.CWT_CTI: bytes.fromhex(credential_id),
         spec.CLAIM_169: claim,
         spec.HP_EXTENSION: extension,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from himaccess.accounts.models import REGISTER_READERS
 from himaccess.cards.pdf import CardFace, MemberFace
+from himaccess.cards.verifier.himparivar_verify import CURRENT_LAYOUT, LEGACY_LAYOUT
 from himaccess.geography.models import District
 from himaccess.registry.models import Family, Member
 
@@ -30,8 +31,16 @@ class CardQuerySet(models.QuerySet["Card"]):
         return self.filter(status=Card.Status.ACTIVE)
 
     def on_revocation_list(self) -> CardQuerySet:
-        """Withdrawn cards that a verifier could still take for valid (not yet expired)."""
-        return self.exclude(status=Card.Status.ACTIVE).filter(expires_on__gte=timezone.localdate())
+        """Withdrawn cards that a verifier could still take for valid (not yet expired).
+
+        A card superseded only to move it to the current layout is not listed
+        (it says what its replacement says) until its replacement is withdrawn.
+        """
+        return self.filter(revocation_seq__isnull=False, expires_on__gte=timezone.localdate())
+
+    def in_old_layout(self) -> CardQuerySet:
+        # layout=1 rather than < CURRENT_LAYOUT: the partial index card_old_layout serves only this.
+        return self.filter(status=Card.Status.ACTIVE, layout=LEGACY_LAYOUT)
 
 
 class Card(models.Model):
@@ -65,7 +74,10 @@ class Card(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Position in the revocation list's history: the list's sequence number is the highest.
+    # Empty for a card superseded only by a newer layout: it stays good until its successor goes.
     revocation_seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    # The credential's layout version (verifier/himparivar_verify.py); older ones are reissued.
+    layout = models.PositiveSmallIntegerField(default=CURRENT_LAYOUT)
 
     objects = CardQuerySet.as_manager()
 
@@ -83,7 +95,13 @@ class Card(models.Model):
                 condition=Q(kind="family", member__isnull=True) | Q(kind="member", member__isnull=False),
             ),
         ]
-        indexes = [models.Index(fields=["status", "expires_on"])]
+        indexes = [
+            models.Index(fields=["status", "expires_on"]),
+            # The layout migration walks the old cards by id; the index holds only those.
+            models.Index(
+                fields=["id"], condition=Q(status="active", layout=LEGACY_LAYOUT), name="card_old_layout"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.credential_id}"

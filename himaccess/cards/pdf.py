@@ -10,6 +10,8 @@ The QR code is drawn as vector squares, so print resolution never blurs
 it. Its error correction is level Q (25 % of the code may be damaged:
 scuffed laminates, fold lines) unless that would make a module smaller than
 0.33 mm, when level M is used; a 4-module quiet zone is kept blank around it.
+Credentials are built to stay at level Q: a family card carries its members'
+digest, not their list, so its code does not grow with the family.
 """
 
 from __future__ import annotations

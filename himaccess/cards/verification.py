@@ -6,43 +6,45 @@ revocation check differs: it asks the database, which is always current.
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from himaccess.cards.credentials import ISSUER, PURPOSE
+from himaccess.cards.credentials import PURPOSE
 from himaccess.cards.models import Card
 from himaccess.cards.verifier import himparivar_verify as spec
-from himaccess.lib import signing
+from himaccess.lib import jws, signing
 
 MESSAGES: dict[str, Promise] = {
     spec.GENUINE: _("Genuine: this card was issued by the Government of Himachal Pradesh and is valid."),
     spec.TAMPERED: _("Not genuine: the code is damaged or was altered after it was signed."),
     spec.EXPIRED: _("Expired: this card is past its validity date. Ask the family for their current card."),
+    spec.NOT_YET_VALID: _(
+        "Not yet valid: this card's validity starts later. Check it again on or after its start date."
+    ),
     spec.REVOKED: _("Revoked: this card has been withdrawn. Ask the family for their current card."),
     spec.UNKNOWN_KEY: _(
         "Not genuine: it was signed with a key the Government of Himachal Pradesh has not published."
+    ),
+    spec.UNSUPPORTED: _(
+        "Cannot be checked: this code uses a signature algorithm or card layout this service does not "
+        "support. It is not accepted as a Him Parivar card."
     ),
     spec.NOT_CREDENTIAL: _("This is not a Him Parivar card code."),
 }
 
 
 def _is_withdrawn(credential_id: str) -> bool:
-    return Card.objects.filter(credential_id=credential_id).exclude(status=Card.Status.ACTIVE).exists()
+    return Card.objects.filter(credential_id=credential_id, revocation_seq__isnull=False).exists()
 
 
 def verify_text(text: str) -> spec.Result:
     return spec.verify(text, signing.public_keys(PURPOSE), is_revoked=_is_withdrawn)
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def revocation_sequence() -> int:
@@ -62,18 +64,12 @@ def revocation_document() -> dict[str, Any]:
         Card.objects.on_revocation_list().order_by("credential_id").values_list("credential_id", flat=True)
     )
     payload = {
-        "iss": ISSUER,
+        "iss": settings.CREDENTIAL_ISSUER,
         "sequence": sequence,
         "issued_at": timezone.now().isoformat(timespec="seconds"),
         "valid_on": today.isoformat(),
         "revoked": revoked,
     }
-    protected = _b64url(json.dumps({"alg": "EdDSA", "kid": key.kid}, separators=(",", ":")).encode())
-    body = _b64url(json.dumps(payload, separators=(",", ":")).encode())
-    document = {
-        "protected": protected,
-        "payload": body,
-        "signature": _b64url(key.sign(f"{protected}.{body}".encode())),
-    }
+    document = jws.sign_flattened(payload, PURPOSE)
     cache.set(cache_key, document, 24 * 3600)
     return document

@@ -23,15 +23,20 @@ def test_member_card_verifies_as_genuine_with_its_family(personas: Personas, ash
     assert details["expires_on"] == asha_cards.ravi.expires_on.isoformat()
 
 
-def test_family_card_lists_the_living_members(personas: Personas, asha_cards: AshaCards) -> None:
+def test_family_card_binds_the_living_members(personas: Personas, asha_cards: AshaCards) -> None:
     result = verify_text(asha_cards.family.qr_text)
     assert result.verdict == spec.GENUINE
     assert result.details["kind"] == "family"
+    assert result.details["layout"] == spec.CURRENT_LAYOUT
     assert result.details["id"] == personas.asha_family.family_id
-    assert sorted(result.details["member_ids"]) == sorted(
-        m.member_id for m in personas.asha_family.living_members()
-    )
+    living = [m.member_id for m in personas.asha_family.living_members()]
+    assert result.details["member_count"] == len(living) == 2
+    assert spec.family_members_match(result.details, living)
+    assert not spec.family_members_match(result.details, living[:1])
+    assert not spec.family_members_match(result.details, [*living, personas.member(personas.karan).member_id])
     assert result.details["name_en"] == "Asha Devi"
+    assert result.details["name_hi"] == "आशा देवी"
+    assert result.details["district_lgd_code"] == str(personas.asha_family.district_id)
 
 
 def test_credential_holds_no_sensitive_field(personas: Personas, asha_cards: AshaCards) -> None:
@@ -44,12 +49,13 @@ def test_credential_holds_no_sensitive_field(personas: Personas, asha_cards: Ash
     assert set(cwt) == {
         spec.CWT_ISS,
         spec.CWT_EXP,
+        spec.CWT_NBF,
         spec.CWT_IAT,
         spec.CWT_CTI,
         spec.CLAIM_169,
         spec.HP_EXTENSION,
     }
-    assert set(cwt[spec.CLAIM_169]) <= {1, 3, 4, 8, 9, 21, 22}
+    assert set(cwt[spec.CLAIM_169]) <= {1, 3, 4, 8, 9, 19, 20, 21}
     for forbidden in ("general", "98765", "123456789012", member.mobile):
         assert forbidden not in text
 

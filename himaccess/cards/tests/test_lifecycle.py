@@ -38,7 +38,9 @@ def test_birth_reissues_the_family_card_and_issues_the_babys(
     assert old.status == Card.Status.SUPERSEDED and old.superseded_by is not None
     new = old.superseded_by
     assert verify_text(old.qr_text).verdict == spec.REVOKED
-    assert baby.member_id in verify_text(new.qr_text).details["member_ids"]
+    living = [m.member_id for m in personas.asha_family.living_members()]
+    assert baby.member_id in living
+    assert spec.family_members_match(verify_text(new.qr_text).details, living)
     assert Card.objects.active().filter(member=baby).exists()
     # Asha's and Ravi's cards say nothing that changed: they stay valid.
     assert Card.objects.get(pk=asha_cards.ravi.pk).status == Card.Status.ACTIVE
@@ -64,7 +66,11 @@ def test_death_revokes_the_members_card(
         register.record_death(ravi, on=date(2025, 1, 5), acting_user=None, source=Source.PANCHAYAT)
     assert Card.objects.get(pk=asha_cards.ravi.pk).status == Card.Status.REVOKED
     family_card = Card.objects.active().get(family=personas.asha_family, kind=Card.Kind.FAMILY)
-    assert ravi.member_id not in verify_text(family_card.qr_text).details["member_ids"]
+    details = verify_text(family_card.qr_text).details
+    living = [m.member_id for m in personas.asha_family.living_members()]
+    assert ravi.member_id not in living and details["member_count"] == len(living)
+    assert spec.family_members_match(details, living)
+    assert not spec.family_members_match(details, [*living, ravi.member_id])
 
 
 def test_families_without_cards_are_left_alone(
