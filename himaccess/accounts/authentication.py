@@ -38,6 +38,8 @@ from himaccess.audit.log import client_address
 logger = logging.getLogger(__name__)
 
 MFA_SESSION_KEY = "accounts.mfa_verified_at"
+# When this session's person last proved who they are (OpenID Connect's auth_time, max_age).
+AUTH_TIME_KEY = "accounts.authenticated_at"
 PENDING_KEY = "accounts.official_pending"
 PENDING_SECONDS = 300
 LOCK_AFTER = 5
@@ -149,9 +151,16 @@ def complete_login(request: HttpRequest, user: User, *, second_factor: bool) -> 
     """Log in: a new session key (Django's login cycles it), the session remembered, MFA marked."""
     request.session.pop(PENDING_KEY, None)
     login(request, user, backend=BACKEND)
+    request.session[AUTH_TIME_KEY] = time.time()
     if second_factor:
         request.session[MFA_SESSION_KEY] = time.time()
     logger.info("login kind=%s user_id=%s address=%s", user.kind, user.pk, client_address(request))
+
+
+def authenticated_at(request: HttpRequest) -> float | None:
+    """When the logged-in person of this session last logged in; None for a session made otherwise."""
+    value = request.session.get(AUTH_TIME_KEY)
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 def citizen_for_mobile(mobile: str, language: str) -> User:

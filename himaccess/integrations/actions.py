@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from oauth2_provider.models import AccessToken, Application, Grant, IDToken, RefreshToken
 
 from himaccess.audit import log as audit
-from himaccess.integrations.models import SCOPE_CLAIMS, Consent, DepartmentApp, parse_scopes
+from himaccess.integrations.models import SCOPE_CLAIMS, Consent, DepartmentApp, SubjectType, parse_scopes
 
 if TYPE_CHECKING:
     from himaccess.accounts.models import User
@@ -54,21 +54,29 @@ def register_client(
     launch_url: str = "",
     listed: bool = False,
     confidential: bool = True,
+    post_logout_redirect_uris: list[str] | None = None,
+    subject_type: str = SubjectType.PAIRWISE,
+    public_subject_reason: str = "",
+    sector_identifier: str = "",
     source: str = "admin",
 ) -> RegisteredClient:
     """Register a departmental application; the secret is returned once, stored hashed.
 
     Every client uses the authorization code grant with PKCE (and refresh
     tokens); no other grant type can be registered (docs/decisions/1040).
+    Its ``sub`` is pairwise unless ``subject_type`` is public with a reason
+    (docs/decisions/1122).
     """
     scopes = validate_scopes(allowed_scopes)
     if not redirect_uris:
         raise ValidationError(_("At least one redirect address is needed."))
+    logout_uris = list(post_logout_redirect_uris or [])
     application = Application(
         name=name,
         client_type=Application.CLIENT_CONFIDENTIAL if confidential else Application.CLIENT_PUBLIC,
         authorization_grant_type=GRANT_TYPE,
         redirect_uris=" ".join(redirect_uris),
+        post_logout_redirect_uris=" ".join(logout_uris),
         algorithm=Application.RS256_ALGORITHM,
         skip_authorization=False,
     )
@@ -85,6 +93,9 @@ def register_client(
         launch_url=launch_url,
         listed=listed,
         registered_by=acting_user,
+        subject_type=subject_type,
+        public_subject_reason=public_subject_reason,
+        sector_identifier=sector_identifier.strip().lower(),
     )
     app.full_clean()
     app.save()
@@ -97,8 +108,12 @@ def register_client(
             "name": name,
             "department": department,
             "redirect_uris": redirect_uris,
+            "post_logout_redirect_uris": logout_uris,
             "allowed_scopes": scopes,
             "listed": listed,
+            "subject_type": app.subject_type,
+            "public_subject_reason": app.public_subject_reason,
+            "sector_identifier": app.sector_identifier,
         },
         source=source,
     )

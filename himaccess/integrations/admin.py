@@ -39,17 +39,44 @@ class RegisterClientForm(CleanTextModelForm):
     confidential = forms.BooleanField(
         label=_("confidential (the application keeps a secret on its server)"), required=False, initial=True
     )
+    post_logout_redirect_uris = forms.CharField(
+        label=_("addresses to return to after logout"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("One per line, exactly as the application sends it."),
+    )
 
     class Meta:
         model = DepartmentApp
-        fields = ["name", "name_hi", "department", "purpose", "purpose_hi", "launch_url", "listed"]
+        fields = [
+            "name",
+            "name_hi",
+            "department",
+            "purpose",
+            "purpose_hi",
+            "launch_url",
+            "listed",
+            "subject_type",
+            "public_subject_reason",
+            "sector_identifier",
+        ]
 
 
 @admin.register(DepartmentApp)
 class DepartmentAppAdmin(admin.ModelAdmin):
-    list_display = ("application", "department", "allowed_scopes", "listed", "registered_at")
-    list_filter = ("department", "listed")
-    readonly_fields = ("application", "allowed_scopes", "registered_by", "registered_at")
+    list_display = ("application", "department", "allowed_scopes", "subject_type", "listed", "registered_at")
+    list_filter = ("department", "listed", "subject_type")
+    # The sub a department knows its users by is settled at registration: changing it would
+    # orphan every account the department holds (docs/decisions/1122).
+    readonly_fields = (
+        "application",
+        "allowed_scopes",
+        "subject_type",
+        "public_subject_reason",
+        "sector_identifier",
+        "registered_by",
+        "registered_at",
+    )
     fields = (
         "application",
         "name_hi",
@@ -59,6 +86,9 @@ class DepartmentAppAdmin(admin.ModelAdmin):
         "purpose_hi",
         "launch_url",
         "listed",
+        "subject_type",
+        "public_subject_reason",
+        "sector_identifier",
         "registered_by",
         "registered_at",
     )
@@ -78,8 +108,12 @@ class DepartmentAppAdmin(admin.ModelAdmin):
                 "purpose",
                 "purpose_hi",
                 "redirect_uris",
+                "post_logout_redirect_uris",
                 "scopes",
                 "confidential",
+                "subject_type",
+                "public_subject_reason",
+                "sector_identifier",
                 "launch_url",
                 "listed",
             ]
@@ -105,11 +139,17 @@ class DepartmentAppAdmin(admin.ModelAdmin):
                 launch_url=data["launch_url"],
                 listed=data["listed"],
                 confidential=data["confidential"],
+                post_logout_redirect_uris=data["post_logout_redirect_uris"].split(),
+                subject_type=data["subject_type"],
+                public_subject_reason=data["public_subject_reason"],
+                sector_identifier=data["sector_identifier"],
                 acting_user=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from error
         obj.pk = registered.app.pk
+        # The admin's log line names the object: give it the application register_client made.
+        obj.application = registered.app.application
         self._registered = registered
 
     def response_add(

@@ -1,7 +1,7 @@
 """The OpenID Connect endpoints, under django-oauth-toolkit's namespace (its views reverse it).
 
 Only what departmental sign-on needs: authorization (with our consent
-screen), token, revocation, discovery, JWKS and userinfo. No self-service
+screen), token, revocation, discovery, JWKS, userinfo and RP-initiated logout. No self-service
 client registration, device flow or token management pages. Discovery and
 the JWKS are public and may be cached; every other answer here is no-store.
 """
@@ -31,4 +31,5 @@ urlpatterns = [
         name="jwks-info",
     ),
     path("userinfo/", oauth.UserInfoView.as_view(), name="user-info"),
+    path("logout/", views.EndSessionView.as_view(), name="rp-initiated-logout"),
 ]

@@ -16,16 +16,29 @@
   here (``validate_user``).
 - An access token is accepted only in the ``Authorization`` header, never
   in the address or the form body.
+- A ``redirect_uri`` is required, compared as an exact string with the
+  registered ones (no loopback port wildcard), and repeated exactly in the
+  token request.
+- The ``sub`` is pairwise per sector unless the client is registered for the
+  public one (``models.subject_for``); claims without a value are left out.
+- Each code issued is remembered (``IssuedCode``) with the citizen's login
+  time (``auth_time``); a code exchanged twice revokes the tokens the first
+  exchange issued.
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from oauth2_provider.models import Application
+from oauth2_provider.models import Application, Grant, RefreshToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
+from oauth2_provider.views.oidc import _load_id_token as _load_hint
 from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.endpoints import AuthorizationEndpoint, ResourceEndpoint, TokenEndpoint
@@ -34,9 +47,12 @@ from oauthlib.openid import Server
 
 from himaccess.accounts.models import User
 from himaccess.audit import access as access_log
+from himaccess.audit import log as audit
 from himaccess.audit.log import client_address_from_meta
-from himaccess.integrations.models import SCOPE_CLAIMS, Consent, DepartmentApp, Subject
+from himaccess.integrations.models import SCOPE_CLAIMS, Consent, DepartmentApp, IssuedCode, subject_for
 from himaccess.registry.models import CitizenLink, EkycStatus, Member
+
+logger = logging.getLogger(__name__)
 
 # The grants departmental sign-on needs; everything else is refused.
 GRANT_TYPES = ("authorization_code", "refresh_token")
@@ -56,11 +72,6 @@ def linked_member(user: User) -> Member | None:
         .first()
     )
     return link.member if link is not None else None
-
-
-def subject_for(user: User) -> str:
-    subject, _ = Subject.objects.get_or_create(user=user)
-    return subject.sub
 
 
 def member_claims(user: User, member: Member) -> dict[str, Any]:
@@ -159,11 +170,39 @@ def presented_in_header(token: str, request: Request) -> bool:
     return scheme.lower() == "bearer" and constant_time_compare(value.strip(), token)
 
 
+def has_value(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+@transaction.atomic
+def revoke_tokens_from(issued: IssuedCode) -> int:
+    """Revoke every token issued from ``issued`` (its refresh-token family); the number revoked."""
+    if issued.token_family is None:
+        return 0
+    revoked = 0
+    for refresh in RefreshToken.objects.select_for_update().filter(
+        token_family=issued.token_family, revoked__isnull=True
+    ):
+        access = refresh.access_token
+        if access is not None and access.id_token is not None:
+            access.id_token.revoke()
+        refresh.revoke()
+        revoked += 1
+    audit.record(
+        None,
+        "oidc.code_replayed",
+        issued.application,
+        after={"client_id": issued.application.client_id, "user_id": issued.user_id, "revoked": revoked},
+        source="oidc",
+    )
+    return revoked
+
+
 class HimAccessValidator(OAuth2Validator):
     oidc_claim_scope = CLAIM_SCOPE
 
     def get_claim_dict(self, request: Request) -> dict[str, Any]:
-        claims: dict[str, Any] = {"sub": subject_for(request.user)}
+        claims: dict[str, Any] = {"sub": subject_for(request.user, request.client)}
         member = linked_member(request.user)
         if member is not None:
             claims.update(member_claims(request.user, member))
@@ -174,10 +213,11 @@ class HimAccessValidator(OAuth2Validator):
 
     def get_oidc_claims(self, token: Any, token_handler: Any, request: Request) -> dict[str, Any]:
         claims: dict[str, Any] = super().get_oidc_claims(token, token_handler, request)
-        released = MEMBER_CLAIMS & {name for name, value in claims.items() if value is not None}
-        if released:
+        # An empty claim says nothing true ("name#hi": "" is not a Hindi name): leave it out.
+        present = {name: value for name, value in claims.items() if has_value(value)}
+        if MEMBER_CLAIMS & set(present):
             self._log_read(request)
-        return {name: value for name, value in claims.items() if value is not None}
+        return present
 
     def _log_read(self, request: Request) -> None:
         member = linked_member(request.user)
@@ -202,8 +242,106 @@ class HimAccessValidator(OAuth2Validator):
         self, client_id: str, code: str, client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         if not super().validate_code(client_id, code, client, request, *args, **kwargs):
+            issued = IssuedCode.objects.for_code(code)
+            if issued is not None and issued.application_id == client.pk and issued.redeemed_at is not None:
+                logger.warning("authorization code replayed client_id=%s", client.client_id)
+                revoke_tokens_from(issued)
             return False
+        issued = IssuedCode.objects.for_code(code)
+        if issued is None:
+            # A code from before codes were remembered has no login time to vouch for.
+            return False
+        request.auth_time = issued.auth_time
         return self._has_live_consent(request)
+
+    def save_authorization_code(
+        self, client_id: str, code: dict[str, str], request: Request, *args: Any, **kwargs: Any
+    ) -> None:
+        super().save_authorization_code(client_id, code, request, *args, **kwargs)
+        auth_time = getattr(request, "auth_time", None)
+        if not isinstance(auth_time, datetime):
+            raise errors.ServerError(description="the login time is unknown", request=request)
+        IssuedCode.objects.create(
+            code_checksum=IssuedCode.checksum(code["code"]),
+            application=request.client,
+            user=request.user,
+            auth_time=auth_time,
+        )
+
+    def _create_refresh_token(
+        self, request: Request, refresh_token_code: str, access_token: Any, previous_refresh_token: Any
+    ) -> Any:
+        refresh = super()._create_refresh_token(
+            request, refresh_token_code, access_token, previous_refresh_token
+        )
+        request.himaccess_token_family = refresh.token_family
+        return refresh
+
+    def invalidate_authorization_code(
+        self, client_id: str, code: str, request: Request, *args: Any, **kwargs: Any
+    ) -> None:
+        super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
+        IssuedCode.objects.filter(code_checksum=IssuedCode.checksum(code)).update(
+            redeemed_at=timezone.now(), token_family=getattr(request, "himaccess_token_family", None)
+        )
+
+    def get_default_redirect_uri(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> None:
+        # OpenID Connect requires redirect_uri, and so does the token request here: never a default.
+        return None
+
+    def validate_redirect_uri(
+        self, client_id: str, redirect_uri: str, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        # The exact string registered: the toolkit would let a loopback address take any port.
+        return redirect_uri in request.client.redirect_uris.split()
+
+    def confirm_redirect_uri(
+        self, client_id: str, code: str, redirect_uri: str, client: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        grant = Grant.objects.filter(code=code, application=client).first()
+        return grant is not None and bool(redirect_uri) and redirect_uri == grant.redirect_uri
+
+    def validate_silent_login(self, request: Request) -> bool:
+        # prompt=none: the authorization view answers login_required itself, before this
+        # (no session, or a login older than max_age), with the request's state.
+        return True
+
+    def validate_silent_authorization(self, request: Request) -> bool:
+        # prompt=none: the authorization view answers consent_required when no live consent covers it.
+        return True
+
+    def validate_user_match(
+        self, id_token_hint: str | None, scopes: list[str], claims: Any, request: Request
+    ) -> bool:
+        # An id_token_hint names the person the client expects; another session user is login_required.
+        if not id_token_hint:
+            return True
+        user = getattr(request, "user", None)
+        if user is None or not getattr(user, "is_authenticated", False):
+            return True  # the view asks for a login first
+        try:
+            id_token, _claims = _load_hint(id_token_hint)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            # A hint whose payload is not a JSON object is no ID token of ours.
+            return False
+        return id_token is not None and id_token.user_id == user.pk
+
+    def get_id_token_dictionary(self, token: Any, token_handler: Any, request: Request) -> Any:
+        claims, expiration = super().get_id_token_dictionary(token, token_handler, request)
+        claims["auth_time"] = int(self._auth_time(request).timestamp())
+        return claims, expiration
+
+    def _auth_time(self, request: Request) -> datetime:
+        """When the citizen logged in for the code this token descends from."""
+        auth_time = getattr(request, "auth_time", None)
+        if isinstance(auth_time, datetime):
+            return auth_time
+        refresh = getattr(request, "refresh_token_instance", None)
+        if refresh is not None:
+            issued = IssuedCode.objects.filter(token_family=refresh.token_family).first()
+            if issued is not None:
+                return issued.auth_time
+        raise errors.InvalidGrantError(description="the login time is unknown", request=request)
 
     def validate_grant_type(
         self, client_id: str, grant_type: str, client: Any, request: Request, *args: Any, **kwargs: Any

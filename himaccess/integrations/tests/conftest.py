@@ -15,6 +15,7 @@ from django.test import Client
 from himaccess.integrations import actions
 
 REDIRECT_URI = "https://pension.example.gov.in/oidc/callback"
+LOGOUT_URI = "https://pension.example.gov.in/signed-out"
 PURPOSE = "Checking eligibility for the old-age pension"
 
 
@@ -30,6 +31,7 @@ def pension_app(db: Any) -> actions.RegisteredClient:
         purpose_hi="वृद्धावस्था पेंशन की पात्रता जाँचना",
         launch_url="https://pension.example.gov.in/",
         listed=True,
+        post_logout_redirect_uris=[LOGOUT_URI],
         acting_user=None,
     )
 
@@ -57,13 +59,14 @@ class Flow:
     browser: Client
     registered: actions.RegisteredClient
     verifier: str = ""
+    redirect_uri: str = REDIRECT_URI
 
     def authorize_url(self, scope: str = "openid member_id name", **overrides: str) -> str:
         self.verifier = generate_token(48)
         params = {
             "response_type": "code",
             "client_id": self.registered.client_id,
-            "redirect_uri": REDIRECT_URI,
+            "redirect_uri": self.redirect_uri,
             "scope": scope,
             "state": "s-" + generate_token(8),
             "nonce": "n-" + generate_token(8),
@@ -81,6 +84,16 @@ class Flow:
             fields["allow"] = "Authorize"
         return self.browser.post(url, fields)
 
+    def sign_in(self, **overrides: str) -> dict[str, Any]:
+        """Authorize (consenting if asked), exchange the code: the token response."""
+        url = self.authorize_url(**overrides)
+        page = self.browser.get(url)
+        answer = page if page.status_code == 302 else self.consent(url)
+        response = self.exchange(self.code_from(answer))
+        assert response.status_code == 200, response.content
+        tokens: dict[str, Any] = response.json()
+        return tokens
+
     def code_from(self, response: Any) -> str:
         assert response.status_code == 302, response.content[:500]
         query = parse_qs(urlparse(response["Location"]).query)
@@ -93,9 +106,26 @@ class Flow:
             {
                 "grant_type": "authorization_code",
                 "code": code,
-                "redirect_uri": REDIRECT_URI,
+                "redirect_uri": self.redirect_uri,
                 "client_id": self.registered.client_id,
                 "client_secret": self.registered.client_secret,
                 "code_verifier": self.verifier if verifier is None else verifier,
             },
         )
+
+
+def claims_of(id_token: str) -> dict[str, Any]:
+    """The claims of an ID token Him Access signed, its signature checked with the published key."""
+    from django.conf import settings
+    from joserfc import jwt
+    from joserfc.jwk import RSAKey
+
+    key = RSAKey.import_key(settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"])
+    claims: dict[str, Any] = jwt.decode(id_token, key, algorithms=["RS256"]).claims
+    return claims
+
+
+def redirect_query(response: Any) -> dict[str, str]:
+    """The parameters of a redirect back to the client (one value each)."""
+    assert response.status_code == 302, (response.status_code, response.content[:300])
+    return {key: values[0] for key, values in parse_qs(urlparse(response["Location"]).query).items()}
