@@ -4,7 +4,8 @@
 bodies too large before any view, session or database sees them.
 ``OutageMiddleware`` answers 503 with Retry-After, instead of a bare 500, when
 the database or the cache cannot be reached. Both answer people with a small
-bilingual page and API clients (``/api/``, ``/o/``) with ``{"detail": ...}``
+bilingual page and API clients (``/api/``, ``/o/``) with the API's error shape
+(``{"detail", "code", "errors"}``, ``lib/api_errors.py``)
 in the reader's language, and neither touches the database or the session.
 """
 
@@ -31,24 +32,38 @@ from redis.exceptions import ConnectionError as CacheConnectionError
 from redis.exceptions import TimeoutError as CacheTimeoutError
 
 from himaccess.lib import input_guard
+from himaccess.lib.api_errors import error_body, error_response
 from himaccess.lib.input_guard import Problem
 
 logger = logging.getLogger(__name__)
 
+
+def content_security_policy(*, form_targets: tuple[str, ...] = ()) -> str:
+    """The policy of every page; ``form_targets`` are origins a form on this page may end at.
+
+    Chromium applies ``form-action`` to every redirect that follows a form
+    submission, so the OpenID consent page names the one origin its "Allow"
+    is redirected to (the client's registered redirect address), and no other
+    page names any.
+    """
+    form_action = " ".join(["'self'", *form_targets])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "img-src 'self' data:",
+            "style-src 'self'",
+            "script-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            f"form-action {form_action}",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
 # Pages are server-rendered with local static files only; nothing needs a
 # third-party origin, so everything is pinned to 'self'.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "img-src 'self' data:",
-        "style-src 'self'",
-        "script-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+CONTENT_SECURITY_POLICY = content_security_policy()
 PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=()"
 
 
@@ -122,7 +137,8 @@ def edge_response(request: HttpRequest, status: int, title: Any, message: Any, *
     if is_api_request(request):
         with translation.override(language):
             detail = str(message) % params
-        response = JsonResponse({"detail": detail}, status=status)
+        # The API's one error shape (lib/api_errors.py), here too: a client parses every error alike.
+        response = JsonResponse(error_body(detail, status=status), status=status)
     else:
         others = [code for code, _name in settings.LANGUAGES if code != language]
         sections = []
@@ -343,6 +359,9 @@ class TokensOutOfAddressMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if any(name in request.GET for name in QUERY_TOKENS):
+            if request.path_info.startswith("/api/"):
+                return error_response(400, TOKEN_IN_ADDRESS, code="token_in_address")
+            # The OAuth endpoints answer as OAuth 2.0 (RFC 6749, section 5.2) says.
             body = {"error": "invalid_request", "error_description": str(TOKEN_IN_ADDRESS)}
             return JsonResponse(body, status=400)
         return self.get_response(request)

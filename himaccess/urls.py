@@ -8,6 +8,7 @@ from himaccess.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
@@ -21,4 +22,7 @@ urlpatterns = [
     path("grievances/", include("himaccess.grievances.urls")),
     path("schemes/", include("himaccess.schemes.urls")),
     path("chatbot/", include("himaccess.chatbot.urls")),
+    path("kyc/", include("himaccess.kyc.urls")),
+    path("duplicates/", include("himaccess.linkage.urls")),
+    path("quality/", include("himaccess.quality.urls")),
 ]

@@ -45,7 +45,7 @@ from himaccess.audit import log as audit
 from himaccess.catalog.models import Service
 from himaccess.catalog.working_time import due_after
 from himaccess.events.bus import emit
-from himaccess.lib import identifiers
+from himaccess.lib import identifiers, links
 from himaccess.notifications import sms
 from himaccess.registry.models import IdCounter, Member
 
@@ -76,7 +76,7 @@ def draft_days() -> int:
 
 
 def status_url(application: Application) -> str:
-    return f"{settings.SITE_URL}{reverse('applications:detail', args=[application.number])}"
+    return links.absolute(reverse("applications:detail", args=[application.number]))
 
 
 def _notify(application: Application, template: str, **params: Any) -> None:

@@ -26,7 +26,8 @@ from himaccess.catalog import search
 from himaccess.catalog.models import Service
 from himaccess.idempotency import keys
 from himaccess.lib import identifiers
-from himaccess.lib.schemas import CleanTextSchema
+from himaccess.lib.api_errors import errors
+from himaccess.lib.schemas import ApplicationNumber, CleanTextSchema
 
 router = Router(tags=["services"])
 
@@ -141,7 +142,13 @@ def _errors(form: ApplicationForm) -> str:
     )
 
 
-@router.post("/applications", response={201: ApplicationOut}, auth=django_auth, openapi_extra=keys.openapi())
+@router.post(
+    "/applications",
+    # 404: a member the caller may not apply for; 429: the citizen's daily cap.
+    response={201: ApplicationOut, **errors(404, 429)},
+    auth=django_auth,
+    openapi_extra=keys.openapi(),
+)
 def file_application(request: AuthenticatedRequest, payload: ApplicationIn) -> HttpResponse:
     """Start and submit an application in one call (documents must already be on file).
 
@@ -212,7 +219,7 @@ def _start_and_submit(
 
 
 @router.get("/applications/{number}", response=ApplicationOut, auth=django_auth)
-def read_application(request: AuthenticatedRequest, number: str) -> ApplicationOut:
+def read_application(request: AuthenticatedRequest, number: ApplicationNumber) -> ApplicationOut:
     if not access.is_number(identifiers.normalise(number), "A"):
         raise HttpError(422, _("That is not an application number."))
     application = access.get_application_for(request.user, number)

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -37,7 +36,7 @@ from himaccess.chatbot import features, retrieval
 from himaccess.departments.models import Department
 from himaccess.grievances.access import get_complaint_for, visible_complaints
 from himaccess.grievances.models import Category, Complaint
-from himaccess.lib import identifiers, rules
+from himaccess.lib import identifiers, links, rules
 from himaccess.registry.models import ChangeRequest, EkycStatus, Family, Member, Relation
 from himaccess.schemes import actions as scheme_actions
 from himaccess.schemes import eligibility
@@ -72,7 +71,7 @@ def language() -> str:
 
 
 def site(path: str) -> str:
-    return settings.SITE_URL + path
+    return links.absolute(path)
 
 
 def bullets(lines: list[str]) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -25,6 +25,7 @@ from himaccess.accounts.models import User
 from himaccess.audit.log import client_address
 from himaccess.chatbot import actions, dialogue
 from himaccess.lib import throttling
+from himaccess.lib.api_errors import error_response, errors
 from himaccess.lib.schemas import CleanTextSchema
 from himaccess.lib.throttling import Limit
 
@@ -59,8 +60,14 @@ class MessageOut(Schema):
     handed_over: bool = False
 
 
-class Problem(Schema):
-    detail: str
+# A caller with a session (the web widget) sends its CSRF token; others need none.
+CSRF_HEADER = {
+    "in": "header",
+    "name": "X-CSRFToken",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "Required when the request carries a session cookie: the csrftoken cookie's value.",
+}
 
 
 def _user(request: HttpRequest) -> User | None:
@@ -69,19 +76,18 @@ def _user(request: HttpRequest) -> User | None:
 
 
 def _too_many(wait: int) -> HttpResponse:
-    response = JsonResponse(
-        {"detail": _("Too many messages. Please wait a moment and try again.")}, status=429
+    return error_response(
+        429, _("Too many messages. Please wait a moment and try again."), code="throttled", retry_after=wait
     )
-    response["Retry-After"] = str(wait)
-    return response
 
 
 @router.post(
     "/messages",
-    response={200: MessageOut, 403: Problem, 404: Problem, 422: Any, 429: Problem},
+    response={200: MessageOut, **errors(403, 404, 429)},
     auth=None,
     url_name="chatbot_messages",
     summary="Send a message to the chatbot and get its reply",
+    openapi_extra={"parameters": [CSRF_HEADER]},
 )
 def message(request: HttpRequest, body: MessageIn) -> dict[str, Any] | HttpResponse:
     user = _user(request)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from himaccess.accounts.models import Role, User
 from himaccess.audit import log as audit
+from himaccess.audit.redaction import mask_aadhaar_numbers
 from himaccess.events import bus as events
 from himaccess.grievances import confirmation, routing
 from himaccess.grievances.models import (
@@ -35,7 +36,7 @@ from himaccess.grievances.models import (
     ComplaintStep,
     Suggestion,
 )
-from himaccess.lib import identifiers
+from himaccess.lib import identifiers, links
 from himaccess.notifications import sms
 from himaccess.registry.models import IdCounter, Member
 
@@ -50,7 +51,7 @@ class Filing:
 
 
 def _site(path: str) -> str:
-    return settings.SITE_URL + path
+    return links.absolute(path)
 
 
 def _track_url(complaint: Complaint) -> str:
@@ -66,7 +67,8 @@ def clean_description(text: str) -> str:
             _("The description is too long: at most %(limit)d characters.") % {"limit": DESCRIPTION_MAX},
             code="description_long",
         )
-    return text
+    # People type their Aadhaar number into complaints; only the vault may hold one.
+    return mask_aadhaar_numbers(text)
 
 
 def clean_mobile(mobile: str) -> str:

@@ -23,7 +23,7 @@ from himaccess.grievances import actions, routing
 from himaccess.grievances.access import get_complaint_for, is_agent
 from himaccess.grievances.models import DESCRIPTION_MAX, Category, Channel, Complaint
 from himaccess.idempotency import keys
-from himaccess.lib.schemas import CleanTextSchema
+from himaccess.lib.schemas import CleanTextSchema, ComplaintReference
 
 router = Router(tags=["grievances"], auth=django_auth)
 
@@ -179,7 +179,7 @@ def _file(user: User, body: ComplaintIn) -> tuple[int, dict[str, Any]]:
 
 
 @router.get("/complaints/{reference}", response=ComplaintOut, summary="A complaint's status")
-def complaint_status(request: HttpRequest, reference: str) -> ComplaintOut:
+def complaint_status(request: HttpRequest, reference: ComplaintReference) -> ComplaintOut:
     try:
         complaint = get_complaint_for(request.user, reference)  # type: ignore[arg-type]
     except Http404:

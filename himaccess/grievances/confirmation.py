@@ -13,6 +13,7 @@ from django.core import signing
 from django.urls import reverse
 
 from himaccess.grievances.models import Complaint
+from himaccess.lib import links
 
 SALT = "himaccess.grievances.resolution-answer"
 
@@ -31,7 +32,7 @@ def token_for(complaint: Complaint) -> str:
 
 
 def url_for(complaint: Complaint) -> str:
-    return settings.SITE_URL + reverse("grievances:answer", args=[token_for(complaint)])
+    return links.absolute(reverse("grievances:answer", args=[token_for(complaint)]))
 
 
 def complaint_for(token: str, *, lock: bool = False) -> Complaint:

@@ -45,6 +45,7 @@ from himaccess.grievances.models import (
     LadderLevel,
     RouteEntry,
 )
+from himaccess.lib import links
 from himaccess.notifications import sms
 
 WORK = "grievance_job_work"
@@ -202,7 +203,7 @@ def escalate_overdue(*, now: datetime | None = None, batch_size: int = BATCH_SIZ
 
 
 def _notify_officers(outcome: Outcome) -> None:
-    url = settings.SITE_URL + reverse("grievances:queue")
+    url = links.absolute(reverse("grievances:queue"))
     ids = set(outcome.escalated_to) | set(outcome.escalated_from)
     mobiles = dict(User.objects.filter(pk__in=ids).exclude(mobile="").values_list("pk", "mobile"))
     with transaction.atomic():
@@ -252,7 +253,7 @@ def close_unanswered(*, now: datetime | None = None, batch_size: int = BATCH_SIZ
                 closed = cursor.fetchall()
                 cursor.execute(f"DELETE FROM {WORK}")
             for reference, mobile in closed:
-                url = settings.SITE_URL + reverse("grievances:track") + f"?reference={reference}"
+                url = links.absolute(reverse("grievances:track") + f"?reference={reference}")
                 sms.send(
                     mobile,
                     "grievance_closed",

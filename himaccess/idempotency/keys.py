@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from himaccess.idempotency.models import IdempotencyRecord
+from himaccess.lib.api_errors import error_response
 
 HEADER = "Idempotency-Key"
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_.:+/=-]{1,100}")
@@ -73,8 +74,8 @@ def request_hash(body: bytes) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-def _problem(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"detail": message}, status=status)
+def _problem(status: int, message: str, code: str) -> JsonResponse:
+    return error_response(status, message, code=code)
 
 
 def _json(response_body: str, status: int) -> HttpResponse:
@@ -89,7 +90,11 @@ def _build(create: Callable[[], Answer]) -> tuple[int, str]:
 
 def _replay(stored: IdempotencyRecord, endpoint: str, fingerprint: str) -> HttpResponse:
     if stored.endpoint != endpoint or stored.request_hash != fingerprint:
-        return _problem(422, _("This Idempotency-Key was already used with a different request body."))
+        return _problem(
+            422,
+            _("This Idempotency-Key was already used with a different request body."),
+            "idempotency_key_reused",
+        )
     response = _json(stored.response_body, stored.status_code)
     response["Idempotent-Replayed"] = "true"
     return response
@@ -122,7 +127,11 @@ def respond(
     raw = request.headers.get(HEADER)
     if raw is None:
         if required:
-            return _problem(400, _("An Idempotency-Key header (1 to 100 characters) is required."))
+            return _problem(
+                400,
+                _("An Idempotency-Key header (1 to 100 characters) is required."),
+                "idempotency_key_missing",
+            )
         with transaction.atomic():
             status, body = _build(create)
         return _json(body, status)
@@ -134,6 +143,7 @@ def respond(
                 "The Idempotency-Key header must have 1 to 100 characters: letters, digits "
                 "and _ . : + / = - only."
             ),
+            "idempotency_key_malformed",
         )
     fingerprint = request_hash(request.body)
     stored = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
@@ -165,7 +175,9 @@ def respond(
         winner = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
         if winner is None:
             response = _problem(
-                409, _("A request with this Idempotency-Key is still being processed. Try again shortly.")
+                409,
+                _("A request with this Idempotency-Key is still being processed. Try again shortly."),
+                "idempotency_key_in_use",
             )
             response["Retry-After"] = "1"
             return response

@@ -114,6 +114,15 @@ def is_valid(raw: str, prefix: str) -> bool:
     return bool(match) and match.group(1) == prefix and verhoeff_is_valid(match.group(2))  # type: ignore[union-attr]
 
 
+def pattern(prefix: str) -> str:
+    """The canonical shape of an ID with ``prefix`` (F, M, A, C, G, R, ...) as a regular expression.
+
+    For documents such as the API's OpenAPI schema; checking an ID takes ``is_valid``,
+    which also accepts the printed form with spaces and checks the Verhoeff digit.
+    """
+    return rf"^{prefix}[0-9]{{{BODY_DIGITS + 1}}}$"
+
+
 def display(canonical: str) -> str:
     """``F48210937562`` → ``F 4821 0937 562`` for cards and phone calls."""
     return f"{canonical[0]} {canonical[1:5]} {canonical[5:9]} {canonical[9:]}"

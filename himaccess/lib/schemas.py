@@ -10,12 +10,12 @@ still not a string.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Schema
-from pydantic import field_validator
+from ninja import Path, Schema
+from pydantic import WithJsonSchema, field_validator
 
-from himaccess.lib import text
+from himaccess.lib import identifiers, text
 
 
 def _cleaned(value: Any) -> Any:
@@ -34,3 +34,26 @@ class CleanTextSchema(Schema):
     @classmethod
     def _clean_text(cls, value: Any) -> Any:
         return _cleaned(value)
+
+
+def _identifier(prefix: str, what: str) -> Any:
+    """A register identifier in the address, documented with its pattern.
+
+    The document gives the canonical form; the endpoint checks the ID itself
+    (the printed form with spaces is accepted, and the Verhoeff digit checked), so
+    a malformed one gets that endpoint's own message in the reader's language (422).
+    """
+    description = f"{what}: {prefix} and 11 digits, the last a Verhoeff check digit."
+    return Annotated[
+        str,
+        WithJsonSchema(
+            {"type": "string", "pattern": identifiers.pattern(prefix), "description": description}
+        ),
+        Path(..., description=description),
+    ]
+
+
+FamilyId = _identifier(identifiers.FAMILY_PREFIX, "Family ID")
+MemberId = _identifier(identifiers.MEMBER_PREFIX, "Member ID")
+ApplicationNumber = _identifier("A", "Application number")
+ComplaintReference = _identifier("G", "Complaint reference")

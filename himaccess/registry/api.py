@@ -24,7 +24,7 @@ from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
 from himaccess.idempotency import keys
 from himaccess.lib import identifiers
-from himaccess.lib.schemas import CleanTextSchema
+from himaccess.lib.schemas import CleanTextSchema, FamilyId, MemberId
 from himaccess.registry import change_requests
 from himaccess.registry.access import get_family_for, get_member_for
 from himaccess.registry.forms import FORMS, ChangeForm
@@ -117,7 +117,7 @@ def _log_read(request: AuthenticatedRequest, family: Family, members: list[Membe
 
 
 @router.get("/families/{family_id}", response=FamilyOut, summary="A family with its living members")
-def family(request: AuthenticatedRequest, family_id: str) -> FamilyOut:
+def family(request: AuthenticatedRequest, family_id: FamilyId) -> FamilyOut:
     found = get_family_for(request.user, _checked(family_id, identifiers.FAMILY_PREFIX))
     members = list(found.living_members().select_related("family"))
     _log_read(request, found, members)
@@ -130,7 +130,7 @@ def family(request: AuthenticatedRequest, family_id: str) -> FamilyOut:
 
 
 @router.get("/members/{member_id}", response=MemberOut, summary="One member")
-def member(request: AuthenticatedRequest, member_id: str) -> MemberOut:
+def member(request: AuthenticatedRequest, member_id: MemberId) -> MemberOut:
     found = get_member_for(request.user, _checked(member_id, identifiers.MEMBER_PREFIX))
     _log_read(request, found.family, [found])
     return _member_out(found)

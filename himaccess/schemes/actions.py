@@ -25,7 +25,7 @@ from django.utils.translation import override
 from himaccess.accounts.models import Role, User
 from himaccess.audit import log as audit
 from himaccess.departments.models import Department
-from himaccess.lib import identifiers
+from himaccess.lib import identifiers, links
 from himaccess.notifications import sms
 from himaccess.registry import change_requests
 from himaccess.registry.forms import parse_field_value
@@ -75,7 +75,7 @@ def _notify(member: Member, template: str, scheme: Scheme, **params: Any) -> Non
     language = sms.language_for(mobile)
     with override(language):
         values = {"name": member.name_in(language), "scheme": scheme.name_in(language), **params}
-    values.setdefault("url", settings.SITE_URL + reverse("schemes:family", args=[member.family.family_id]))
+    values.setdefault("url", links.absolute(reverse("schemes:family", args=[member.family.family_id])))
     sms.send(mobile, template, values, language=language)
 
 

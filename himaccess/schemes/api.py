@@ -26,6 +26,7 @@ from pydantic import ValidationError as PydanticError
 from himaccess.audit import log as audit
 from himaccess.idempotency import keys
 from himaccess.lib import identifiers
+from himaccess.lib.api_errors import error_body, errors
 from himaccess.lib.schemas import CleanTextSchema
 from himaccess.registry.models import Member
 from himaccess.registry.validators import EARLIEST_DATE
@@ -194,24 +195,42 @@ def _invalid(exc: PydanticError) -> str:
     return " ".join([_("Invalid fields: %(fields)s") % {"fields": ", ".join(fields)}, *explained])
 
 
+def _items(exc: PydanticError) -> list[dict[str, Any]]:
+    """Each refused field, for programs, as every API error lists them (message as pydantic's, in English)."""
+    return [{"loc": ["body", *e["loc"]], "type": e["type"], "msg": e["msg"]} for e in exc.errors()]
+
+
 def _answer(client: DepartmentClient, body: bytes) -> tuple[int, dict[str, Any]]:
     try:
         data = BenefitIn.model_validate_json(body or b"{}")
     except PydanticError as exc:
-        return 422, {"detail": _invalid(exc)}
+        return 422, error_body(_invalid(exc), status=422, errors=_items(exc))
     try:
         return 201, _record(client, data)
     except Problem as problem:
-        return problem.status, {"detail": problem.message}
+        return problem.status, error_body(problem.message, status=problem.status)
+
+
+LEDGER_BODY = {
+    "required": True,
+    "content": {
+        # Read as JSON whatever the declared type (docs/decisions/1000).
+        "application/json": {"schema": BenefitIn.model_json_schema()},
+        "*/*": {"schema": BenefitIn.model_json_schema()},
+    },
+}
 
 
 @router.post(
     "/benefits",
-    response={201: BenefitOut},
+    response={201: BenefitOut, **errors(403, 404)},
     summary="Post one monthly payment to the ledger",
-    openapi_extra=keys.openapi(required=True),
+    # The body is read (as JSON, whatever its declared type) by the ledger itself, so it is documented here.
+    openapi_extra={**keys.openapi(required=True), "requestBody": LEDGER_BODY},
 )
 def post_benefit(request: HttpRequest) -> HttpResponse:
+    """Books one payment; 403 for another department's scheme, 404 for an unknown member, 409 for a
+    second payment of the same month."""
     client: DepartmentClient = request.auth  # type: ignore[attr-defined]
     # Every answer, a refusal too, is kept for the key: a retried payment file sees what it saw first.
     return keys.respond(

@@ -7,8 +7,8 @@ Meena (tehsildar), with a control character in a path identifier, in the
 query, in an urlencoded field, in a multipart field and an uploaded file's
 name, in a JSON body (escaped and raw) and in the Idempotency-Key header.
 Every answer must be a 400 carrying the refusal in the caller's language:
-JSON ``{"detail"}`` for ``/api/`` and ``/o/``, a page in English and Hindi
-for people. On PostgreSQL a NUL that reached a query was a 500.
+the API's error JSON (``{"detail", "code", "errors"}``) for ``/api/`` and ``/o/``, a page in
+English and Hindi for people. On PostgreSQL a NUL that reached a query was a 500.
 
 Then every URL is asked again with identifiers and fields that are odd but
 hold no control character (quotes, markup, Devanagari digits, a zero-width
@@ -63,7 +63,8 @@ def assert_refused(response: Any, path: str, language: str, what: str) -> None:
     assert response.status_code == 400, f"{where} -> {response.status_code}"
     body = response.content.decode()
     if path.startswith(API_PREFIXES):
-        assert response.json() == {"detail": refusal_text(language)}, where
+        refused = {"detail": refusal_text(language), "code": "bad_request", "errors": []}
+        assert response.json() == refused, where
     else:
         # A page for people, in the reader's language first and in the other one too.
         first, second = (language, "en" if language == "hi" else "hi")

@@ -32,7 +32,11 @@ def test_hundred_thousand_deep_json_to_the_ledger_is_400_in_hindi(settings) -> N
         HTTP_ACCEPT_LANGUAGE="hi",
     )
     assert response.status_code == 400
-    assert response.json() == {"detail": f"इसका JSON {settings.JSON_MAX_DEPTH} स्तरों से अधिक गहराई तक नेस्टेड है।"}
+    assert response.json() == {
+        "detail": f"इसका JSON {settings.JSON_MAX_DEPTH} स्तरों से अधिक गहराई तक नेस्टेड है।",
+        "code": "bad_request",
+        "errors": [],
+    }
     assert not Benefit.objects.exists()
 
 
@@ -49,11 +53,19 @@ def test_the_depth_limit_is_exact(personas: Personas, settings) -> None:
     deepest_allowed = {"category": "x", "description": "y", "location": json.loads(nested(limit - 1))}
     response = client.post(COMPLAINTS, json.dumps(deepest_allowed), content_type="application/json")
     # It reached the endpoint, which answers for itself (this category does not exist).
-    assert response.json() == {"detail": "There is no such complaint category."}
+    assert response.json() == {
+        "detail": "There is no such complaint category.",
+        "code": "bad_request",
+        "errors": [],
+    }
     one_more = {"category": "x", "description": "y", "location": json.loads(nested(limit))}
     response = client.post(COMPLAINTS, json.dumps(one_more), content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"detail": f"Its JSON is nested more than {limit} levels deep."}
+    assert response.json() == {
+        "detail": f"Its JSON is nested more than {limit} levels deep.",
+        "code": "bad_request",
+        "errors": [],
+    }
     assert not Complaint.objects.exists()
 
 
@@ -72,7 +84,9 @@ def test_a_body_over_the_limit_is_413_and_writes_nothing(personas: Personas, set
     response = client.post(COMPLAINTS, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 413
     assert response.json() == {
-        "detail": f"It is larger than {settings.JSON_BODY_MAX_BYTES} bytes, the most this service accepts."
+        "detail": f"It is larger than {settings.JSON_BODY_MAX_BYTES} bytes, the most this service accepts.",
+        "code": "too_large",
+        "errors": [],
     }
     assert not Complaint.objects.exists()
 

@@ -86,7 +86,7 @@ def test_an_api_call_is_503_json_in_the_readers_language() -> None:
         response = Client().get("/api/v1/geography/districts", HTTP_ACCEPT_LANGUAGE="hi")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
-    assert response.json() == {"detail": UNAVAILABLE_HI}
+    assert response.json() == {"detail": UNAVAILABLE_HI, "code": "unavailable", "errors": []}
 
 
 def test_an_api_call_whose_login_check_fails_is_503_json(personas: Personas) -> None:
@@ -96,7 +96,7 @@ def test_an_api_call_whose_login_check_fails_is_503_json(personas: Personas) -> 
     with database_down():
         response = client.get(f"/api/v1/families/{personas.asha_family.family_id}")
     assert response.status_code == 503
-    assert response.json() == {"detail": UNAVAILABLE_EN}
+    assert response.json() == {"detail": UNAVAILABLE_EN, "code": "unavailable", "errors": []}
 
 
 def test_an_api_post_is_503_json(personas: Personas) -> None:
@@ -107,7 +107,7 @@ def test_an_api_post_is_503_json(personas: Personas) -> None:
         response = client.post("/api/v1/grievances/complaints", body, content_type="application/json")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
-    assert response.json() == {"detail": UNAVAILABLE_EN}
+    assert response.json() == {"detail": UNAVAILABLE_EN, "code": "unavailable", "errors": []}
 
 
 def test_the_cache_unreachable_is_503(personas: Personas) -> None:

@@ -17,9 +17,9 @@ def test_invalid_body_is_422_with_translated_messages(personas):
             HTTP_ACCEPT_LANGUAGE=language,
         )
         assert response.status_code == 422
-        detail = response.json()["detail"]
-        assert detail and all({"loc", "type", "msg"} <= set(item) for item in detail)
-        assert required in {item["msg"] for item in detail}
+        errors = response.json()["errors"]
+        assert errors and all({"loc", "type", "msg"} <= set(item) for item in errors)
+        assert required in {item["msg"] for item in errors}
 
 
 def test_malformed_json_is_422_not_500(personas):

@@ -8,6 +8,7 @@ and serves on localhost.
 
 from __future__ import annotations
 
+import os
 import secrets
 import tempfile
 import time
@@ -58,6 +59,9 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, families: int, port: int, no_serve: bool, activity: bool, **options: Any
     ) -> None:
+        if not os.environ.get("SITE_URL"):
+            # Links in SMS, acknowledgements and certificate QR codes must reach this server, on this port.
+            settings.SITE_URL = f"http://127.0.0.1:{port}"
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_geography", verbosity=0)
@@ -102,7 +106,10 @@ class Command(BaseCommand):
     def _explain(self, passwords: dict[str, str], port: int) -> None:
         out = self.stdout.write
         out("")
-        out(self.style.SUCCESS(f"Him Access demo: http://127.0.0.1:{port}/"))
+        served = f"http://127.0.0.1:{port}"
+        out(self.style.SUCCESS(f"Him Access demo: {served}/"))
+        if served != settings.SITE_URL:
+            out(f"Links in SMS, PDFs and QR codes point to SITE_URL: {settings.SITE_URL}")
         if passwords:
             out(
                 "Officials (a password, then a second factor you enrol on first login"
