@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.measure import percentiles
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himaccess.settings")
 
 import django
@@ -33,11 +34,6 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from himaccess.accounts.models import Level, Posting, Role, User  # noqa: E402
 from himaccess.registry.access import get_family_for  # noqa: E402
 from himaccess.registry.models import Family  # noqa: E402
-
-
-def percentiles(samples: list[float]) -> str:
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return f"p50 {cuts[49]:.2f} ms  p95 {cuts[94]:.2f} ms  p99 {cuts[98]:.2f} ms  (n={len(samples)})"
 
 
 def sample_ids(count: int) -> list[str]:
@@ -87,10 +83,10 @@ def main() -> None:
         Posting.objects.create(user=user, role=Role.STATE_ADMIN, level=Level.STATE)
     ids = sample_ids(args.lookups)
     bench_orm(user, ids[:50])  # warm the connection and caches
-    print("family by ID through the ORM: ", percentiles(bench_orm(user, ids)))
+    print("family by ID through the ORM: ", percentiles(bench_orm(user, ids), 2))
     client = Client()
     client.force_login(user)
-    print("family by ID through the API:  ", percentiles(bench_api(client, ids)))
+    print("family by ID through the API:  ", percentiles(bench_api(client, ids), 2))
     print("(the API figure includes writing one access-log row per read)")
     print(f"families in the database: {Family.objects.count():,}")
 

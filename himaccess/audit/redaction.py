@@ -25,11 +25,11 @@ _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
 
 
 def mask_aadhaar_numbers(text: str) -> str:
-    """Mask every Verhoeff-valid 12-digit number in ``text`` to ``XXXX-XXXX-1234``."""
+    """Mask every Verhoeff-valid 12-digit number in ``text`` to ``XXXX XXXX 1234`` (as pages show it)."""
 
     def mask(match: re.Match[str]) -> str:
         digits = "".join(match.groups())
-        return f"XXXX-XXXX-{digits[-4:]}" if verhoeff_is_valid(digits) else match.group(0)
+        return f"XXXX XXXX {digits[-4:]}" if verhoeff_is_valid(digits) else match.group(0)
 
     return TWELVE_DIGITS.sub(mask, text)
 

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from himaccess.accounts.models import REGISTER_APPROVERS, Role, User
 from himaccess.audit import log as audit
 from himaccess.events.bus import emit
-from himaccess.lib import identifiers
+from himaccess.lib import identifiers, links
 from himaccess.notifications import sms
 from himaccess.registry import actions
 from himaccess.registry.access import is_head_of
@@ -367,7 +367,7 @@ def _tell(family: Family, template: str, request: ChangeRequest) -> None:
     mobile = family.head_mobile()
     if not mobile:
         return
-    url = settings.SITE_URL + reverse("registry:change_request", kwargs={"reference": request.reference})
+    url = links.absolute(reverse("registry:change_request", kwargs={"reference": request.reference}))
     sms.send(
         mobile,
         template,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from himaccess.accounts.models import REGISTER_READERS
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, UrbanBody, Village
 from himaccess.lib import identifiers, phonetics, transliteration
+from himaccess.vault.masking import masked
 
 if TYPE_CHECKING:
     from himaccess.accounts.models import User
@@ -268,6 +269,8 @@ class Member(models.Model):
     # NULL, not "", for "no Aadhaar on file": the uniqueness of living
     # people is a constraint over the references that exist.
     aadhaar_ref = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # The number's last four digits, all that pages, cards and exports show of it.
+    aadhaar_last4 = models.CharField(_("Aadhaar (last 4 digits)"), max_length=4, blank=True, default="")
     father = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     mother = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     spouse = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -309,6 +312,11 @@ class Member(models.Model):
     @property
     def display_id(self) -> str:
         return identifiers.display(self.member_id)
+
+    @property
+    def aadhaar_masked(self) -> str:
+        """``XXXX XXXX 1234``, or "" when no Aadhaar number is on file."""
+        return masked(self.aadhaar_last4) if self.aadhaar_ref else ""
 
     def name_in(self, language: str) -> str:
         return self.name_hi if language.startswith("hi") and self.name_hi else self.name_en

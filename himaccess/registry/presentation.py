@@ -16,6 +16,7 @@ from himaccess.audit.models import DataAccess
 from himaccess.registry import change_requests
 from himaccess.registry.forms import FORMS
 from himaccess.registry.models import ChangeRequest, Family, Member, PartyDecision, RegisterChange
+from himaccess.vault.masking import masked
 
 HISTORY_ROWS = 50
 
@@ -37,7 +38,10 @@ ACTION_LABELS = {
     "member.migrated": gettext_lazy("Moved out of the State"),
     "member.transferred": gettext_lazy("Moved to another family"),
     "member.corrected": gettext_lazy("Correction"),
+    "member.aadhaar_added": gettext_lazy("Aadhaar number added"),
 }
+# Kept in the history for the audit trail, shown only through its last four digits.
+HIDDEN_FIELDS = {"aadhaar_ref"}
 
 
 def _field(change: RegisterChange) -> Field[Any, Any] | None:
@@ -51,10 +55,12 @@ def _field(change: RegisterChange) -> Field[Any, Any] | None:
 def history(family: Family) -> list[dict[str, Any]]:
     """The family's latest changes, labelled and with coded values shown in the reader's language."""
     rows = []
-    for change in family.changes.select_related("member")[:HISTORY_ROWS]:
+    for change in family.changes.exclude(field__in=HIDDEN_FIELDS).select_related("member")[:HISTORY_ROWS]:
         action = str(ACTION_LABELS.get(change.action, change.action))
         field = _field(change) if change.field else None
         shown = {str(k): str(v) for k, v in field.flatchoices} if field is not None and field.choices else {}
+        if change.field == "aadhaar_last4":
+            shown = {change.old_value: masked(change.old_value), change.new_value: masked(change.new_value)}
         label = (
             f"{action}: {field.verbose_name if field is not None else change.field}"
             if change.field

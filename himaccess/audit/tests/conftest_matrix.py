@@ -13,11 +13,18 @@ ones (Asha, Karan, Meena, Vikram, Sunita) plus:
 - an OIDC client: the bearer access token of a departmental application Asha
   signed in to with the ``openid`` scope only (no ``family_id``, no data);
 - a ledger client: the Health department's benefit-ledger bearer token.
+
+Beyond the family's own objects the world holds an e-KYC of Asha that UIDAI
+answered with another date of birth (a review for the area's official), a
+possible duplicate of Asha entered again in Mandi (both families in Meena's
+tehsil) and one entered again in Kangra (the two families in two districts),
+and a quality finding on Asha's family (a granddaughter whose age fits a daughter).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -33,7 +40,14 @@ from himaccess.applications.models import Appeal, Application, Certificate
 from himaccess.cards import actions as cards
 from himaccess.cards.models import Card
 from himaccess.catalog.models import Service
-from himaccess.conftest import MANDI, MANDI_TEHSIL, Personas, make_official
+from himaccess.conftest import (
+    MANDI,
+    MANDI_TEHSIL,
+    Personas,
+    kangra_address,
+    make_official,
+    mandi_address,
+)
 from himaccess.departments.models import Department
 from himaccess.grievances import actions as grievances
 from himaccess.grievances import confirmation, routing
@@ -41,7 +55,16 @@ from himaccess.grievances.models import Category, Channel, Complaint
 from himaccess.integrations import actions as integrations
 from himaccess.integrations.models import Consent
 from himaccess.integrations.tests.conftest import REDIRECT_URI, Flow
+from himaccess.kyc import actions as kyc
+from himaccess.kyc.models import KycReview
+from himaccess.kyc.providers import simulator
+from himaccess.kyc.tests.conftest import code_in_sms
+from himaccess.linkage import actions as linkage
+from himaccess.linkage.management.commands.linkage import SHIPPED_MODEL
+from himaccess.linkage.models import CandidatePair, TrainedModel
 from himaccess.notifications import sms
+from himaccess.quality import actions as quality
+from himaccess.quality.models import Finding, Rule
 from himaccess.registry import actions as registry
 from himaccess.registry import change_requests
 from himaccess.registry.models import (
@@ -55,6 +78,7 @@ from himaccess.registry.models import (
 )
 from himaccess.schemes import actions as schemes
 from himaccess.schemes.models import Dispute, Enrolment, Offer, RuleVersion, Scheme
+from himaccess.vault.tests.numbers import ASHA
 
 ANONYMOUS, OIDC_CLIENT, LEDGER_CLIENT = "anonymous", "oidc_client", "ledger_client"
 
@@ -90,6 +114,10 @@ class World:
     consent: Consent
     oidc_token: str
     ledger_token: str
+    kyc_review: KycReview  # Asha's e-KYC: UIDAI's date of birth is not the register's
+    near_pair: CandidatePair  # Asha and Asha entered again, both families in Mandi tehsil
+    far_pair: CandidatePair  # Asha and Asha entered again in Kangra: two districts
+    finding: Finding  # an open finding on Asha's family
     clients: dict[str, Client] = field(default_factory=dict)
 
     def users(self) -> dict[str, User]:
@@ -306,10 +334,83 @@ def _oidc(p: Personas) -> dict[str, Any]:
     return {"consent": consent, "oidc_token": token.json()["access_token"], "ledger_token": ledger_token}
 
 
+def _kyc(p: Personas, on_commit: Callable[..., Any]) -> dict[str, Any]:
+    """Asha's own e-KYC by Aadhaar OTP, after her consent; UIDAI says 21 April, the register 12 April."""
+    simulator.enrol(ASHA, name="Asha Devi", dob="21-04-1978", gender="F")
+    asha = p.member(p.asha)
+    with on_commit(execute=True):  # the consent code leaves by SMS once the request commits
+        kyc.ask_consent(asha, acting_user=p.asha, request=None)
+    consent = kyc.give_consent(
+        asha, code_in_sms(asha.mobile), acting_user=p.asha, language="en", request=None
+    )
+    sms.outbox.clear()  # the code is spent; the walks count what their own requests send
+    reference, txn = kyc.start_otp(asha, consent, ASHA, acting_user=p.asha)
+    verdict = kyc.finish_otp(asha, consent, reference, txn, simulator.outbox[-1].otp, acting_user=p.asha)
+    assert verdict.review is not None, "the matrix needs an open e-KYC review of Asha"
+    return {"kyc_review": verdict.review}
+
+
+def _linkage(p: Personas) -> dict[str, Any]:
+    """Asha entered again as head of a new family, once in Mandi and once in Kangra, each queued."""
+    model = json.loads(SHIPPED_MODEL.read_text(encoding="utf-8"))
+    TrainedModel.objects.create(records=0, model=model, threshold=0.9)
+    asha = p.member(p.asha)
+
+    def entered_again(address: registry.Address) -> CandidatePair:
+        family = registry.register_family(
+            address,
+            registry.NewMember(
+                name_en="Asha Devi",
+                name_hi="आशा देवी",
+                gender=Gender.FEMALE,
+                date_of_birth=asha.date_of_birth,
+                relation=Relation.HEAD,
+                mobile=asha.mobile,
+            ),
+            acting_user=None,
+            source=Source.PANCHAYAT,
+        )
+        again = Member.objects.select_related("family").get(family=family)
+        pairs = [
+            pair for pair in linkage.queue_on_entry(again) if asha.pk in (pair.member_l_id, pair.member_r_id)
+        ]
+        assert len(pairs) == 1, "the matrix needs Asha entered again queued as a possible duplicate"
+        return pairs[0]
+
+    return {
+        "near_pair": entered_again(mandi_address(house="90")),
+        "far_pair": entered_again(kangra_address()),
+    }
+
+
+def _quality(p: Personas) -> dict[str, Any]:
+    """A granddaughter entered only 24 years younger than Asha: the rules open a finding on the family."""
+    registry.record_birth(
+        p.asha_family,
+        registry.NewMember(
+            name_en="Pari",
+            name_hi="परी",
+            gender=Gender.FEMALE,
+            date_of_birth=date(2002, 11, 2),  # a daughter's age: the register takes it, the rule flags it
+            relation=Relation.GRANDDAUGHTER,
+        ),
+        acting_user=None,
+        source=Source.PANCHAYAT,
+    )
+    quality.run_rules()
+    finding = Finding.objects.open().filter(family=p.asha_family, rule=Rule.AGE_NOT_FITTING_RELATION).first()
+    assert finding is not None, "the matrix needs an open quality finding on Asha's family"
+    return {"finding": finding}
+
+
 @pytest.fixture
-def matrix_world(personas: Personas, settings: Any) -> Iterator[World]:
+def matrix_world(
+    personas: Personas, settings: Any, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> Iterator[World]:
     settings.SMS_BACKEND = "memory"
+    settings.KYC_AGENCY_URL = ""  # UIDAI's simulator answers the e-KYC
     sms.outbox.clear()
+    simulator.outbox.clear()
     p = personas
     prem = make_official("prem", Role.PATWARI, Level.TEHSIL, tehsil_id=MANDI_TEHSIL)
     make_official("sapna", Role.SDM, Level.DISTRICT, district_id=MANDI)
@@ -364,5 +465,9 @@ def matrix_world(personas: Personas, settings: Any) -> Iterator[World]:
         **_applications(p, prem),
         **_schemes(p, kamla),
         **_oidc(p),
+        **_kyc(p, django_capture_on_commit_callbacks),
+        **_linkage(p),
+        **_quality(p),
     )
     sms.outbox.clear()
+    simulator.outbox.clear()

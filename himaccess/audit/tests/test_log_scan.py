@@ -34,7 +34,7 @@ def test_production_filter_masks_secrets_in_messages_and_arguments() -> None:
     message = record.getMessage()
     assert "482913" not in message
     assert AADHAAR not in message
-    assert message.endswith("XXXX-XXXX-" + AADHAAR[-4:])
+    assert message.endswith("XXXX XXXX " + AADHAAR[-4:])
 
 
 def test_redact_masks_bearer_tokens_and_password_fields() -> None:

@@ -86,6 +86,9 @@ WORKFLOW_OFFICIAL = "the tehsildar is a stage of this service's workflow in the 
 HOLDER = "the officer holding the complaint"
 HELPLINE = "the 1100 helpline answers callers about any complaint and records their answer on a callback"
 CITIZEN_APPLY = "the apply page of a catalogue service lists the caller's own family only"
+OWN_EKYC = "a resident does e-KYC for herself, the head of the family for its living members"
+EKYC_APPROVER = "an approving official of the family's jurisdiction settles its e-KYC (Meena, tehsildar)"
+BOTH_FAMILIES = "a register official whose jurisdiction covers both families of the pair (read logged)"
 
 ALLOWED: list[Allow] = [
     # Him Parivar
@@ -175,6 +178,27 @@ ALLOWED: list[Allow] = [
     Allow("schemes:resolve_dispute", "priya", SANCTIONING),
     # Him Access
     Allow("integrations:withdraw_consent", "asha", "the citizen withdraws her own consent"),
+    # e-KYC (officials never start one; a Lok Mitra operator does, for the families the centre serves)
+    Allow("kyc:consent", "asha", OWN_EKYC),
+    Allow("kyc:verify", "asha", OWN_EKYC + "; without a live consent it sends her to the consent"),
+    Allow("kyc:without_aadhaar", "meena", EKYC_APPROVER + ": the path without Aadhaar"),
+    Allow("kyc:pending_list", "meena", REGISTER_OFFICIAL + ": the camp list of the panchayat"),
+    Allow("kyc:pending_list", "priya", WELFARE + ": the camp list of the panchayat"),
+    Allow("kyc:review", "meena", EKYC_APPROVER + ": Aadhaar and register values side by side"),
+    # Possible duplicates: a pair across two districts is nobody's here (no persona covers both)
+    Allow("linkage:pair", "meena", BOTH_FAMILIES, samples=("same tehsil",)),
+    Allow("linkage:pair", "priya", BOTH_FAMILIES + " (a POST shows the same page)", samples=("same tehsil",)),
+    Allow(
+        "linkage:decide",
+        "meena",
+        "an approving official whose jurisdiction covers both families decides (a merge acts on both)",
+        samples=("same tehsil",),
+        methods=("POST",),
+    ),
+    # Data quality: the family answers its findings; the area's register officials read them
+    Allow("quality:family", "asha", OWN_FAMILY + " sees and answers its findings"),
+    Allow("quality:family", "meena", REGISTER_OFFICIAL + " (reading only)", methods=("GET",)),
+    Allow("quality:family", "priya", WELFARE + " (reading only)", methods=("GET",)),
 ]
 
 # Endpoints that answer a refused POST with a redirect to this page (URL name) instead of a 4xx.
@@ -251,6 +275,26 @@ SAMPLES: dict[str, Callable[[World], list[Sample]]] = {
         ("version", {"scheme_id": w.rule_version.scheme.scheme_id, "number": w.rule_version.number})
     ],
     "integrations:withdraw_consent": lambda w: [("consent", {"consent_id": w.consent.pk})],
+    "kyc:consent": lambda w: [
+        ("asha", {"member_id": w.asha.member_id}),
+        ("ravi", {"member_id": w.ravi.member_id}),
+    ],
+    "kyc:verify": lambda w: [
+        ("asha", {"member_id": w.asha.member_id}),
+        ("ravi", {"member_id": w.ravi.member_id}),
+    ],
+    "kyc:without_aadhaar": lambda w: [("kamla", {"member_id": w.kamla.member_id})],
+    "kyc:pending_list": lambda w: [("panchayat", {"panchayat": w.family.panchayat_id})],
+    "kyc:review": lambda w: [("review", {"reference": w.kyc_review.reference})],
+    "linkage:pair": lambda w: [
+        ("same tehsil", {"reference": w.near_pair.reference}),
+        ("two districts", {"reference": w.far_pair.reference}),
+    ],
+    "linkage:decide": lambda w: [
+        ("same tehsil", {"reference": w.near_pair.reference}),
+        ("two districts", {"reference": w.far_pair.reference}),
+    ],
+    "quality:family": lambda w: [("family", {"family_id": w.family.family_id})],
 }
 
 API_SAMPLES: dict[str, Callable[[World], list[Sample]]] = {
@@ -304,6 +348,15 @@ POST_BODIES: dict[str, Callable[[World, dict[str, Any]], dict[str, Any]]] = {
     },
     "schemes:enrolment": lambda w, kw: {"decision": "sanction", "note": "Eligible"},
     "schemes:resolve_dispute": lambda w, kw: {"decision": "correct", "note": "Checked"},
+    "kyc:consent": lambda w, kw: {"send": "1"},
+    "kyc:verify": lambda w, kw: {"step": "offline", "share_code": "Ab12"},
+    "kyc:without_aadhaar": lambda w, kw: {"method": "physical", "note": "Seen at the camp"},
+    "kyc:review": lambda w, kw: {"decision": "accept", "note": "Birth register checked"},
+    "linkage:decide": lambda w, kw: {"decision": "different", "note": "Another woman of that name"},
+    "quality:family": lambda w, kw: {
+        "finding": w.finding.pk,
+        "text": "Pari is my granddaughter; her date is right",
+    },
 }
 
 # ------------------------------------------------------- finding the endpoints

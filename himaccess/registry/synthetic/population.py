@@ -133,6 +133,9 @@ class Block:
     # Member IDs of the deliberately messy records and what was done to them:
     # kept out of the register, so only a regenerated block tells them apart.
     messy: dict[str, str] = field(default_factory=dict)
+    # The truth table of planted errors (``Context.plant_errors``): member or family ID ->
+    # (kind, the member ID it duplicates or "").
+    planted: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 # --- Reference data --------------------------------------------------------------
@@ -544,6 +547,9 @@ class Context:
     member_pk: int
     change_pk: int
     geography: Geography
+    # Plant what a real register holds (``plant_errors``): off for demos and the register's
+    # own invariants, on for measuring duplicate detection and data-quality rules.
+    plant_errors: bool = False
 
     @property
     def blocks(self) -> int:
@@ -835,6 +841,19 @@ def generate_block(ctx: Context, block: int, member_offset: int) -> Block:
     # Identifiers and keys.
     family_ids = make_ids("F", ctx.family_counter + first_family, n, ctx.id_key)
     member_ids = make_ids("M", ctx.member_counter + member_offset, m, ctx.id_key)
+    planted: dict[str, tuple[str, str]] = {}
+    if ctx.plant_errors:
+        planted = plant_errors(
+            np.random.default_rng([ctx.seed, block, 2]),
+            PlantingTarget(
+                role=role, male=male, age=age, family_of=family_of, mother=mother, father=father,
+                name_en=name_en, name_hi=name_hi, given_key=given_key, surname_key=surname_key,
+                dob=dob, pincode=pincode, district_index=district_index, geography=geo,
+                member_ids=member_ids, family_ids=family_ids, mobile=mobile, district=district,
+                tehsil=tehsil, admin_block=admin_block, urban_body=urban_body, village=village,
+                urban=urban,
+            ),
+        )  # fmt: skip
     family_pk = ctx.family_pk + first_family + np.arange(n)
     member_pk = ctx.member_pk + member_offset + np.arange(m)
 
@@ -926,6 +945,7 @@ def generate_block(ctx: Context, block: int, member_offset: int) -> Block:
         members=members,
         changes=changes,
         messy={member_ids[i]: MESSY_KINDS[messy_kind[i]] for i in messy_index},
+        planted=planted,
     )
 
 
@@ -950,3 +970,172 @@ def blocks(ctx: Context, offsets: np.ndarray) -> Iterator[Block]:
     """Every block of the population in order (for tests and small runs)."""
     for block in range(ctx.blocks):
         yield generate_block(ctx, block, int(offsets[block]))
+
+
+# --- Planted errors (a truth table beside them) ----------------------------------------
+
+# Shares of a block: married daughters still listed in their parents' family and again in
+# their husband's, re-entered with an error; families with a pincode of another district;
+# children older than a parent.
+DUPLICATE_SHARE = 0.012  # of members
+PINCODE_SHARE = 0.002  # of families
+OLDER_CHILD_SHARE = 0.001  # of members
+# Where the second record of a re-entered person is, and what it keeps (decision 1174):
+# most marriages in the state are within the district, many within a few villages; a
+# clerk re-entering a person writes down the father; her own phone goes with her.
+SAME_VILLAGE_SHARE = 0.5
+SAME_DISTRICT_SHARE = 0.4
+KEEPS_FATHER_SHARE = 0.8
+KEEPS_MOBILE_SHARE = 0.4
+
+
+@dataclass
+class PlantingTarget:
+    """The block's columns planting rewrites in place."""
+
+    role: np.ndarray
+    male: np.ndarray
+    age: np.ndarray
+    family_of: np.ndarray
+    mother: np.ndarray
+    father: np.ndarray
+    name_en: list[str]
+    name_hi: list[str]
+    given_key: list[str]
+    surname_key: list[str]
+    dob: np.ndarray
+    pincode: list[str]
+    district_index: np.ndarray
+    geography: Geography
+    member_ids: list[str]
+    family_ids: list[str]
+    mobile: list[str]
+    # The families' place, rewritten together when a family is moved next to another.
+    district: np.ndarray
+    tehsil: np.ndarray
+    admin_block: np.ndarray
+    urban_body: np.ndarray
+    village: np.ndarray
+    urban: np.ndarray
+
+    def move_family(self, family: int, to: int) -> None:
+        """Put ``family`` in the place of family ``to`` (same village or town, pincode, tehsil)."""
+        for column in (self.district, self.district_index, self.tehsil, self.admin_block, self.urban_body,
+                       self.village, self.urban):  # fmt: skip
+            column[family] = column[to]
+        self.pincode[family] = self.pincode[to]
+
+
+def _distinct_sibling_names(rng: np.random.Generator, t: PlantingTarget) -> None:
+    """Give two children of one parent with one given name different names.
+
+    The generator draws siblings' given names independently from short lists, so a few
+    families hold two living children of one name and one father. Parents do not do
+    that, and in a register such a pair is far more likely one child entered twice: on
+    the register being measured they would count as wrong pairs the model is right to
+    propose. The later sibling takes the given name of another member of the block of
+    the same gender.
+    """
+    seen: set[tuple[int, str]] = set()
+    for i in range(len(t.role)):
+        parent = int(t.father[i]) if t.father[i] >= 0 else int(t.mother[i])
+        if parent < 0 or not t.given_key[i]:
+            continue
+        if (parent, t.given_key[i]) not in seen:
+            seen.add((parent, t.given_key[i]))
+            continue
+        for _ in range(20):
+            other = int(rng.integers(0, len(t.role)))
+            if t.male[other] != t.male[i] or (parent, t.given_key[other]) in seen:
+                continue
+            given_en = t.name_en[other].partition(" ")[0] if t.name_en[other] else ""
+            given_hi = t.name_hi[other].partition(" ")[0] if t.name_hi[other] else ""
+            if (t.name_en[i] and not given_en) or (t.name_hi[i] and not given_hi):
+                continue
+            if t.name_en[i]:
+                t.name_en[i] = " ".join([given_en, *t.name_en[i].split(" ")[1:]])
+            if t.name_hi[i]:
+                t.name_hi[i] = " ".join([given_hi, *t.name_hi[i].split(" ")[1:]])
+            t.given_key[i], t.surname_key[i] = name_keys(t.name_en[i], t.name_hi[i])
+            seen.add((parent, t.given_key[i]))
+            break
+
+
+def plant_errors(rng: np.random.Generator, t: PlantingTarget) -> dict[str, tuple[str, str]]:
+    """Rewrite a few records of the block into the errors a real register holds; return the truth."""
+    from himaccess.lib.transliteration import to_latin
+    from himaccess.registry.synthetic import errors
+
+    truth: dict[str, tuple[str, str]] = {}
+    m = len(t.role)
+    _distinct_sibling_names(rng, t)
+    # Same person in two families: a grown daughter of one family is re-entered as the
+    # daughter-in-law of another, with one error from ``errors``. Where the second family
+    # lives, and what of the first record it carries, follows how re-entry happens in a
+    # family register (decision 1174): mostly the same village or district, the father
+    # usually kept, her own mobile sometimes kept.
+    daughters = np.flatnonzero((t.role == CHILD) & ~t.male & (t.age >= 18))
+    wives = np.flatnonzero(t.role == DAUGHTER_IN_LAW)
+    count = min(round(DUPLICATE_SHARE * m), len(daughters), len(wives))
+    sources = rng.permutation(daughters)[:count]
+    free = rng.permutation(wives).tolist()
+    taken: set[int] = set()
+    source_families = set(t.family_of[sources].tolist())
+    moved: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for source in sources.tolist():
+        home = int(t.family_of[source])
+        place = rng.random()
+        candidates = [w for w in free if w not in taken and int(t.family_of[w]) != home]
+        if SAME_VILLAGE_SHARE <= place < SAME_VILLAGE_SHARE + SAME_DISTRICT_SHARE:
+            near = [w for w in candidates if t.district[t.family_of[w]] == t.district[home]]
+            candidates = near or candidates
+        if not candidates:
+            continue
+        target = candidates[int(rng.integers(0, len(candidates)))]
+        taken.add(target)
+        family = int(t.family_of[target])
+        if place < SAME_VILLAGE_SHARE and family not in moved and family not in source_families:
+            t.move_family(family, home)
+            moved.add(family)
+        if t.father[source] >= 0 and rng.random() < KEEPS_FATHER_SHARE:
+            t.father[target] = t.father[source]
+        if t.mobile[source] and rng.random() < KEEPS_MOBILE_SHARE:
+            t.mobile[target] = t.mobile[source]
+        pairs.append((source, target))
+    for source, target in pairs:
+        kind = errors.DUPLICATE_KINDS[int(rng.integers(0, len(errors.DUPLICATE_KINDS)))]
+        name_en, name_hi = t.name_en[source], t.name_hi[source]
+        born = date.fromordinal(date(1970, 1, 1).toordinal() + int(t.dob[source]))
+        if kind == "typo" and name_en:
+            given, _, rest = name_en.partition(" ")
+            name_en = f"{errors.typo(given, rng)} {rest}".strip()
+        elif kind == "other_script" and name_hi:
+            name_en = to_latin(name_hi)  # entered in Devanagari, Latin spelt by the system
+        elif kind == "swapped_date":
+            born = errors.swapped(born) or born
+        elif kind == "year_only":
+            born = date(born.year, 1, 1)
+        elif kind == "year_off_by_one":
+            born = errors.year_off_by_one(born, rng)
+        elif kind == "father_initial":
+            # The register links the father (a member), it does not spell him; an
+            # abbreviated father is planted only in the lookalike lists, which carry names.
+            kind = "clean_copy"
+        t.name_en[target], t.name_hi[target] = name_en, name_hi
+        t.given_key[target], t.surname_key[target] = name_keys(name_en, name_hi)
+        t.dob[target] = (born - date(1970, 1, 1)).days
+        truth[t.member_ids[target]] = (f"duplicate:{kind}", t.member_ids[source])
+    # A pincode of another district.
+    geo = t.geography.districts
+    if len(geo) > 1:
+        for family in np.flatnonzero(rng.random(len(t.pincode)) < PINCODE_SHARE).tolist():
+            other = geo[(int(t.district_index[family]) + 1) % len(geo)]
+            t.pincode[family] = str(other.village_pincodes[0])
+            truth[t.family_ids[family]] = ("pincode_outside_district", "")
+    # A child older than a parent.
+    children = np.flatnonzero((t.role == CHILD) & (t.father >= 0))
+    for child in children[rng.random(len(children)) < OLDER_CHILD_SHARE * m / max(len(children), 1)].tolist():
+        t.dob[child] = t.dob[t.father[child]] - int(rng.integers(30, 2000))
+        truth[t.member_ids[child]] = ("child_older_than_parent", t.member_ids[t.father[child]])
+    return truth

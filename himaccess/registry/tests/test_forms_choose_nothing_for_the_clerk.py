@@ -48,7 +48,9 @@ def test_birth_form_preselects_nothing_and_offers_plausible_parents(personas: Pe
     assert personas.member(personas.ravi).member_id not in mothers
     assert personas.member(personas.ravi).member_id in fathers
     assert baby not in mothers and baby not in fathers
-    spouses = [value for value, _label in MarriageInForm(family=personas.asha_family).fields["spouse"].choices]
+    spouses = [
+        value for value, _label in MarriageInForm(family=personas.asha_family).fields["spouse"].choices
+    ]
     assert baby not in spouses
 
 
