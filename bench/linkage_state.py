@@ -1,0 +1,202 @@
+"""Duplicate detection over the whole synthetic state, straight from the generator, with its truth.
+
+Draws the population block by block with planted errors (``Context.plant_errors``:
+married daughters re-entered in a second family with a typo, the other script, a
+swapped or year-only date, a year off by one; pincodes of another district;
+children older than a parent), turns members into linkage records in worker
+processes, loads them into DuckDB, trains the model without labels, predicts, and
+prints time, peak memory, and pairwise precision and recall against the truth
+table (at several thresholds, and recall by kind of error), what the wrong pairs
+are, and whether the one-person check scores as Splink does. PostgreSQL is read
+only for the geography (districts, tehsils, villages).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/himaccess_bench \\
+        .venv/bin/python bench/linkage_state.py --families 1930000 --threshold 0.9
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import resource
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himaccess.settings")
+
+import django
+
+django.setup()
+
+import duckdb  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from himaccess.linkage import model as linkage_model  # noqa: E402
+from himaccess.linkage.records import COLUMNS, LinkageRecord, make_record  # noqa: E402
+from himaccess.registry.synthetic.population import (  # noqa: E402
+    BLOCK_FAMILIES,
+    Context,
+    generate_block,
+    load_geography,
+    member_offsets,
+    python_values,
+)
+
+_CTX: Context | None = None
+_OFFSETS: np.ndarray | None = None
+EPOCH = date(1970, 1, 1)
+
+
+def _records(block: int) -> tuple[list[tuple[Any, ...]], list[tuple[str, str, str]]]:
+    assert _CTX is not None and _OFFSETS is not None
+    b = generate_block(_CTX, block, int(_OFFSETS[block]))
+    members, families = b.members, b.families
+    col = {name: list(python_values(members.columns[name], members.length)) for name in
+           ("id", "member_id", "family_id", "name_en", "name_hi", "gender", "father_id", "spouse_id",
+            "mobile", "life_status")}  # fmt: skip
+    dob = members.columns["date_of_birth"].days  # type: ignore[union-attr]
+    fam = {name: list(python_values(families.columns[name], families.length)) for name in
+           ("id", "district_id", "village_id", "urban_body_id")}  # fmt: skip
+    place = {
+        pk: (d, str(v or u or "")) for pk, d, v, u in
+        zip(fam["id"], fam["district_id"], fam["village_id"], fam["urban_body_id"], strict=True)
+    }  # fmt: skip
+    name_of = dict(zip(col["id"], col["name_en"], strict=True))
+    rows = []
+    for i in range(members.length):
+        if col["life_status"][i] != "living":
+            continue
+        district, village = place[col["family_id"][i]]
+        record = make_record(
+            col["member_id"][i],
+            name=col["name_en"][i] or col["name_hi"][i],
+            father_name=name_of.get(col["father_id"][i], "") or "",
+            spouse_name=name_of.get(col["spouse_id"][i], "") or "",
+            gender=col["gender"][i],
+            born=EPOCH + timedelta(days=int(dob[i])),
+            district=district,
+            village=village or None,
+            mobile=col["mobile"][i],
+        )
+        rows.append(record.as_row())
+    truth = [(k, v[1], v[0]) for k, v in b.planted.items() if v[0].startswith("duplicate:")]
+    return rows, truth
+
+
+def main() -> None:
+    global _CTX, _OFFSETS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--families", type=int, default=100_000)
+    parser.add_argument("--threshold", type=float, default=0.9)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--memory-limit", default="6GB")
+    parser.add_argument(
+        "--model", help="score with this trained model's JSON instead of training on the state"
+    )
+    args = parser.parse_args()
+    print(f"cores {os.cpu_count()}, load average {os.getloadavg()}")
+    started = time.perf_counter()
+    _CTX = Context(1, args.families, date(2026, 12, 1), "", "bench-key", 0, 0, 0, 0, 0, load_geography(),
+                   plant_errors=True)  # fmt: skip
+    _OFFSETS = member_offsets(1, args.families)
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{args.memory_limit}'").fetchall()
+    columns = ", ".join(f"{c} {linkage_model._TYPES[c]}" for c in COLUMNS)
+    con.execute(f"CREATE TABLE people ({columns})").fetchall()
+    truth: set[tuple[str, str]] = set()
+    kinds: dict[tuple[str, str], str] = {}
+    batch: list[tuple[Any, ...]] = []
+    blocks = -(-args.families // BLOCK_FAMILIES)
+    with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+        for done, (rows, planted) in enumerate(pool.imap(_records, range(blocks), chunksize=4), start=1):
+            batch.extend(rows)
+            for a, b, kind in planted:
+                kinds[(a, b) if a < b else (b, a)] = kind.removeprefix("duplicate:")
+            truth.update(kinds)
+            if len(batch) >= 500_000 or done == blocks:
+                frame = pd.DataFrame.from_records(batch, columns=list(COLUMNS))  # noqa: F841 - read by DuckDB
+                con.execute("INSERT INTO people SELECT * FROM frame").fetchall()
+                batch = []
+                print(f"  {done}/{blocks} blocks, {time.perf_counter() - started:.0f} s", flush=True)
+    records = con.execute("SELECT count(*) FROM people").fetchall()[0][0]
+    # A planted pair whose first record is of someone dead or migrated since is not in the
+    # living register: no run can find it, so it is not counted against recall.
+    living = {row[0] for row in con.execute("SELECT unique_id FROM people").fetchall()}
+    gone = len(truth)
+    truth = {pair for pair in truth if pair[0] in living and pair[1] in living}
+    kinds = {pair: kind for pair, kind in kinds.items() if pair in truth}
+    print(f"{gone - len(truth)} planted pairs left out: one record not living")
+    drawn = time.perf_counter() - started
+    print(f"{records} living members, {len(truth)} planted duplicate pairs, drawn in {drawn:.0f} s")
+
+    started = time.perf_counter()
+    if args.model:
+        model = json.loads(Path(args.model).read_text(encoding="utf-8"))
+    else:
+        model = linkage_model.train(con, "people")
+    trained = time.perf_counter() - started
+    print(f"trained in {trained:.0f} s")
+    started = time.perf_counter()
+    _, table = linkage_model.predict(con, "people", model, threshold=min(args.threshold, 0.01))
+    scored = {
+        ((a, b) if a < b else (b, a)): p
+        for a, b, p in con.execute(
+            f"SELECT unique_id_l, unique_id_r, match_probability FROM {table}"
+        ).fetchall()
+    }
+    for cut in sorted({0.01, 0.5, 0.8, args.threshold, 0.95, 0.99}):
+        above = {pair for pair, p in scored.items() if p >= cut}
+        hits = len(above & truth)
+        print(
+            f"  at p >= {cut}: {len(above)} pairs, precision {hits / max(len(above), 1):.4f}"
+            f"  recall {hits / max(len(truth), 1):.4f}"
+        )
+    found = {pair for pair, p in scored.items() if p >= args.threshold}
+    table = f"(SELECT * FROM {table} WHERE match_probability >= {args.threshold})"
+    predicted = time.perf_counter() - started
+    true_positive = len(found & truth)
+    print(f"predicted in {predicted:.0f} s: {len(found)} pairs at p >= {args.threshold}")
+    print(
+        f"precision {true_positive / max(len(found), 1):.4f}  recall {true_positive / max(len(truth), 1):.4f}"
+    )
+    print(
+        f"linkage (train + predict) {trained + predicted:.0f} s; "
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:.2f} GB (this process)"
+    )
+    # What the wrong pairs are: the generator draws siblings' given names independently from
+    # short lists, so some families hold two children of one name and one father.
+    wrong = [pair for pair in found if pair not in truth]
+    siblings = 0
+    for left, right in wrong:
+        rows = con.execute(
+            "SELECT given_key, father_key, village FROM people WHERE unique_id IN (?, ?)", [left, right]
+        ).fetchall()
+        siblings += len(rows) == 2 and rows[0] == rows[1] and rows[0][1] is not None
+    print(f"{len(wrong)} wrong pairs, {siblings} of them one given name, one father, one village")
+    # The one-person check must answer as the batch run does: rescore a sample of its pairs.
+    sample = con.execute(
+        f"SELECT unique_id_l, unique_id_r, match_probability FROM {table}"
+        " ORDER BY match_probability LIMIT 200"
+    ).fetchall()
+    drift = 0.0
+    for left, right, probability in sample:
+        rows = con.execute("SELECT * FROM people WHERE unique_id IN (?, ?)", [left, right]).fetchall()
+        by_id = {row[0]: LinkageRecord(*row) for row in rows}
+        score = linkage_model.score_pairs(by_id[left], [by_id[right]], model)[0]
+        drift = max(drift, abs(score.match_probability - probability))
+    print(f"score_pairs against Splink on {len(sample)} pairs: largest difference {drift:.2e}")
+    for kind in sorted(set(kinds.values())):
+        pairs = {pair for pair, k in kinds.items() if k == kind}
+        print(f"  recall {kind}: {len(pairs & found) / len(pairs):.3f} of {len(pairs)}")
+    print(f"load average after {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
