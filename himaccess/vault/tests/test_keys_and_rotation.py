@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from himaccess.audit.models import AuditEntry
 from himaccess.vault import actions, keys, rotation, tasks
+from himaccess.vault.checks import vault_keys
 from himaccess.vault.models import VaultEntry
 from himaccess.vault.tests.numbers import ASHA, KARAN, RAVI, aadhaar
 
@@ -128,3 +129,14 @@ def test_a_row_under_a_removed_key_stops_the_rotation_loudly(old_key: Any) -> No
     out = StringIO()
     call_command("vault", "status", stdout=out)
     assert "old: 1 rows  (NOT CONFIGURED" in out.getvalue()
+
+
+def test_check_deploy_names_missing_vault_keys(settings: Any) -> None:
+    settings.DEBUG = False
+    settings.GENERATE_SIGNING_KEYS = False
+    settings.VAULT_KEYS = settings.VAULT_KEY_FILE = ""
+    [error] = vault_keys()
+    assert error.id == "vault.E001" and "VAULT_KEYS" in error.msg
+    settings.VAULT_KEYS = OLD
+    settings.VAULT_REFERENCE_KEY = REFERENCE_KEY
+    assert vault_keys() == []
