@@ -158,25 +158,22 @@ PLACE = Comparison(
     ),
 )
 
-MOBILE = Comparison(
-    "mobile",
-    "Mobile number",
-    (
-        Level("null", _null("mobile"), is_null=True),
-        Level("same", "mobile_l = mobile_r"),
-        Level("different", "TRUE"),
-    ),
-)
 
-GENDER = Comparison(
-    "gender",
-    "Gender",
-    (
-        Level("null", _null("gender"), is_null=True),
-        Level("same", "gender_l = gender_r"),
-        Level("different", "TRUE"),
-    ),
-)
+def _same_or_not(column: str, label: str) -> Comparison:
+    """A column that either agrees or does not: nothing in between is evidence."""
+    return Comparison(
+        column,
+        label,
+        (
+            Level("null", _null(column), is_null=True),
+            Level("same", f"{column}_l = {column}_r"),
+            Level("different", "TRUE"),
+        ),
+    )
+
+
+MOBILE = _same_or_not("mobile", "Mobile number")
+GENDER = _same_or_not("gender", "Gender")
 
 COMPARISONS: tuple[Comparison, ...] = (GIVEN_NAME, SURNAME, DATE_OF_BIRTH, RELATIVE, PLACE, MOBILE, GENDER)
 
