@@ -23,7 +23,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ("seq", "at", "actor", "action", "object_type", "object_id", "source", "client_address")
+    list_display = (
+        "chain",
+        "seq",
+        "at",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "source",
+        "client_address",
+    )
     list_filter = ("action", "source")
     search_fields = ("=object_id", "=action", "=seq")
     list_select_related = ("actor",)

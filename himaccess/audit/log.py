@@ -1,10 +1,14 @@
-"""Writing the audit chain: ``record`` appends one entry in the caller's transaction.
+"""Writing the audit chains: ``record`` appends one entry in the caller's transaction.
 
-Appends are serialised by locking the chain's head row (``SELECT ... FOR
-UPDATE`` on PostgreSQL; on SQLite the IMMEDIATE transaction mode already
-serialises writers), so two concurrent writers can never take the same
-position or link to the same previous row. The lock is held until the
-caller's transaction ends: keep audited transactions short.
+The log is ``AUDIT_CHAINS`` chains, each with its own head row. An append
+locks one head (``SELECT ... FOR UPDATE``) until the caller's transaction
+ends, so two writers can never take the same position in a chain or link to
+the same previous row; but it takes the first head no one holds (``SKIP
+LOCKED``), starting from the chain the object's name hashes to, so
+concurrent transactions do not wait for each other unless every chain is
+held. On SQLite the IMMEDIATE transaction mode already serialises writers
+and the object's chain is used. Every ``AUDIT_CHECKPOINT_EVERY`` entries of
+a chain, a signed checkpoint of all heads is written with the entry.
 
 Before/after values never carry secrets: keys naming a secret (OTP, code,
 password, token, secret, PIN, Aadhaar) are replaced by ``[redacted]`` and a
@@ -17,21 +21,23 @@ import ipaddress
 import json
 import logging
 import re
+import zlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from himaccess.audit import chain
-from himaccess.audit.models import AuditEntry, AuditHead
+from himaccess.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from himaccess.audit.redaction import REDACTED, mask_aadhaar_numbers
 
 if TYPE_CHECKING:
-    from himaccess.accounts.models import User
+    # Any login (the project's user model is accounts.User): the log sits below accounts.
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +126,7 @@ def object_reference(obj: models.Model | None) -> tuple[str, str]:
 
 
 def record(
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     obj: models.Model | None = None,
     *,
@@ -135,18 +141,16 @@ def record(
     after_text = canonical_json(after)
     address = client_address(request)
     actor_id = actor.pk if actor is not None and actor.pk is not None else None
+    chains: int = settings.AUDIT_CHAINS
+    preferred = preferred_chain(object_type, object_id, actor_id, chains)
     with transaction.atomic(savepoint=False):
-        # The head row is made on the first append; ignore_conflicts lets two
-        # first writers race without an error, and the lock then orders them.
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            AuditHead.objects.bulk_create([AuditHead(pk=1)], ignore_conflicts=True)
-            head = AuditHead.objects.select_for_update().get(pk=1)
-        if head.seq == 0 and AuditEntry.objects.exists():
+        head = _lock_a_head(preferred, chains)
+        if head.seq == 0 and AuditEntry.objects.filter(chain=head.pk).exists():
             raise RuntimeError(
                 "The audit chain has entries but its head row was lost: run `himaccess audit verify`"
             )
         entry = AuditEntry(
+            chain=head.pk,
             seq=head.seq + 1,
             at=timezone.now(),
             actor_id=actor_id,
@@ -161,10 +165,53 @@ def record(
         )
         entry.hash = entry.computed_hash()
         entry.save(force_insert=True)
-        AuditHead.objects.filter(pk=1).update(
+        AuditHead.objects.filter(pk=head.pk).update(
             seq=entry.seq,
             hash=entry.hash,
-            signature=chain.head_signature(entry.seq, entry.hash, settings.AUDIT_HMAC_KEY),
+            signature=chain.head_signature(entry.seq, entry.hash, settings.AUDIT_HMAC_KEY, head.pk),
             updated_at=entry.at,
         )
+        if entry.seq % settings.AUDIT_CHECKPOINT_EVERY == 0:
+            write_checkpoint()
     return entry
+
+
+def preferred_chain(object_type: str, object_id: str, actor_id: int | None, chains: int) -> int:
+    """The chain an object's entries go to when no one holds it: a stable hash of its name."""
+    name = f"{object_type}:{object_id}" if object_id else f"actor:{actor_id}"
+    return zlib.crc32(name.encode()) % chains + 1
+
+
+def _lock_a_head(preferred: int, chains: int) -> AuditHead:
+    """Lock the first free head from ``preferred`` on (in a ring), or wait for ``preferred``."""
+    if connection.vendor == "postgresql":
+        # One statement: heads are tried in ring order and those another transaction holds are
+        # skipped, so an append waits only when every chain is held.
+        heads = AuditHead.objects.raw(
+            f"SELECT id, seq, hash, signature, updated_at FROM {AuditHead._meta.db_table} "  # noqa: S608 - the model's own table
+            "WHERE id <= %s ORDER BY (id - %s + %s) %% %s LIMIT 1 FOR UPDATE SKIP LOCKED",
+            [chains, preferred, chains, chains],
+        )
+        for head in heads:
+            return head
+    found = AuditHead.objects.select_for_update().filter(pk=preferred).first()
+    if found is not None:
+        return found
+    # Heads are made on the first append (and when AUDIT_CHAINS grows); ignore_conflicts
+    # lets two first writers race without an error, and the lock then orders them.
+    AuditHead.objects.bulk_create([AuditHead(pk=n) for n in range(1, chains + 1)], ignore_conflicts=True)
+    return AuditHead.objects.select_for_update().get(pk=preferred)
+
+
+def write_checkpoint() -> AuditCheckpoint:
+    """Sign every chain's head as this transaction sees it (committed heads, and its own).
+
+    Reads without locking: each head read is one that was (or, for the heads
+    this transaction moved, will be) committed, so it is a state every chain
+    must keep extending.
+    """
+    heads = AuditHead.objects.values_list("id", "seq", "hash").order_by("id")
+    text = chain.checkpoint_text(heads)
+    return AuditCheckpoint.objects.create(
+        at=timezone.now(), heads=text, signature=chain.checkpoint_signature(text, settings.AUDIT_HMAC_KEY)
+    )

@@ -2,13 +2,17 @@
 
 ``AuditEntry`` rows are appended by ``audit.log.record`` inside the caller's
 transaction and are never updated or deleted by the application. Each row
-carries its position (``seq``, gap-free), the hash of the row before it and
-its own hash, so that ``himaccess audit verify`` can name the first row that
-was edited, deleted, inserted or moved. ``AuditHead`` is one row holding the
-latest position and hash, updated in the same transaction as every append and
-signed with a key kept outside the database: a chain cut short at its tail,
-or rewritten from some row onwards, no longer matches it (see
-docs/decisions/0500-audit-hash-chain.md for what this does and does not cover).
+belongs to one of a fixed set of chains and carries its position in it
+(``seq``, gap-free per chain), the hash of the row before it and its own
+hash, so that ``himaccess audit verify`` can name the first row that was
+edited, deleted, inserted or moved. ``AuditHead`` is one row per chain
+holding its latest position and hash, updated in the same transaction as
+every append to that chain and signed with a key kept outside the database:
+a chain cut short at its tail, or rewritten from some row onwards, no longer
+matches it. ``AuditCheckpoint`` rows, signed likewise, record every head as
+the chains grow, so no chain can be removed whole or cut back to an old head
+(see docs/decisions/0500-audit-hash-chain.md and
+docs/decisions/1221-audit-chains-and-checkpoints.md).
 
 ``DataAccess`` rows record every read of a family's data by an official or a
 department's application, with the purpose given; the family sees them.
@@ -27,7 +31,9 @@ from himaccess.audit import chain
 
 
 class AuditEntry(models.Model):
-    seq = models.BigIntegerField(_("position"), unique=True)
+    # Chain 1 holds every entry written while there was a single chain.
+    chain = models.PositiveSmallIntegerField(_("chain"), default=1)
+    seq = models.BigIntegerField(_("position"))
     at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -47,11 +53,12 @@ class AuditEntry(models.Model):
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        ordering = ["-seq"]
+        ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_entry_chain_position")]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.chain}.{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
     def before_data(self) -> dict[str, Any] | None:
         return json.loads(self.before) if self.before else None
@@ -73,26 +80,43 @@ class AuditEntry(models.Model):
                 source=self.source,
                 client_address=self.client_address,
                 prev_hash=self.prev_hash,
-            )
+            ),
+            self.chain,
         )
 
 
 class AuditHead(models.Model):
-    """The single row naming the chain's latest position; appends lock it."""
+    """The row naming one chain's latest position (its ``id`` is the chain's number); appends lock it."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=chain.GENESIS_HASH)
-    # HMAC of (seq, hash) under settings.AUDIT_HMAC_KEY; empty only at genesis.
+    # HMAC of (chain, seq, hash) under settings.AUDIT_HMAC_KEY; empty only at genesis.
     signature = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("audit chain head")
-        constraints = [models.CheckConstraint(name="audit_head_single_row", condition=models.Q(id=1))]
+        constraints = [models.CheckConstraint(name="audit_head_chain_number", condition=models.Q(id__gte=1))]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.hash[:12]}"
+        return f"{self.id}: #{self.seq} {self.hash[:12]}"
+
+
+class AuditCheckpoint(models.Model):
+    """Every chain's head at one moment, signed: what verify requires all chains still to hold."""
+
+    at = models.DateTimeField(_("time"))
+    # chain.checkpoint_text: "number:seq:hash" per chain, comma-separated, in chain order.
+    heads = models.TextField()
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.pk} at {self.at}"
 
 
 class DataAccessQuerySet(models.QuerySet["DataAccess"]):

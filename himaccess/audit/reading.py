@@ -42,6 +42,11 @@ def _posting_at(user: Any, moment: datetime) -> Any:
 
 def reader_name(entry: DataAccess, language: str) -> str:
     if entry.client is not None:
+        # A department's data client (client-credentials grant) is named with its department.
+        is_data_client = entry.client.authorization_grant_type == "client-credentials"
+        data_client = getattr(entry.client, "data_client", None) if is_data_client else None
+        if data_client is not None:
+            return f"{data_client.name_in(language)} ({data_client.department.name_in(language)})"
         app = getattr(entry.client, "department_app", None)
         if app is not None:
             return f"{app.name_in(language)} ({app.department})"

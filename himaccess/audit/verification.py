@@ -1,7 +1,8 @@
-"""Reading the audit chain back from the database for ``himaccess audit verify``.
+"""Reading the audit chains back from the database for ``himaccess audit verify``.
 
-Rows are streamed in ``seq`` order as plain tuples (a server-side cursor on
-PostgreSQL, no model instance per row) and checked by ``chain.verify``. On
+Rows are streamed in (chain, ``seq``) order as plain tuples (a server-side
+cursor on PostgreSQL, no model instance per row) and checked chain by chain,
+with the signed checkpoints, by ``chain.verify_all``. On
 PostgreSQL the whole check runs in one REPEATABLE READ, READ ONLY
 transaction so that the head and the rows come from the same snapshot while
 writers carry on; elsewhere the rows are read up to the head's position as
@@ -10,58 +11,85 @@ read first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Max, Min
 
 from himaccess.audit import chain
-from himaccess.audit.models import AuditEntry, AuditHead
+from himaccess.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 
 CHUNK_ROWS = 20_000
 
 
-def _rows(using: str, upto: int | None) -> Iterator[Sequence[object]]:
+# What every reader selects: the chain's number, then ChainRow's columns.
+_SELECTED = ("chain", *chain.COLUMNS)
+
+
+def _rows(using: str, upto: dict[int, int] | None) -> Iterator[Sequence[object]]:
+    """Every row as (chain, *ChainRow), by chain then position; ``upto``: only up to these heads."""
     if connections[using].vendor == "postgresql":
         return _pg_rows(using, upto)
-    entries = AuditEntry.objects.using(using).order_by("seq")
-    if upto is not None:
-        entries = entries.filter(seq__lte=upto)
-    return entries.values_list(*chain.COLUMNS).iterator(chunk_size=CHUNK_ROWS)
+    entries = AuditEntry.objects.using(using).order_by("chain", "seq")
+    rows = entries.values_list(*_SELECTED).iterator(chunk_size=CHUNK_ROWS)
+    if upto is None:
+        return rows
+    return (row for row in rows if row[1] <= upto.get(int(row[0]), 0))  # type: ignore[call-overload]
 
 
-def _pg_rows(using: str, upto: int | None) -> Iterator[Sequence[object]]:
+def _pg_rows(using: str, upto: dict[int, int] | None) -> Iterator[Sequence[object]]:
     """A server-side cursor; the time comes as exact integer microseconds.
 
     Parsing a timestamptz into a datetime costs more than hashing the row,
     so PostgreSQL does the conversion (EXTRACT(EPOCH ...) is exact numeric).
     """
     columns = ", ".join(
-        "(EXTRACT(EPOCH FROM at) * 1000000)::bigint" if name == "at" else name for name in chain.COLUMNS
+        "(EXTRACT(EPOCH FROM at) * 1000000)::bigint" if name == "at" else name for name in _SELECTED
     )
     table = AuditEntry._meta.db_table
-    where = "" if upto is None else " WHERE seq <= %s"
     with connections[using].chunked_cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {table}{where} ORDER BY seq", [] if upto is None else [upto])  # noqa: S608
+        cursor.execute(f"SELECT {columns} FROM {table} ORDER BY chain, seq")  # noqa: S608
         while rows := cursor.fetchmany(CHUNK_ROWS):
-            yield from rows
+            if upto is None:
+                yield from rows
+            else:
+                yield from (row for row in rows if row[1] <= upto.get(row[0], 0))
 
 
-def _window(using: str) -> chain.WindowReader:
-    def read(low: int, high: int) -> list[chain.ChainRow]:
-        rows = AuditEntry.objects.using(using).filter(seq__range=(low, high)).order_by("seq")
-        return [chain.ChainRow(*row) for row in rows.values_list(*chain.COLUMNS)]
-
-    return read
+def _by_chain(rows: Iterator[Sequence[object]]) -> Iterator[tuple[int, Iterator[Sequence[object]]]]:
+    for number, group in itertools.groupby(rows, key=itemgetter(0)):
+        yield int(number), (row[1:] for row in group)  # type: ignore[call-overload]
 
 
-def _head(using: str) -> chain.Head | None:
-    row = AuditHead.objects.using(using).filter(pk=1).values_list("seq", "hash", "signature").first()
-    return chain.Head(*row) if row is not None else None
+def _window_for(using: str) -> Callable[[int], chain.WindowReader]:
+    """For a chain's number, the reader of its rows between two positions."""
+
+    def for_chain(number: int) -> chain.WindowReader:
+        def read(low: int, high: int) -> list[chain.ChainRow]:
+            rows = (
+                AuditEntry.objects.using(using).filter(chain=number, seq__range=(low, high)).order_by("seq")
+            )
+            return [chain.ChainRow(*row) for row in rows.values_list(*chain.COLUMNS)]
+
+        return read
+
+    return for_chain
+
+
+def _heads(using: str) -> dict[int, chain.Head]:
+    rows = AuditHead.objects.using(using).values_list("id", "seq", "hash", "signature")
+    return {number: chain.Head(seq, head_hash, signature) for number, seq, head_hash, signature in rows}
+
+
+def _checkpoints(using: str) -> Iterator[chain.Checkpoint]:
+    rows = AuditCheckpoint.objects.using(using).order_by("id").values_list("id", "heads", "signature")
+    return (chain.Checkpoint(*row) for row in rows.iterator(chunk_size=1000))
 
 
 @contextmanager
@@ -81,38 +109,37 @@ def _snapshot(using: str) -> Iterator[bool]:
 
 def verify_chain(using: str = "default") -> chain.Verdict:
     with _snapshot(using) as consistent:
-        head = _head(using)
-        upto = None if consistent or head is None else head.seq
-        return chain.verify(
-            _rows(using, upto), head=head, key=settings.AUDIT_HMAC_KEY, read_window=_window(using)
+        heads = _heads(using)
+        upto = None if consistent else {number: head.seq for number, head in heads.items()}
+        return chain.verify_all(
+            _by_chain(_rows(using, upto)),
+            heads=heads,
+            checkpoints=_checkpoints(using),
+            key=settings.AUDIT_HMAC_KEY,
+            window_for=_window_for(using),
         )
 
 
 @dataclass(frozen=True)
 class ChainStats:
     entries: int
-    first_seq: int | None
-    last_seq: int | None
     first_at: datetime | None
     last_at: datetime | None
-    head_seq: int | None
-    head_hash: str
+    # (chain, position, hash) of every chain written to.
+    heads: list[tuple[int, int, str]]
+    checkpoint: tuple[int, str] | None
 
 
 def chain_stats(using: str = "default") -> ChainStats:
-    """Figures to print after every backup and to keep elsewhere as an anchor of the head."""
+    """Figures to print after every backup and to keep elsewhere as an anchor of the heads."""
     entries = AuditEntry.objects.using(using)
-    bounds = entries.aggregate(first=Min("seq"), last=Max("seq"))
-    first = entries.filter(seq=bounds["first"]).values_list("at", flat=True).first()
-    last = entries.filter(seq=bounds["last"]).values_list("at", flat=True).first()
-    head = _head(using)
-    count = entries.count()
+    bounds = entries.aggregate(first=Min("at"), last=Max("at"))
+    heads = [(number, head.seq, head.hash) for number, head in sorted(_heads(using).items()) if head.seq]
+    latest = AuditCheckpoint.objects.using(using).order_by("-id").values_list("id", "signature").first()
     return ChainStats(
-        entries=count,
-        first_seq=bounds["first"],
-        last_seq=bounds["last"],
-        first_at=first,
-        last_at=last,
-        head_seq=head.seq if head else None,
-        head_hash=head.hash if head else "",
+        entries=entries.count(),
+        first_at=bounds["first"],
+        last_at=bounds["last"],
+        heads=heads,
+        checkpoint=latest,
     )

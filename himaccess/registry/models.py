@@ -26,7 +26,18 @@ if TYPE_CHECKING:
 
 
 class IdCounter(models.Model):
-    """Hands out blocks of counters that ``identifiers.make_id`` turns into IDs."""
+    """Hands out counters that ``identifiers.make_id`` turns into IDs.
+
+    On PostgreSQL each kind draws from its own sequence (``registry_id_<kind>``),
+    which takes no lock held until commit: concurrent transactions never wait
+    for each other's number, and a number drawn by a transaction that rolls
+    back is never handed out again (IDs may have gaps; they are opaque and
+    only need to be unique). The sequence starts after the row's value, so
+    nothing counted by the row before is reused. SQLite has one writer at a
+    time and keeps counting in the row. ``reserve_in_commit_order`` keeps the
+    row lock for a counter whose values must grow in the order of commits.
+    See docs/decisions/1220-writes-without-a-global-lock.md.
+    """
 
     kind = models.CharField(max_length=1, primary_key=True)
     next_value = models.BigIntegerField(default=0)
@@ -37,6 +48,24 @@ class IdCounter(models.Model):
     @classmethod
     def reserve(cls, kind: str, count: int = 1) -> int:
         """Reserve ``count`` consecutive counters and return the first."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        if connection.vendor == "postgresql":
+            return _draw_from_sequence(kind, count)
+        return cls._reserve_in_row(kind, count)
+
+    @classmethod
+    def reserve_in_commit_order(cls, kind: str) -> int:
+        """One counter from the row, locked until the transaction ends.
+
+        A value drawn later is committed later, so the largest committed value
+        only grows (what a revocation list's sequence number needs); callers
+        wait for each other, so use it only for rare writes.
+        """
+        return cls._reserve_in_row(kind, 1)
+
+    @classmethod
+    def _reserve_in_row(cls, kind: str, count: int) -> int:
         if not connection.features.can_return_columns_from_insert:  # SQLite older than 3.35
             with transaction.atomic():
                 cls.objects.get_or_create(kind=kind)
@@ -55,6 +84,79 @@ class IdCounter(models.Model):
                 cursor.execute(sql, [count, kind])
                 row = cursor.fetchone()
         return int(row[0]) - count
+
+    @classmethod
+    def start_afresh(cls) -> None:
+        """Forget every counter (an empty register only: IDs already issued would be issued again)."""
+        cls.objects.all().delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s",
+                    [SEQUENCE_PREFIX + "%"],
+                )
+                for (name,) in cursor.fetchall():
+                    cursor.execute(f"DROP SEQUENCE {connection.ops.quote_name(name)}")
+            _known_sequences.clear()
+
+
+SEQUENCE_PREFIX = "registry_id_"
+# Sequences this process has seen committed; a miss costs one catalogue look-up.
+_known_sequences: set[str] = set()
+# A block drawn while others draw single numbers may come out interleaved; it is drawn again.
+_BLOCK_ATTEMPTS = 5
+
+
+def sequence_name(kind: str) -> str:
+    """The sequence of a kind: ``registry_id_`` and the kind's code point (any character is safe)."""
+    return f"{SEQUENCE_PREFIX}{ord(kind):x}"
+
+
+def create_sequence_sql(kind: str, start: int) -> str:
+    name = connection.ops.quote_name(sequence_name(kind))
+    return f"CREATE SEQUENCE IF NOT EXISTS {name} AS bigint MINVALUE 0 START WITH {int(start)}"
+
+
+def _ensure_sequence(kind: str) -> str:
+    name = sequence_name(kind)
+    if name in _known_sequences:
+        return name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [name])
+        if cursor.fetchone()[0] is None:
+            # Made on a kind's first use: two first users are ordered by an advisory
+            # lock (CREATE ... IF NOT EXISTS alone can still collide in the catalogue),
+            # and the sequence starts where the row stopped counting.
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+            table = connection.ops.quote_name(IdCounter._meta.db_table)
+            cursor.execute(f"SELECT next_value FROM {table} WHERE kind = %s", [kind])  # noqa: S608 - the model's own table
+            row = cursor.fetchone()
+            cursor.execute(create_sequence_sql(kind, int(row[0]) if row else 0))
+    # Remembered only once committed: a sequence made in a transaction that rolls back is gone
+    # with it, and is made again from the row's value; only that transaction's numbers (never
+    # committed anywhere) can then come again.
+    transaction.on_commit(lambda: _known_sequences.add(name))
+    return name
+
+
+def _draw_from_sequence(kind: str, count: int) -> int:
+    name = _ensure_sequence(kind)
+    with connection.cursor() as cursor:
+        if count == 1:
+            cursor.execute("SELECT nextval(%s)", [name])
+            return int(cursor.fetchone()[0])
+        # nextval never hands a number out twice; a block is consecutive unless
+        # another session drew in between, and then it is drawn again (the numbers
+        # of the broken block are left unused).
+        for _attempt in range(_BLOCK_ATTEMPTS):
+            cursor.execute(
+                "SELECT min(n), max(n) FROM (SELECT nextval(%s) AS n FROM generate_series(1, %s)) AS drawn",
+                [name, count],
+            )
+            low, high = cursor.fetchone()
+            if int(high) - int(low) == count - 1:
+                return int(low)
+    raise RuntimeError(f"could not draw {count} consecutive numbers for {kind!r}: too many concurrent draws")
 
 
 def new_family_id() -> str:

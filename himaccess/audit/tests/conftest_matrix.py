@@ -34,8 +34,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from himaccess.accounts.models import Level, Role, User
-from himaccess.applications import actions as applications
 from himaccess.applications import documents
+from himaccess.applications.actions import appeals, decisions, drafts
+from himaccess.applications.actions import filing as applications_filing
 from himaccess.applications.models import Appeal, Application, Certificate
 from himaccess.cards import actions as cards
 from himaccess.cards.models import Card
@@ -65,8 +66,9 @@ from himaccess.linkage.models import CandidatePair, TrainedModel
 from himaccess.notifications import sms
 from himaccess.quality import actions as quality
 from himaccess.quality.models import Finding, Rule
-from himaccess.registry import actions as registry
-from himaccess.registry import change_requests
+from himaccess.registry.actions import families as registry_families
+from himaccess.registry.actions import members
+from himaccess.registry.change_requests import filing
 from himaccess.registry.models import (
     ChangeRequest,
     Family,
@@ -76,7 +78,9 @@ from himaccess.registry.models import (
     Relation,
     Source,
 )
-from himaccess.schemes import actions as schemes
+from himaccess.schemes.actions import clients as schemes_clients
+from himaccess.schemes.actions import disputes, reevaluation
+from himaccess.schemes.actions import enrolment as schemes_enrolment
 from himaccess.schemes.models import Dispute, Enrolment, Offer, RuleVersion, Scheme
 from himaccess.vault.tests.numbers import ASHA
 
@@ -170,8 +174,8 @@ def _applications(p: Personas, prem: User) -> dict[str, Any]:
         kind="pradhan_certificate",
         uploaded_by=p.asha,
     )
-    certified = applications.start_draft(Service.objects.get(code="CERT-01"), ravi, acting_user=p.asha)
-    certified = applications.submit(
+    certified = drafts.start_draft(Service.objects.get(code="CERT-01"), ravi, acting_user=p.asha)
+    certified = applications_filing.submit(
         certified,
         {
             **certified.answers,
@@ -182,36 +186,34 @@ def _applications(p: Personas, prem: User) -> dict[str, Any]:
         {"pradhan_certificate": document},
         acting_user=p.asha,
     )
-    certified = applications.act(certified, "verify", acting_user=prem, expected_version=certified.version)
-    certified = applications.act(
-        certified, "approve", acting_user=p.meena, expected_version=certified.version
-    )
+    certified = decisions.act(certified, "verify", acting_user=prem, expected_version=certified.version)
+    certified = decisions.act(certified, "approve", acting_user=p.meena, expected_version=certified.version)
 
-    appealed = applications.start_draft(Service.objects.get(code="CERT-05"), asha, acting_user=p.asha)
-    appealed = applications.submit(
+    appealed = drafts.start_draft(Service.objects.get(code="CERT-05"), asha, acting_user=p.asha)
+    appealed = applications_filing.submit(
         appealed,
         {**appealed.answers, "relative_name": "Late Mohan Lal", "purpose": "Police verification"},
         {},
         acting_user=p.asha,
     )
-    appealed = applications.act(appealed, "verify", acting_user=prem, expected_version=appealed.version)
-    appealed = applications.act(
+    appealed = decisions.act(appealed, "verify", acting_user=prem, expected_version=appealed.version)
+    appealed = decisions.act(
         appealed,
         "reject",
         acting_user=p.meena,
         expected_version=appealed.version,
         reason="not_eligible",
     )
-    appeal = applications.file_appeal(appealed, "The facts are on record", acting_user=p.asha)
+    appeal = appeals.file_appeal(appealed, "The facts are on record", acting_user=p.asha)
 
-    soil_test = applications.start_draft(Service.objects.get(code="AGR-01"), asha, acting_user=p.asha)
-    soil_test = applications.submit(
+    soil_test = drafts.start_draft(Service.objects.get(code="AGR-01"), asha, acting_user=p.asha)
+    soil_test = applications_filing.submit(
         soil_test,
         {**soil_test.answers, "mauza": "Bhiuli", "khasra": "112/4", "crop": "Maize", "samples": 2},
         {},
         acting_user=p.asha,
     )
-    draft = applications.start_draft(Service.objects.get(code="CERT-05"), ravi, acting_user=p.asha)
+    draft = drafts.start_draft(Service.objects.get(code="CERT-05"), ravi, acting_user=p.asha)
 
     # A certificate issued by a department (Urban Development), not by the revenue officers.
     usha = make_official(
@@ -223,8 +225,8 @@ def _applications(p: Personas, prem: User) -> dict[str, Any]:
         kind="event_report",
         uploaded_by=p.asha,
     )
-    registered = applications.start_draft(Service.objects.get(code="UD-01"), ravi, acting_user=p.asha)
-    registered = applications.submit(
+    registered = drafts.start_draft(Service.objects.get(code="UD-01"), ravi, acting_user=p.asha)
+    registered = applications_filing.submit(
         registered,
         {
             **registered.answers,
@@ -236,9 +238,7 @@ def _applications(p: Personas, prem: User) -> dict[str, Any]:
         {"event_report": report},
         acting_user=p.asha,
     )
-    registered = applications.act(
-        registered, "approve", acting_user=usha, expected_version=registered.version
-    )
+    registered = decisions.act(registered, "approve", acting_user=usha, expected_version=registered.version)
     return {
         "certified": certified,
         "certificate": Certificate.objects.get(application=certified),
@@ -276,13 +276,13 @@ def _complaint(p: Personas) -> Complaint:
 
 def _schemes(p: Personas, kamla: Member) -> dict[str, Any]:
     asha = p.member(p.asha)
-    schemes.reevaluate_member(kamla, trigger="matrix")
+    reevaluation.reevaluate_member(kamla, trigger="matrix")
     pension = Offer.objects.get(member=kamla, scheme__scheme_id="old_age_pension_state")
-    enrolment = schemes.accept_offer(pension, acting_user=p.asha)
-    schemes.record_member_fact(asha, "income_tax_payer", True, department=None, acting_user=None)
+    enrolment = schemes_enrolment.accept_offer(pension, acting_user=p.asha)
+    disputes.record_member_fact(asha, "income_tax_payer", True, department=None, acting_user=None)
     scheme = Scheme.objects.get(scheme_id="pyari_behna_sukh_samman_nidhi")
-    schemes.reevaluate_member(asha, trigger="matrix")
-    dispute = schemes.file_dispute(
+    reevaluation.reevaluate_member(asha, trigger="matrix")
+    dispute = disputes.file_dispute(
         asha, scheme, "income_tax_payer", claimed_value="no", note="", acting_user=p.asha
     )
     open_offer = (
@@ -328,7 +328,7 @@ def _oidc(p: Personas) -> dict[str, Any]:
     flow = Flow(browser=p.client_for(p.asha), registered=permits)
     token = flow.exchange(flow.code_from(flow.consent(flow.authorize_url(scope="openid"))))
     assert token.status_code == 200, token.content[:300]
-    _health, ledger_token = schemes.create_department_client(
+    _health, ledger_token = schemes_clients.create_department_client(
         "Health MIS", Department.objects.get(pk="health"), acting_user=None
     )
     return {"consent": consent, "oidc_token": token.json()["access_token"], "ledger_token": ledger_token}
@@ -356,10 +356,10 @@ def _linkage(p: Personas) -> dict[str, Any]:
     TrainedModel.objects.create(records=0, model=model, threshold=0.9)
     asha = p.member(p.asha)
 
-    def entered_again(address: registry.Address) -> CandidatePair:
-        family = registry.register_family(
+    def entered_again(address: registry_families.Address) -> CandidatePair:
+        family = registry_families.register_family(
             address,
-            registry.NewMember(
+            members.NewMember(
                 name_en="Asha Devi",
                 name_hi="आशा देवी",
                 gender=Gender.FEMALE,
@@ -385,9 +385,9 @@ def _linkage(p: Personas) -> dict[str, Any]:
 
 def _quality(p: Personas) -> dict[str, Any]:
     """A granddaughter entered only 24 years younger than Asha: the rules open a finding on the family."""
-    registry.record_birth(
+    members.record_birth(
         p.asha_family,
-        registry.NewMember(
+        members.NewMember(
             name_en="Pari",
             name_hi="परी",
             gender=Gender.FEMALE,
@@ -424,9 +424,9 @@ def matrix_world(
         district_id=MANDI,
         department_id="social_justice",
     )
-    kamla = registry.record_birth(
+    kamla = members.record_birth(
         p.asha_family,
-        registry.NewMember(
+        members.NewMember(
             name_en="Kamla Devi",
             name_hi="कमला देवी",
             gender=Gender.FEMALE,
@@ -439,7 +439,7 @@ def matrix_world(
         source=Source.PANCHAYAT,
     )
     asha = p.member(p.asha)
-    change_request = change_requests.file_change_request(
+    change_request = filing.file_change_request(
         p.asha_family,
         ChangeRequest.Kind.CORRECTION,
         {"member_id": asha.member_id, "field": "disability_percent", "new_value": "40"},

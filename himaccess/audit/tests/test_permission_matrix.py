@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from oauth2_provider.models import Application as OAuthApplication
 
 from himaccess.api import api
 from himaccess.applications.models import Application
@@ -42,6 +43,13 @@ from himaccess.audit.tests.conftest_matrix import (
     World,
     matrix_world,  # noqa: F401  (the fixture the matrix test asks for)
 )
+from himaccess.milkfed.models import Society as MilkSociety
+from himaccess.natural_farming import actions as natural_farming
+from himaccess.natural_farming.models import CollectionCentre, Farmer
+from himaccess.sharing import actions as sharing
+from himaccess.sharing.models import ConsentRequest
+from himaccess.sharing.testing import make_data_client
+from himaccess.webhooks import actions as webhooks
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +75,8 @@ PUBLIC: dict[str, str] = {
     "/api/v1/geography/districts/{code}/villages": "LGD reference geography: open government data",
     "/api/v1/geography/pincodes/{pincode}": "India Post reference data: the places a pincode serves",
     "/api/v1/services/catalogue/{code}": "the published definition of a catalogue service",
+    "departments:page": "a department's public page; the code names a department, and its sections show "
+    "aggregates only (milkfed tests check the rest)",
 }
 
 
@@ -199,6 +209,17 @@ ALLOWED: list[Allow] = [
     Allow("quality:family", "asha", OWN_FAMILY + " sees and answers its findings"),
     Allow("quality:family", "meena", REGISTER_OFFICIAL + " (reading only)", methods=("GET",)),
     Allow("quality:family", "priya", WELFARE + " (reading only)", methods=("GET",)),
+    # Milkfed: a family sees its own milk statements and registers its own members; societies belong to
+    # their secretary and Milkfed's officials, none of whom is a persona here (milkfed tests check them).
+    Allow("milkfed:family", "asha", OWN_FAMILY, methods=("GET",)),
+    Allow("milkfed:apply", "asha", OWN_FAMILY, methods=("POST",)),
+    # Natural farming: the family registers its members and adds land until verified; agriculture officials
+    # of the area and centre operators are not personas here (natural_farming tests check them).
+    Allow("natural_farming:family", "asha", OWN_FAMILY),
+    Allow("natural_farming:farmer", "asha", OWN_FAMILY, methods=("GET",)),
+    Allow(
+        "natural_farming:add_parcel", "asha", OWN_FAMILY + ", until the land is verified", methods=("POST",)
+    ),
 ]
 
 # Endpoints that answer a refused POST with a redirect to this page (URL name) instead of a 4xx.
@@ -222,6 +243,70 @@ def _applications(w: World, *labels: str) -> list[Sample]:
 
 ALL_APPLICATIONS = ("certified", "appealed", "soil_test", "registered", "draft")
 SUBMITTED = ("certified", "appealed", "soil_test", "registered")
+
+
+def _natural_farmer(w: World) -> dict[str, Any]:
+    """Asha registered as a natural farmer by herself (made on first use)."""
+    farmer = Farmer.objects.filter(member=w.asha).first()
+    if farmer is None:
+        farmer = natural_farming.register_farmer(w.asha, acting_user=w.personas.asha)
+    return {"reference": farmer.reference}
+
+
+def _collection_centre(w: World) -> dict[str, Any]:
+    """A collection centre in Asha's district (no persona operates it)."""
+    centre, _created = CollectionCentre.objects.get_or_create(
+        code="mandi-matrix",
+        defaults={"name_en": "Matrix centre", "name_hi": "मैट्रिक्स केंद्र", "district_id": w.family.district_id},
+    )
+    return {"code": centre.code}
+
+
+def _milk_society(w: World) -> dict[str, Any]:
+    """A milk society in Asha's district (made on first use: no persona is its secretary)."""
+    society, _created = MilkSociety.objects.get_or_create(
+        code="MND-MATRIX",
+        defaults={
+            "name_en": "Matrix Milk Society",
+            "name_hi": "मैट्रिक्स दुग्ध सभा",
+            "district_id": w.family.district_id,
+        },
+    )
+    return {"code": society.code}
+
+
+def _webhook_subscription(w: World) -> dict[str, Any]:
+    """A department client's webhook subscription (made once; no persona holds that client's token)."""
+    application, created = OAuthApplication.objects.get_or_create(
+        name="Matrix webhooks",
+        defaults={"client_type": "confidential", "authorization_grant_type": "client-credentials"},
+    )
+    if created:
+        webhooks.grant(
+            application, event_types=["member.born"], districts=[w.family.district_id], acting_user=None
+        )
+        webhooks.subscribe(
+            application, url="https://matrix.example.gov.in/hooks", event_types=["member.born"]
+        )
+    return {"subscription_id": str(application.webhook_subscriptions.get().public_id)}
+
+
+def _data_consent(w: World) -> ConsentRequest:
+    """A department data client's request for Kamla's consent (made once; no persona holds its token,
+    and none may answer for Kamla: an adult without a login)."""
+    found = ConsentRequest.objects.filter(member=w.kamla).first()
+    if found is not None:
+        return found
+    client, _secret = make_data_client("Matrix data client")
+    return sharing.request_consent(
+        client,
+        member_id=w.kamla.member_id,
+        purpose_code=client.purposes.get().code,
+        groups=None,
+        channel="page",
+        request=None,
+    )
+
 
 SAMPLES: dict[str, Callable[[World], list[Sample]]] = {
     "registry:family": lambda w: [("family", {"family_id": w.family.family_id})],
@@ -295,6 +380,20 @@ SAMPLES: dict[str, Callable[[World], list[Sample]]] = {
         ("two districts", {"reference": w.far_pair.reference}),
     ],
     "quality:family": lambda w: [("family", {"family_id": w.family.family_id})],
+    "milkfed:family": lambda w: [("family", {"family_id": w.family.family_id})],
+    "milkfed:apply": lambda w: [("family", {"family_id": w.family.family_id})],
+    "milkfed:society": lambda w: [("society", _milk_society(w))],
+    "milkfed:register": lambda w: [("society", _milk_society(w))],
+    "milkfed:upload": lambda w: [("society", _milk_society(w))],
+    "milkfed:status": lambda w: [("society", _milk_society(w))],
+    "natural_farming:family": lambda w: [("family", {"family_id": w.family.family_id})],
+    "natural_farming:farmer": lambda w: [("asha", _natural_farmer(w))],
+    "natural_farming:add_parcel": lambda w: [("asha", _natural_farmer(w))],
+    "natural_farming:certify": lambda w: [("asha", _natural_farmer(w))],
+    "natural_farming:centre": lambda w: [("centre", _collection_centre(w))],
+    "sharing:approve": lambda w: [("consent", {"pk": _data_consent(w).pk})],
+    "sharing:refuse": lambda w: [("consent", {"pk": _data_consent(w).pk})],
+    "sharing:withdraw": lambda w: [("consent", {"pk": _data_consent(w).pk})],
 }
 
 API_SAMPLES: dict[str, Callable[[World], list[Sample]]] = {
@@ -303,6 +402,26 @@ API_SAMPLES: dict[str, Callable[[World], list[Sample]]] = {
     "/api/v1/services/applications/{number}": lambda w: _applications(w, *ALL_APPLICATIONS),
     "/api/v1/grievances/complaints/{reference}": lambda w: [
         ("complaint", {"reference": w.complaint.reference})
+    ],
+    "/api/v1/milkfed/societies/{code}/collections": lambda w: [("society", _milk_society(w))],
+    "/api/v1/natural-farming/centres/{code}/weighments": lambda w: [("centre", _collection_centre(w))],
+    "/api/v1/natural-farming/centres/{code}/farmers/{farmer}": lambda w: [
+        ("asha", {**_collection_centre(w), "farmer": _natural_farmer(w)["reference"]})
+    ],
+    "/api/v1/department/verify/{identifier}": lambda w: [("kamla", {"identifier": w.kamla.member_id})],
+    "/api/v1/department/members/{member_id}": lambda w: [("kamla", {"member_id": w.kamla.member_id})],
+    "/api/v1/department/consent-requests/{consent_reference}": lambda w: [
+        ("consent", {"consent_reference": str(_data_consent(w).reference)})
+    ],
+    "/api/v1/department/consent-requests/{consent_reference}/code": lambda w: [
+        ("consent", {"consent_reference": str(_data_consent(w).reference)})
+    ],
+    "/api/v1/webhooks/subscriptions/{subscription_id}": lambda w: [("webhook", _webhook_subscription(w))],
+    "/api/v1/webhooks/subscriptions/{subscription_id}/secret": lambda w: [
+        ("webhook", _webhook_subscription(w))
+    ],
+    "/api/v1/webhooks/subscriptions/{subscription_id}/replay": lambda w: [
+        ("webhook", _webhook_subscription(w))
     ],
 }
 
@@ -353,6 +472,22 @@ POST_BODIES: dict[str, Callable[[World, dict[str, Any]], dict[str, Any]]] = {
     "kyc:without_aadhaar": lambda w, kw: {"method": "physical", "note": "Seen at the camp"},
     "kyc:review": lambda w, kw: {"decision": "accept", "note": "Birth register checked"},
     "linkage:decide": lambda w, kw: {"decision": "different", "note": "Another woman of that name"},
+    "milkfed:apply": lambda w, kw: {
+        "member": w.ravi.member_id,
+        "society": "MND-MATRIX",
+        "joined_on": "2025-01-01",
+    },
+    "milkfed:register": lambda w, kw: {"member_id": w.ravi.member_id, "joined_on": "2025-01-01"},
+    "milkfed:status": lambda w, kw: {"status": "closed"},
+    "natural_farming:family": lambda w, kw: {"member_id": w.ravi.member_id},
+    "natural_farming:add_parcel": lambda w, kw: {
+        "village": "1",
+        "khasra": "1",
+        "area": "1",
+        "unit": "hectare",
+    },
+    "natural_farming:certify": lambda w, kw: {"to_status": "verified", "on": "2025-01-01"},
+    "natural_farming:centre": lambda w, kw: {"farmer": w.asha.member_id, "crop": "wheat", "kg": "10"},
     "quality:family": lambda w, kw: {
         "finding": w.finding.pk,
         "text": "Pari is my granddaughter; her date is right",

@@ -59,6 +59,7 @@ PUBLIC_SAMPLES: dict[str, Any] = {
     "/api/v1/geography/districts/{code}/villages": lambda w: {"code": 22},
     "/api/v1/geography/pincodes/{pincode}": lambda w: {"pincode": "175001"},
     "/api/v1/services/catalogue/{code}": lambda w: {"code": "CERT-05"},
+    "departments:page": lambda w: {"code": "milkfed"},
 }
 
 # Reads whose query makes them do their work (verify, track, search, choose a layout).
@@ -75,9 +76,10 @@ QUERIES: dict[str, Any] = {
 
 
 def _tables() -> list[tuple[str, str]]:
-    found = []
+    found: list[tuple[str, str]] = []
     for model in apps.get_models(include_auto_created=True):
         if model._meta.managed and not model._meta.proxy and model._meta.db_table not in MAY_GROW:
+            assert model._meta.pk is not None and model._meta.pk.column is not None
             found.append((model._meta.db_table, model._meta.pk.column))
     return sorted(set(found))
 

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True)
         verify = sub.add_parser("verify", help="Stream the whole chain and report the first broken position.")
         verify.add_argument("--database", default="default")
-        stats = sub.add_parser("stats", help="Number of entries, first and last, and the signed head.")
+        stats = sub.add_parser("stats", help="Number of entries, first and last, and the signed heads.")
         stats.add_argument("--database", default="default")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,6 +32,9 @@ class Command(BaseCommand):
             return
         stats = chain_stats(options["database"])
         self.stdout.write(f"entries: {stats.entries}")
-        self.stdout.write(f"positions: {stats.first_seq} to {stats.last_seq}")
+        self.stdout.write(f"chains: {len(stats.heads)}")
         self.stdout.write(f"first: {stats.first_at}  last: {stats.last_at}")
-        self.stdout.write(f"head: {stats.head_seq} {stats.head_hash}")
+        for number, seq, head_hash in stats.heads:
+            self.stdout.write(f"head: {seq} {head_hash} (chain {number})")
+        if stats.checkpoint is not None:
+            self.stdout.write(f"checkpoint: {stats.checkpoint[0]} {stats.checkpoint[1]}")
