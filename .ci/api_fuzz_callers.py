@@ -1,8 +1,9 @@
 """The callers `.ci/api-fuzz` fuzzes the API as, made through the product's own actions.
 
 A citizen heading a family in Mandi (with a login), a tehsildar of Mandi tehsil, and a department
-of Social Justice: its payment system's ledger token, and its OIDC application's access token with
-the ``ekyc`` scope and the citizen's consent. Writes one Schemathesis configuration per caller
+of Social Justice: its payment system's ledger token, its OIDC application's access token with
+the ``ekyc`` scope and the citizen's consent, and its data client's client-credentials token (with
+the citizen's consent to its purpose). Writes one Schemathesis configuration per caller
 (its credentials, and real identifiers to draw from) into the folder named on the command line: the
 fuzz run's throwaway folder, deleted after it.
 """
@@ -89,6 +90,46 @@ def main(folder: Path) -> None:
         expires=timezone.now() + timedelta(hours=2),
     )
 
+    # A department data client (client-credentials grant) with a purpose, the citizen's consent to it
+    # given on their page, and an access token from the real token endpoint.
+    from himaccess.sharing import actions as sharing
+
+    purpose = sharing.define_purpose(
+        code="fuzz-check",
+        department=Department.objects.get(pk="social_justice"),
+        name_en="API fuzzing",
+        name_hi="एपीआई फ़ज़िंग",
+        field_groups=["identity", "family"],
+        acting_user=None,
+    )
+    data_client, data_secret = sharing.register_client(
+        name="API fuzzing data client",
+        department=Department.objects.get(pk="social_justice"),
+        purposes=[purpose],
+        field_groups=["identity", "family"],
+        registered_by=None,
+        requests_per_minute=1_000_000,
+    )
+    consent = sharing.request_consent(
+        data_client,
+        member_id=head.member_id,
+        purpose_code="fuzz-check",
+        groups=None,
+        channel="page",
+        request=None,
+    )
+    sharing.answer(citizen, consent.pk, approve=True, request=None)
+    issued = Client(SERVER_NAME="127.0.0.1").post(
+        "/o/department/token/",
+        {
+            "grant_type": "client_credentials",
+            "client_id": data_client.client_id,
+            "client_secret": data_secret,
+            "scope": "register.verify register.read",
+        },
+    )
+    data_token = issued.json()["access_token"]
+
     def session(user: User) -> str:
         browser = Client(SERVER_NAME="127.0.0.1")
         browser.force_login(user)
@@ -101,7 +142,7 @@ def main(folder: Path) -> None:
         "anonymous": {},
         "citizen": {"SessionAuth": citizen_session, "CsrfCookie": csrf, "CsrfToken": csrf},
         "official": {"SessionAuth": official_session, "CsrfCookie": csrf, "CsrfToken": csrf},
-        "department": {"ClientToken": token, "ConsentedToken": oidc_token},
+        "department": {"ClientToken": token, "ConsentedToken": oidc_token, "DataClientToken": data_token},
     }
     # Real identifiers, drawn half the time, so fuzzing also reaches the records behind them.
     dictionaries: dict[str, list[object]] = {
@@ -109,6 +150,9 @@ def main(folder: Path) -> None:
         "path.member_id": [head.member_id],
         "path.code": [22, 18],
         "path.pincode": ["175001", "176001"],
+        "path.identifier": [head.member_id, family.family_id],
+        "path.consent_reference": [str(consent.reference)],
+        "query.purpose": ["fuzz-check"],
     }
     common: list[str] = []
     for name, values in dictionaries.items():

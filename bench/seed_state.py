@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from measure import recreate_database
 
 PROJECT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -29,19 +29,6 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/himaccess_bench"
 
 def run(args: list[str], env: dict[str, str]) -> None:
     subprocess.run([PYTHON, "-m", "himaccess.cli", *args], cwd=PROJECT, env=env, check=True)
-
-
-def recreate_postgres(url: str) -> None:
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-        raise SystemExit(f"refusing to recreate database {name!r}")
-    admin = parts._replace(path="/postgres").geturl()
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
 
 
 def _tree(root: int) -> list[int]:
@@ -110,7 +97,7 @@ def main() -> None:
 
     env = {**os.environ, "DATABASE_URL": options.database_url}
     if options.database_url == DEFAULT_URL or options.fresh:
-        recreate_postgres(options.database_url)
+        recreate_database(options.database_url)
     run(["migrate", "--verbosity", "0"], env)
     run(["load_geography"], env)
 
