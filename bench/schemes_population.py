@@ -34,7 +34,8 @@ from django.db import connection  # noqa: E402
 
 from himaccess.lib.rules import Clause  # noqa: E402
 from himaccess.registry.models import Member  # noqa: E402
-from himaccess.schemes import actions, eligibility, population, snapshot  # noqa: E402
+from himaccess.schemes import eligibility, population, snapshot  # noqa: E402
+from himaccess.schemes.actions import reevaluation  # noqa: E402
 
 
 def main() -> None:
@@ -46,7 +47,7 @@ def main() -> None:
     parser.add_argument("--reuse-snapshot", action="store_true")
     args = parser.parse_args()
     on = date.fromisoformat(args.on)
-    versions = actions.rules_in_force(on)
+    versions = reevaluation.rules_in_force(on)
     living = Member.objects.filter(life_status="living").count()
     print(f"{connection.vendor}: {living:,} living members, {len(versions)} schemes, on {on}")
 

@@ -42,12 +42,13 @@ def main() -> None:
     settings.SMS_BACKEND = "file"
     call_command("migrate", verbosity=0)
     from himaccess.accounts.models import Level, Posting, Role, User
-    from himaccess.applications import actions, certificates, pdf
+    from himaccess.applications import certificates, pdf
+    from himaccess.applications.actions import decisions, drafts, filing
     from himaccess.applications.models import Certificate
     from himaccess.catalog.models import Service
     from himaccess.geography.loading import load_reference_geography
     from himaccess.geography.models import District, Tehsil, Village
-    from himaccess.registry import actions as register
+    from himaccess.registry.actions import families, members
     from himaccess.registry.models import Gender, Relation, Source
 
     if not District.objects.exists():
@@ -63,15 +64,15 @@ def main() -> None:
     started = time.perf_counter()
     made = []
     for i in range(args.count):
-        family = register.register_family(
-            register.Address(
+        family = families.register_family(
+            families.Address(
                 district=district,
                 tehsil=Tehsil.objects.get(pk=133),
                 village=village,
                 pincode="175001",
                 house=str(i),
             ),
-            register.NewMember(
+            members.NewMember(
                 name_en="Dharmendra Bhardwaj",
                 name_hi="धर्मेंद्र भारद्वाज",
                 gender=Gender.MALE,
@@ -84,18 +85,18 @@ def main() -> None:
         )
         member = family.head()
         assert member is not None
-        application = actions.start_draft(service, member, acting_user=citizen)
-        application = actions.submit(
+        application = drafts.start_draft(service, member, acting_user=citizen)
+        application = filing.submit(
             application,
             {**application.answers, "relative_name": "Shri Krishan Chand", "purpose": "Admission"},
             {},
             acting_user=citizen,
         )
-        application = actions.act(
+        application = decisions.act(
             application, "verify", acting_user=patwari, expected_version=application.version
         )
         t0 = time.perf_counter()
-        actions.act(application, "approve", acting_user=tehsildar, expected_version=application.version)
+        decisions.act(application, "approve", acting_user=tehsildar, expected_version=application.version)
         made.append(time.perf_counter() - t0)
     print(
         f"approved {args.count} applications in {time.perf_counter() - started:.1f} s "

@@ -115,7 +115,8 @@ def prepare(database: str, families: int, port: int) -> list[tuple[str, str]]:
     from himaccess.accounts.models import User
     from himaccess.geography.loading import load_reference_geography
     from himaccess.geography.models import Block, District, Tehsil, Village
-    from himaccess.registry import actions
+    from himaccess.registry.actions import families as registry_families
+    from himaccess.registry.actions import members
     from himaccess.registry.models import CitizenLink, Gender, MaritalStatus, Relation, Source
 
     load_reference_geography()
@@ -123,8 +124,8 @@ def prepare(database: str, families: int, port: int) -> list[tuple[str, str]]:
     village = Village.objects.filter(district=district, pincode="175001").order_by("name_en").first()
     sessions = []
     for i in range(families):
-        family = actions.register_family(
-            actions.Address(
+        family = registry_families.register_family(
+            registry_families.Address(
                 district=district,
                 tehsil=Tehsil.objects.get(pk=133),
                 block=Block.objects.get(pk=182),
@@ -132,7 +133,7 @@ def prepare(database: str, families: int, port: int) -> list[tuple[str, str]]:
                 pincode="175001",
                 house=str(i),
             ),
-            actions.NewMember(
+            members.NewMember(
                 name_en="Ramesh Thakur",
                 name_hi="रमेश ठाकुर",
                 gender=Gender.MALE,

@@ -26,6 +26,7 @@ from ninja.types import DictStrAny
 from himaccess.api_docs import OfflineSwagger
 from himaccess.applications.limits import DailyLimitReached
 from himaccess.lib.api_errors import ApiError, complete_openapi, error_response
+from himaccess.lib.errors import ActionError, NotFoundForYou
 from himaccess.middleware import OUTAGES, outage_response
 
 # Ninja raises its session CSRF refusal as a plain HttpError with this text.
@@ -146,6 +147,14 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(404, _("Not found."), code="not_found")
 
 
+@api.exception_handler(ActionError)
+def action_refused(request: HttpRequest, exc: ActionError) -> HttpResponse:
+    """What an action refuses (``himaccess.lib.errors``): one status per kind, the action's own message."""
+    if isinstance(exc, NotFoundForYou):  # word for word what a missing object gets
+        return not_found(request, Http404())
+    return error_response(exc.api_status, str(exc.message), code=exc.code)
+
+
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(403, _("You are not allowed to do this."), code="forbidden")
@@ -203,3 +212,7 @@ api.add_router("/grievances", "himaccess.grievances.api.router")
 api.add_router("/schemes", "himaccess.schemes.api.router")
 api.add_router("/chatbot", "himaccess.chatbot.api.router")
 api.add_router("/kyc", "himaccess.kyc.api.router")
+api.add_router("/natural-farming", "himaccess.natural_farming.api.router")
+api.add_router("/milkfed", "himaccess.milkfed.api.router")
+api.add_router("/webhooks", "himaccess.webhooks.api.router")
+api.add_router("/department", "himaccess.sharing.api.router")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pytest
 from django.core.cache import cache
@@ -25,10 +25,18 @@ from django.test import Client
 
 from himaccess.accounts.models import Level, Posting, Role, User
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, Village
-from himaccess.registry import actions
+from himaccess.registry.actions import families as registry_families
+from himaccess.registry.actions import members
 from himaccess.registry.models import CitizenLink, Family, Gender, MaritalStatus, Member, Relation, Source
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
 pytest_plugins = ["himaccess.browser", "himaccess.audit.tests.log_scan"]
+
+# What the test client's requests return: a response with the request, templates, context and
+# json() added (django-stubs names that type privately).
+ClientResponse: TypeAlias = "_MonkeyPatchedWSGIResponse"
 
 MANDI, KANGRA = 22, 18
 MANDI_TEHSIL, KANGRA_TEHSIL = 133, 100
@@ -80,7 +88,7 @@ def _quiet_sms_and_media(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def mandi_address(**overrides: Any) -> actions.Address:
+def mandi_address(**overrides: Any) -> registry_families.Address:
     district = District.objects.get(pk=MANDI)
     values: dict[str, Any] = {
         "district": district,
@@ -100,12 +108,12 @@ def mandi_address(**overrides: Any) -> actions.Address:
         "house": "12",
     }
     values.update(overrides)
-    return actions.Address(**values)
+    return registry_families.Address(**values)
 
 
-def kangra_address() -> actions.Address:
+def kangra_address() -> registry_families.Address:
     district = District.objects.get(pk=KANGRA)
-    return actions.Address(
+    return registry_families.Address(
         district=district,
         tehsil=Tehsil.objects.get(pk=KANGRA_TEHSIL),
         village=Village.objects.filter(district=district, pincode="176001").order_by("name_en").first(),
@@ -154,9 +162,9 @@ def personas(db: Any) -> Personas:
         from himaccess.geography.loading import load_reference_geography
 
         load_reference_geography()
-    asha_family = actions.register_family(
+    asha_family = registry_families.register_family(
         mandi_address(),
-        actions.NewMember(
+        members.NewMember(
             name_en="Asha Devi",
             name_hi="आशा देवी",
             gender=Gender.FEMALE,
@@ -171,9 +179,9 @@ def personas(db: Any) -> Personas:
     )
     asha_member = asha_family.head()
     assert asha_member is not None
-    ravi_member = actions.record_birth(
+    ravi_member = members.record_birth(
         asha_family,
-        actions.NewMember(
+        members.NewMember(
             name_en="Ravi Kumar",
             name_hi="रवि कुमार",
             gender=Gender.MALE,
@@ -185,9 +193,9 @@ def personas(db: Any) -> Personas:
         acting_user=None,
         source=Source.PANCHAYAT,
     )
-    karan_family = actions.register_family(
+    karan_family = registry_families.register_family(
         mandi_address(house="44"),
-        actions.NewMember(
+        members.NewMember(
             name_en="Karan Thakur",
             name_hi="करण ठाकुर",
             gender=Gender.MALE,
@@ -198,9 +206,9 @@ def personas(db: Any) -> Personas:
         acting_user=None,
         source=Source.PANCHAYAT,
     )
-    kangra_family = actions.register_family(
+    kangra_family = registry_families.register_family(
         kangra_address(),
-        actions.NewMember(
+        members.NewMember(
             name_en="Pushpa Katoch",
             name_hi="पुष्पा कटोच",
             gender=Gender.FEMALE,

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "himaccess.cards",
     "oauth2_provider",
     "himaccess.integrations",
+    "himaccess.sharing",
     "himaccess.catalog",
     "himaccess.applications",
     "himaccess.grievances",
@@ -65,6 +66,12 @@ INSTALLED_APPS = [
     "himaccess.kyc",
     "himaccess.linkage",
     "himaccess.quality",
+    "himaccess.milkfed",
+    "himaccess.natural_farming",
+    # Webhooks to departments: publishes events of the apps above, imported by none of them.
+    "himaccess.webhooks",
+    # The embedded demo (`himaccess demo`): drives every app above, imported by none.
+    "himaccess.demo",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +79,9 @@ MIDDLEWARE = [
     "himaccess.middleware.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "himaccess.middleware.SecurityHeadersMiddleware",
+    # Static files from STATIC_ROOT (after collectstatic) without a separate web server; in DEBUG
+    # straight from the apps' folders. Answers here, before sessions or the database are touched.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # No-store on every answer that may carry personal data (logged in, /api/, /o/, POST).
     "himaccess.middleware.NoStoreMiddleware",
     # Bodies larger than MAX_REQUEST_BYTES are refused (413) before anything reads them.
@@ -86,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An action's refusal (lib.errors) a view let through: 404, 400 or 409, never a 403 or a 500.
+    "himaccess.lib.errors.ActionErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -152,6 +164,18 @@ STATICFILES_DIRS = [
     ("swagger-ui", BASE_DIR / "vendor" / "swagger-ui"),
 ]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+# Production serves collected files under names carrying a hash of their content (cached for a year,
+# compressed ahead) and needs `himaccess collectstatic` at each deployment; a laptop serves them as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "himaccess.lib.staticfiles.HashedStaticFiles"
+        )
+    },
+}
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
 # Bodies that are not form data (JSON to the API): the largest accepted (413 beyond) and the deepest
@@ -195,6 +219,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 # Undelivered domain events are re-dispatched by the relay; this many per transaction.
 EVENTS_RELAY_BATCH = env_int("EVENTS_RELAY_BATCH", 100, minimum=1, maximum=10_000)
+
+# Webhooks to departments (himaccess.webhooks, docs/decisions/1195). Plain http and private or loopback
+# addresses are accepted only in the embedded profile; production subscribers are https on public hosts.
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", DEBUG)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+# Deliveries one worker claims at a time, and threads sending them (one subscriber per thread).
+WEBHOOKS_BATCH = env_int("WEBHOOKS_BATCH", 200, minimum=1, maximum=10_000)
+WEBHOOKS_SEND_THREADS = env_int("WEBHOOKS_SEND_THREADS", 8, minimum=1, maximum=64)
+WEBHOOKS_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOKS_CONNECT_TIMEOUT_SECONDS", 3, minimum=1, maximum=30)
+WEBHOOKS_READ_TIMEOUT_SECONDS = env_int("WEBHOOKS_READ_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+# Attempts before a delivery is given up (about two days with the waits capped at six hours).
+WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 15, minimum=1, maximum=50)
+# Consecutive failures that pause a subscriber, and the longest pause, in seconds.
+WEBHOOKS_CIRCUIT_FAILURES = env_int("WEBHOOKS_CIRCUIT_FAILURES", 5, minimum=1, maximum=1000)
+WEBHOOKS_CIRCUIT_MAX_SECONDS = env_int("WEBHOOKS_CIRCUIT_MAX_SECONDS", 300, minimum=1, maximum=86_400)
 
 # How long the answer to a create sent with an Idempotency-Key is kept for replay.
 IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24, minimum=1, maximum=24 * 30)
@@ -270,6 +309,11 @@ CREDENTIAL_ISSUER = (env_str("CREDENTIAL_ISSUER", "") or SITE_URL).rstrip("/")
 # Signs the audit chain's head so a cut or rewritten chain is detected; keep
 # it outside the database, like SECRET_KEY (from which it defaults).
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", f"audit-head:{SECRET_KEY}")
+# Audit appends go to one of this many chains, each locked on its own (never lower it:
+# chains past it are still verified but no longer written); a signed checkpoint of every
+# head is written each time a chain's length reaches a multiple of AUDIT_CHECKPOINT_EVERY.
+AUDIT_CHAINS = env_int("AUDIT_CHAINS", 32, minimum=1, maximum=1024)
+AUDIT_CHECKPOINT_EVERY = env_int("AUDIT_CHECKPOINT_EVERY", 1000, minimum=1)
 # The Aadhaar vault (himaccess.vault.keys): AES-256-GCM keys as "id:base64" entries
 # (comma- or newline-separated, the first encrypts new rows, the rest only decrypt)
 # inline or in a file; a separate HMAC key makes the references and must never

@@ -24,7 +24,7 @@ from himaccess.cards.models import PrintRequest, PrintStatus
 from himaccess.grievances.access import is_agent, supervised_filter
 from himaccess.grievances.models import Complaint
 from himaccess.registry.models import ChangeRequest
-from himaccess.schemes.actions import disputes_for_officer
+from himaccess.schemes.actions.disputes import disputes_for_officer
 from himaccess.schemes.models import Enrolment, ReviewCase
 
 SCHEME_OFFICERS = (Role.DEPARTMENT_OFFICER, Role.DISTRICT_WELFARE_OFFICER)

@@ -1,4 +1,4 @@
-"""Use cases on people: officials' accounts and postings, and citizens' links to the register.
+"""Use cases on people: officials' accounts and postings (citizens' links are the register's).
 
 Every change writes an audit row in its own transaction. A posting is never
 edited: a transfer, suspension or reinstatement ends the current row and
@@ -21,7 +21,6 @@ from himaccess.accounts.models import Level, Lockout, Posting, Role, TotpDevice,
 from himaccess.audit.log import record
 from himaccess.departments.models import Department
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, UrbanBody
-from himaccess.registry.models import CitizenLink, Member, MemberQuerySet
 
 
 def can_manage_officials(user: User | None) -> bool:
@@ -308,49 +307,3 @@ def reset_second_factor(user: User, *, acting_user: User | None, request: HttpRe
     TotpDevice.objects.filter(user=user).delete()
     sessions.end_all(user)
     record(acting_user, "official.second_factor_reset", user, source="accounts", request=request)
-
-
-def member_candidates(user: User) -> MemberQuerySet:
-    """The living members whose mobile number is the citizen's verified one."""
-    if user.is_official or not user.mobile:
-        return Member.objects.none()
-    return (
-        Member.objects.living().filter(mobile=user.mobile).select_related("family").order_by("date_of_birth")
-    )
-
-
-@transaction.atomic
-def refresh_citizen_links(user: User, *, request: HttpRequest | None = None) -> list[Member]:
-    """At login: drop links to members who no longer have the number, and link the only candidate.
-
-    Returns the members linked afterwards. With several candidates and none
-    linked yet, nothing is linked: the citizen is asked which one they are.
-    """
-    stale = CitizenLink.objects.filter(user=user).exclude(member__in=member_candidates(user))
-    for link in stale.select_related("member"):
-        record(
-            user,
-            "citizen.unlinked",
-            link.member,
-            after={"reason": "mobile no longer matches"},
-            source="accounts",
-            request=request,
-        )
-    stale.delete()
-    linked = [link.member for link in CitizenLink.objects.filter(user=user).select_related("member")]
-    if not linked:
-        candidates = list(member_candidates(user)[:2])
-        if len(candidates) == 1:
-            return [link_citizen(user, candidates[0], request=request)]
-    return linked
-
-
-@transaction.atomic
-def link_citizen(user: User, member: Member, *, request: HttpRequest | None = None) -> Member:
-    """Link the citizen to the member they are; only a member sharing their verified number."""
-    if not member_candidates(user).filter(pk=member.pk).exists():
-        raise PermissionDenied(_("This member does not have your mobile number."))
-    created = CitizenLink.objects.get_or_create(user=user, member=member)[1]
-    if created:
-        record(user, "citizen.linked", member, source="accounts", request=request)
-    return member

@@ -20,6 +20,7 @@ class MfaAdminConfig(AdminConfig):
 
 class MfaAdminSite(AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
+        # Here, not at the top: this module is loaded from INSTALLED_APPS, before any model is.
         from himaccess.accounts.authentication import MFA_SESSION_KEY
 
         return super().has_permission(request) and bool(request.session.get(MFA_SESSION_KEY))

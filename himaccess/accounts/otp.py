@@ -54,6 +54,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from himaccess.accounts import citizens
+from himaccess.accounts.language import language_for
 from himaccess.accounts.models import OneTimeCode, OtpPurpose, User
 from himaccess.audit.log import client_address
 from himaccess.lib import throttling
@@ -100,10 +102,8 @@ def reset_limits(mobile: str, address: str = "") -> None:
 
 def is_registered(mobile: str) -> bool:
     """Whether the number belongs to a living member of the register or to a citizen's login."""
-    from himaccess.registry.models import Member
-
     return (
-        Member.objects.living().filter(mobile=mobile).exists()
+        citizens.on_register(mobile)
         or User.objects.filter(kind=User.Kind.CITIZEN, mobile=mobile, is_active=True).exists()
     )
 
@@ -149,7 +149,9 @@ def issue(
             transaction.on_commit(lambda: send_login_code.delay(mobile, sealed, language))
         else:
             values = {**(params or {}), "code": code, "minutes": TTL_MINUTES}
-            sms.send(mobile, template or f"otp_{purpose.value}", values, language=language)
+            sms.send(
+                mobile, template or f"otp_{purpose.value}", values, language=language_for(mobile, language)
+            )
 
 
 @shared_task(acks_late=True)
@@ -158,7 +160,9 @@ def send_login_code(mobile: str, sealed: str, language: str | None) -> None:
     if not is_registered(mobile):
         return
     code = sms.unseal(base64.b64decode(sealed))["code"]
-    sms.send(mobile, "otp_login", {"code": code, "minutes": TTL_MINUTES}, language=language)
+    sms.send(
+        mobile, "otp_login", {"code": code, "minutes": TTL_MINUTES}, language=language_for(mobile, language)
+    )
 
 
 def verify(mobile: str, purpose: str, code: str, request: HttpRequest | None) -> bool:

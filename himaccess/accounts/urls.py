@@ -11,7 +11,6 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("citizen/", views.citizen_login, name="citizen_login"),
     path("citizen/code/", views.citizen_verify, name="citizen_verify"),
-    path("citizen/who/", views.choose_member, name="choose_member"),
     path("citizen/not-enrolled/", views.not_enrolled, name="not_enrolled"),
     path("official/", views.official_login, name="official_login"),
     path("official/code/", views.official_totp, name="official_totp"),

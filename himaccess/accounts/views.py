@@ -15,8 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from himaccess.accounts import actions, authentication, otp, totp
-from himaccess.accounts.forms import ChooseMemberForm, CodeForm, MobileForm, PasswordLoginForm
+from himaccess.accounts import authentication, citizens, otp, totp
+from himaccess.accounts.forms import CodeForm, MobileForm, PasswordLoginForm
 from himaccess.accounts.models import OtpPurpose, User
 from himaccess.notifications import sms
 
@@ -39,7 +39,8 @@ def _remember_next(request: HttpRequest) -> None:
         request.session[NEXT_KEY] = target
 
 
-def _after_login(request: HttpRequest) -> HttpResponse:
+def after_login(request: HttpRequest) -> HttpResponse:
+    """Where a person goes once logged in: the page they asked for (on this site) or their home."""
     target = request.session.pop(NEXT_KEY, None)
     return HttpResponseRedirect(_safe_next(request, target) or reverse(settings.LOGIN_REDIRECT_URL))
 
@@ -107,39 +108,9 @@ def citizen_verify(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/citizen_verify.html", context, status=400)
         request.session.pop(CITIZEN_MOBILE_KEY, None)
         authentication.complete_login(request, user, second_factor=False)
-        return _route_citizen(request, user)
+        # The register links the login to its member and says where the citizen goes next.
+        return citizens.landing(request, user)
     return render(request, "accounts/citizen_verify.html", context)
-
-
-def _route_citizen(request: HttpRequest, user: User) -> HttpResponse:
-    if actions.refresh_citizen_links(user, request=request):
-        return _after_login(request)
-    if actions.member_candidates(user).exists():
-        return redirect("accounts:choose_member")
-    return redirect("accounts:not_enrolled")
-
-
-def _citizen(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and not user.is_official else None
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def choose_member(request: HttpRequest) -> HttpResponse:
-    user = _citizen(request)
-    if user is None:
-        return redirect("home")
-    candidates = actions.member_candidates(user)
-    if not candidates.exists():
-        return redirect("accounts:not_enrolled")
-    form = ChooseMemberForm(request.POST or None, candidates=candidates, language=request.LANGUAGE_CODE)
-    if request.method == "POST":
-        if not form.is_valid():
-            return render(request, "accounts/choose_member.html", {"form": form}, status=400)
-        actions.link_citizen(user, form.cleaned_data["member"], request=request)
-        return _after_login(request)
-    return render(request, "accounts/choose_member.html", {"form": form})
 
 
 @login_required
@@ -179,7 +150,7 @@ def _finish_official(request: HttpRequest, user: User) -> HttpResponse:
         request.session.pop(authentication.PENDING_KEY, None)
         return render(request, "accounts/suspended.html", status=403)
     authentication.complete_login(request, user, second_factor=True)
-    return _after_login(request)
+    return after_login(request)
 
 
 @require_http_methods(["GET", "POST"])

@@ -17,7 +17,8 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from himaccess.applications import access, actions, certificates
+from himaccess.applications import access, certificates
+from himaccess.applications.actions import drafts, filing
 from himaccess.applications.forms import ApplicationForm
 from himaccess.applications.models import Document
 from himaccess.audit import access as access_log
@@ -27,6 +28,7 @@ from himaccess.catalog.models import Service
 from himaccess.idempotency import keys
 from himaccess.lib import identifiers
 from himaccess.lib.api_errors import errors
+from himaccess.lib.errors import NotAllowed
 from himaccess.lib.schemas import ApplicationNumber, CleanTextSchema
 
 router = Router(tags=["services"])
@@ -182,7 +184,7 @@ def _file(request: AuthenticatedRequest, payload: ApplicationIn) -> ApplicationO
     try:
         # Answers are validated before anything is written; file_complete is one transaction.
         application = _start_and_submit(request, service, member, consent, payload.answers, chosen)
-    except actions.NotAllowed as exc:
+    except NotAllowed as exc:
         raise HttpError(422, str(exc.message)) from exc
     return _application_out(application)
 
@@ -197,7 +199,7 @@ def _start_and_submit(
 ) -> Any:
     version = service.current_version
     assert version is not None
-    prefilled = actions.prefill_for(service, member)
+    prefilled = drafts.prefill_for(service, member)
     form = ApplicationForm(
         {k: v for k, v in answers.items() if not isinstance(v, dict | list)},
         version=version,
@@ -206,7 +208,7 @@ def _start_and_submit(
     )
     if not form.is_valid():
         raise HttpError(422, _errors(form))
-    return actions.file_complete(
+    return filing.file_complete(
         service,
         member,
         form.answers(),

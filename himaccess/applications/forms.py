@@ -19,7 +19,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.applications import documents as storage
-from himaccess.applications.models import Application, Document, RejectionReason
+from himaccess.applications.models import Action, Application, Document, RejectionReason
 from himaccess.catalog.models import Service, ServiceVersion
 from himaccess.lib.forms import CleanTextForm
 from himaccess.registry import validators
@@ -192,7 +192,6 @@ class DecisionForm(CleanTextForm):
 
     def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from himaccess.applications.models import Action
 
         labels = dict(Action.choices)
         allowed = [(a, labels[a]) for a in application.allowed_official_actions()]

@@ -1,6 +1,6 @@
 """PDFs of Him Seva: the certificate (Hindi and English, signed QR) and the acknowledgement.
 
-Drawn with the card PDFs' text and QR primitives (``cards.pdf``): HarfBuzz
+Drawn with the shared text and QR primitives of ``lib.pdf``: HarfBuzz
 shapes Devanagari so conjuncts and matras render as in print, and mixed
 Hindi/English text switches font per script run. Fonts load once per process.
 """
@@ -18,9 +18,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from himaccess.applications.models import Application, Certificate
-from himaccess.cards.pdf import (
+from himaccess.lib import identifiers
+from himaccess.lib.pdf import (
     BAND,
-    GOVERNMENT,
     MUTED,
     bilingual,
     draw_qr,
@@ -30,8 +30,8 @@ from himaccess.cards.pdf import (
     register_fonts,
     text_width,
 )
-from himaccess.lib import identifiers
 
+GOVERNMENT = _("Government of Himachal Pradesh")
 CERTIFICATE_NO = _("Certificate number")
 APPLICATION_NO = _("Application number")
 ISSUED_ON = _("Issued on")

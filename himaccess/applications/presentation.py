@@ -7,8 +7,8 @@ from typing import Any
 from django.utils import timezone
 
 from himaccess.accounts.models import User
-from himaccess.applications import actions
 from himaccess.applications.access import appeals_awaiting
+from himaccess.applications.actions import appeals as applications_appeals
 from himaccess.applications.forms import AppealDecisionForm, AppealForm, DecisionForm, RevokeForm
 from himaccess.applications.models import Action, Application, Certificate, RejectionReason, Status
 from himaccess.applications.prefill import source_label
@@ -78,7 +78,7 @@ def detail_context(application: Application, user: User, language: str) -> dict[
         and application.stage_role == user.active_posting.role
         and bool(application.allowed_official_actions())
     )
-    appeal_level = actions.appeal_open(application) if is_citizen else 0
+    appeal_level = applications_appeals.appeal_open(application) if is_citizen else 0
     return {
         **header(application, language),
         "application": application,

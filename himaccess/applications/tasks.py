@@ -10,18 +10,19 @@ from __future__ import annotations
 from celery import shared_task
 from celery.schedules import crontab
 
-from himaccess.applications import actions
+from himaccess.applications.actions import decisions
+from himaccess.applications.actions import drafts as applications_drafts
 from himaccess.celery import app
 
 
 @shared_task(name="applications.flag_overdue")
 def flag_overdue() -> int:
-    return actions.flag_overdue()
+    return decisions.flag_overdue()
 
 
 @shared_task(name="applications.sweep_drafts")
 def sweep_drafts() -> dict[str, int]:
-    swept = actions.sweep_abandoned_drafts()
+    swept = applications_drafts.sweep_abandoned_drafts()
     return {"drafts": swept.drafts, "documents": swept.documents}
 
 

@@ -15,8 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from himaccess.accounts import otp
 from himaccess.accounts.models import Role
-from himaccess.applications import access, actions, certificates, limits, pdf, presentation
+from himaccess.applications import access, certificates, limits, pdf, presentation
 from himaccess.applications import documents as storage
+from himaccess.applications.actions import appeals, decisions, drafts, filing, issuing
+from himaccess.applications.actions import consent as applications_consent
+from himaccess.applications.actions import records as applications_records
 from himaccess.applications.forms import (
     AppealDecisionForm,
     AppealForm,
@@ -32,6 +35,7 @@ from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
 from himaccess.catalog.models import Service
 from himaccess.lib import identifiers, signing
+from himaccess.lib.errors import Conflict, NotAllowed
 from himaccess.registry.models import Family
 
 OFFICIAL_READ_PURPOSE = "deciding a service application"
@@ -73,8 +77,8 @@ def apply(request: AuthenticatedRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         member = access.get_member_to_apply_for(request.user, request.POST.get("member_id", ""), consent)
         try:
-            application = actions.start_draft(service, member, acting_user=request.user, consent=consent)
-        except actions.NotAllowed as exc:
+            application = drafts.start_draft(service, member, acting_user=request.user, consent=consent)
+        except NotAllowed as exc:
             return _message(request, _("Cannot apply"), str(exc.message), 400)
         except limits.DailyLimitReached as exc:
             return _limited(request, exc)
@@ -131,16 +135,16 @@ def edit(request: AuthenticatedRequest, number: str) -> HttpResponse:
                     }
                     chosen = {**form.reused(), **uploaded}
                     if "save_draft" in request.POST:
-                        actions.save_draft(application, form.answers(), chosen, acting_user=request.user)
+                        drafts.save_draft(application, form.answers(), chosen, acting_user=request.user)
                         messages.success(request, _("Your draft is saved."))
                         return redirect("applications:edit", number=application.number)
-                    actions.submit(
+                    filing.submit(
                         application, form.answers(), chosen, acting_user=request.user, request=request
                     )
             except storage.Refused as refused:
                 form.add_error(None, str(refused.message))
                 status = 503 if refused.code == "scanner" else 400
-            except actions.NotAllowed as exc:
+            except NotAllowed as exc:
                 form.add_error(None, str(exc.message))
                 status = 400
             except limits.DailyLimitReached as exc:
@@ -209,7 +213,7 @@ def act(request: AuthenticatedRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         return _decision_page(request, application, form)
     try:
-        actions.act(
+        decisions.act(
             application,
             form.cleaned_data["action"],
             acting_user=request.user,
@@ -218,9 +222,9 @@ def act(request: AuthenticatedRequest, number: str) -> HttpResponse:
             note=form.cleaned_data["note"],
             request=request,
         )
-    except actions.Conflict as exc:
+    except Conflict as exc:
         return _conflict(request, application, str(exc.message))
-    except actions.NotAllowed as exc:
+    except NotAllowed as exc:
         form.add_error("reason" if form.cleaned_data["action"] == Action.REJECT else None, str(exc.message))
         return _decision_page(request, application, form)
     messages.success(request, _("Your action is recorded and the citizen has been informed."))
@@ -237,8 +241,8 @@ def appeal(request: AuthenticatedRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         return _message(request, _("Appeal not filed"), _("Write the grounds of your appeal."), 400)
     try:
-        actions.file_appeal(application, form.cleaned_data["grounds"], acting_user=request.user)
-    except actions.NotAllowed as exc:
+        appeals.file_appeal(application, form.cleaned_data["grounds"], acting_user=request.user)
+    except NotAllowed as exc:
         return _message(request, _("Appeal not filed"), str(exc.message), 400)
     messages.success(
         request, _("Your appeal is filed. The appellate authority will decide it within the time limit.")
@@ -254,16 +258,16 @@ def decide_appeal(request: AuthenticatedRequest, appeal_id: int) -> HttpResponse
     if not form.is_valid():
         return _message(request, _("Not decided"), _("Choose the order and write it."), 400)
     try:
-        actions.decide_appeal(
+        appeals.decide_appeal(
             appeal_row,
             form.cleaned_data["outcome"],
             form.cleaned_data["note"],
             acting_user=request.user,
             expected_version=form.cleaned_data["version"],
         )
-    except actions.Conflict as exc:
+    except Conflict as exc:
         return _conflict(request, appeal_row.application, str(exc.message))
-    except actions.NotAllowed as exc:
+    except NotAllowed as exc:
         return _message(request, _("Not decided"), str(exc.message), 400)
     messages.success(request, _("The order on the appeal is recorded."))
     return redirect("applications:queue")
@@ -292,7 +296,7 @@ def acknowledgement(request: AuthenticatedRequest, number: str) -> HttpResponse:
     if application.status == Status.DRAFT:
         raise Http404
     return _pdf(
-        pdf.acknowledgement_pdf(application, actions.status_url(application)),
+        pdf.acknowledgement_pdf(application, applications_records.status_url(application)),
         f"acknowledgement-{application.number}.pdf",
     )
 
@@ -346,8 +350,8 @@ def revoke(request: AuthenticatedRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         return _message(request, _("Not revoked"), _("Give the reason for revoking the certificate."), 400)
     try:
-        actions.revoke_certificate(certificate, form.cleaned_data["reason"], acting_user=request.user)
-    except actions.NotAllowed as exc:
+        issuing.revoke_certificate(certificate, form.cleaned_data["reason"], acting_user=request.user)
+    except NotAllowed as exc:
         return _message(request, _("Not revoked"), str(exc.message), 400)
     messages.success(request, _("The certificate is revoked. Verification now shows it as revoked."))
     return redirect("applications:detail", number=certificate.application.number)
@@ -423,8 +427,8 @@ def assisted(request: AuthenticatedRequest) -> HttpResponse:
     member = access.member_for_operator(request.user, start.cleaned_data["member_id"])
     service = start.cleaned_data["service"]
     try:
-        actions.ask_consent(member, service, operator=request.user, request=request)
-    except actions.NotAllowed as exc:
+        applications_consent.ask_consent(member, service, operator=request.user, request=request)
+    except NotAllowed as exc:
         start.add_error(None, str(exc.message))
         return _assisted_page(request, {"start": start}, status=400)
     except otp.Throttled as exc:
@@ -453,11 +457,11 @@ def _confirm_consent(request: AuthenticatedRequest) -> HttpResponse:
     context = {"confirm": confirm, "member": member, "service": service}
     try:
         if service is None:
-            raise actions.NotAllowed(_("No code was asked for this citizen here. Send a new code."))
-        consent = actions.grant_consent(
+            raise NotAllowed(_("No code was asked for this citizen here. Send a new code."))
+        consent = applications_consent.grant_consent(
             member, service, confirm.cleaned_data["code"], operator=request.user, request=request
         )
-    except actions.NotAllowed as exc:
+    except NotAllowed as exc:
         confirm.add_error("code", str(exc.message))
         return _assisted_page(request, context, status=400)
     except otp.Throttled as exc:

@@ -21,6 +21,7 @@ from himaccess.accounts.models import User
 from himaccess.audit import log as audit
 from himaccess.cards import credentials
 from himaccess.cards.models import Card, PrintRequest, PrintStatus, PrintStep
+from himaccess.lib import transitions
 from himaccess.registry.models import Family, IdCounter, Member
 
 VALIDITY_YEARS = 5
@@ -92,7 +93,9 @@ def _request_print(card: Card, *, acting_user: User | None, now: datetime) -> Pr
 
 
 def _list(card: Card) -> None:
-    card.revocation_seq = IdCounter.reserve(REVOCATION_COUNTER) + 1  # the list starts at 0: none revoked
+    # In commit order (row lock until commit): the list's sequence is the largest value, and a
+    # revocation committed later must raise it, or a cached list would miss it.
+    card.revocation_seq = IdCounter.reserve_in_commit_order(REVOCATION_COUNTER) + 1  # 0: none revoked
 
 
 def _withdraw(
@@ -284,30 +287,33 @@ def reissue_for_family(
 @transaction.atomic
 def advance_print(request: PrintRequest, *, acting_user: User, note: str = "") -> PrintRequest:
     """Move a printed card one step along requested → printed → dispatched → delivered."""
-    request = PrintRequest.objects.select_for_update().get(pk=request.pk)
+    request = transitions.lock(request)
     following = request.next_status
     if following is None:
         raise ValidationError(_("This card has already been delivered."), code="print_finished")
     now = timezone.now()
-    PrintStep.objects.create(
-        request=request,
-        from_status=request.status,
-        to_status=following,
-        actor=acting_user,
-        note=note[:200],
-        at=now,
-    )
-    before = request.status
-    request.status = following
-    request.updated_at = now
-    request.save(update_fields=["status", "updated_at"])
-    audit.record(
-        acting_user,
-        "card.print_advanced",
-        request.family,
-        before={"status": before},
-        after={"status": following, "credential_id": request.card.credential_id},
-        source="cards",
+    transitions.move(
+        request,
+        following,
+        transitions=PrintRequest.TRANSITIONS,
+        refused=lambda: ValidationError(_("This card has already been delivered."), code="print_finished"),
+        changes={"updated_at": now},
+        step=lambda previous: PrintStep.objects.create(
+            request=request,
+            from_status=previous,
+            to_status=following,
+            actor=acting_user,
+            note=note[:200],
+            at=now,
+        ),
+        audit=lambda previous: audit.record(
+            acting_user,
+            "card.print_advanced",
+            request.family,
+            before={"status": previous},
+            after={"status": following, "credential_id": request.card.credential_id},
+            source="cards",
+        ),
     )
     return request
 

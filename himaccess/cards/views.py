@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from himaccess.accounts.models import User
 from himaccess.audit import access as access_log
+from himaccess.authenticated import AuthenticatedRequest
 from himaccess.cards import actions, pdf
 from himaccess.cards.credentials import PURPOSE
 from himaccess.cards.forms import VerifyForm
@@ -89,9 +88,9 @@ CARD_PURPOSE = "Him Parivar card printed by an official"
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def family_card(request: HttpRequest, family_id: str) -> HttpResponse:
+def family_card(request: AuthenticatedRequest, family_id: str) -> HttpResponse:
     """GET serves the family's current card (or offers to issue one); POST issues it, then serves it."""
-    user = cast(User, request.user)  # login_required
+    user = request.user
     family = get_object_or_404(Family.objects.visible_to(user).active().distinct(), family_id=family_id)
     if request.method == "POST":
         _issue(family, None, user)
@@ -108,9 +107,9 @@ def family_card(request: HttpRequest, family_id: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_card(request: HttpRequest, member_id: str) -> HttpResponse:
+def member_card(request: AuthenticatedRequest, member_id: str) -> HttpResponse:
     """GET serves the member's current card (or offers to issue one); POST issues it, then serves it."""
-    user = cast(User, request.user)  # login_required
+    user = request.user
     member = get_object_or_404(
         Member.objects.visible_to(user).living().select_related("family").distinct(),
         member_id=member_id,
@@ -130,8 +129,8 @@ def member_card(request: HttpRequest, member_id: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def print_queue(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)  # login_required
+def print_queue(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     posting = user.active_posting
     if posting is None:
         raise Http404
@@ -152,8 +151,8 @@ def print_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def advance(request: HttpRequest, credential_id: str) -> HttpResponse:
-    user = cast(User, request.user)  # login_required
+def advance(request: AuthenticatedRequest, credential_id: str) -> HttpResponse:
+    user = request.user
     queue = PrintRequest.objects.visible_to(user)
     print_request = get_object_or_404(queue, card__credential_id=credential_id)
     status = print_request.status

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from himaccess.authenticated import authenticated
 from himaccess.catalog import actions
 from himaccess.catalog.definitions import DefinitionError
 from himaccess.catalog.models import Holiday, Service, ServiceVersion
@@ -110,7 +111,7 @@ class ServiceAdmin(admin.ModelAdmin):
                 data = actions.parse_file(form.cleaned_data["content"], form.cleaned_data["filename"])
                 version = actions.publish(
                     data,
-                    acting_user=request.user,  # type: ignore[arg-type]
+                    acting_user=authenticated(request).user,
                     note=form.cleaned_data.get("note", ""),
                 )
             except DefinitionError as exc:

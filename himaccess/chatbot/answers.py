@@ -38,8 +38,9 @@ from himaccess.grievances.access import get_complaint_for, visible_complaints
 from himaccess.grievances.models import Category, Complaint
 from himaccess.lib import identifiers, links, rules
 from himaccess.registry.models import ChangeRequest, EkycStatus, Family, Member, Relation
-from himaccess.schemes import actions as scheme_actions
 from himaccess.schemes import eligibility
+from himaccess.schemes.actions import records as schemes_records
+from himaccess.schemes.actions import reevaluation
 from himaccess.schemes.models import EligibilityDecision, Enrolment, ReviewCase, RuleVersion, Scheme
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -319,7 +320,7 @@ def _bands(version: RuleVersion) -> list[str]:
 
 
 def scheme_conditions(scheme: Scheme) -> Reply | None:
-    version = scheme.rule_on(scheme_actions.today())
+    version = scheme.rule_on(schemes_records.today())
     if version is None:
         return None
     lang = language()
@@ -393,11 +394,11 @@ def own_eligibility(member: Member, scheme: Scheme) -> list[str]:
     )
     name = member.name_in(lang)
     if decision is None:
-        version = scheme.rule_on(scheme_actions.today())
+        version = scheme.rule_on(schemes_records.today())
         if version is None:
             return []
         person = eligibility.person_for(member)
-        assessment = eligibility.assess(person, scheme, version, scheme_actions.today())
+        assessment = eligibility.assess(person, scheme, version, schemes_records.today())
         head = (
             _("%(name)s: eligible under today's rules (checked now).")
             if assessment.eligible
@@ -448,7 +449,7 @@ def scheme_reply(scheme_id: str, user: User | None) -> Reply | None:
 
 def eligibility_summary(member: Member) -> Reply:
     lang = language()
-    latest = scheme_actions.latest_decisions(member)
+    latest = reevaluation.latest_decisions(member)
     eligible = [d for d in latest.values() if d.eligible and d.scheme.active]
     url = site(reverse("schemes:family", args=[member.family.family_id]))
     if eligible:

@@ -21,8 +21,8 @@ from ninja.errors import HttpError
 from ninja.utils import check_csrf
 from pydantic import Field
 
-from himaccess.accounts.models import User
 from himaccess.audit.log import client_address
+from himaccess.authenticated import user_or_none
 from himaccess.chatbot import actions, dialogue
 from himaccess.lib import throttling
 from himaccess.lib.api_errors import error_response, errors
@@ -70,11 +70,6 @@ CSRF_HEADER = {
 }
 
 
-def _user(request: HttpRequest) -> User | None:
-    user = getattr(request, "user", None)
-    return user if isinstance(user, User) and user.is_authenticated else None
-
-
 def _too_many(wait: int) -> HttpResponse:
     return error_response(
         429, _("Too many messages. Please wait a moment and try again."), code="throttled", retry_after=wait
@@ -90,7 +85,7 @@ def _too_many(wait: int) -> HttpResponse:
     openapi_extra={"parameters": [CSRF_HEADER]},
 )
 def message(request: HttpRequest, body: MessageIn) -> dict[str, Any] | HttpResponse:
-    user = _user(request)
+    user = user_or_none(request)
     if user is not None and check_csrf(request) is not None:
         raise HttpError(403, _("The page has expired. Reload it and try again."))
     language = translation.get_language() or "hi"

@@ -34,7 +34,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
-from himaccess.accounts import actions as account_actions
 from himaccess.accounts import otp
 from himaccess.accounts.authentication import citizen_for_mobile
 from himaccess.accounts.models import OtpPurpose, User
@@ -49,6 +48,7 @@ from himaccess.grievances import routing
 from himaccess.grievances.models import Category
 from himaccess.grievances.models import Channel as ComplaintChannel
 from himaccess.lib import text as text_rules
+from himaccess.registry import citizen_links
 from himaccess.registry.models import Family
 
 MESSAGE_MAX = 1000
@@ -505,14 +505,14 @@ def _check_code(conversation: Conversation, turn: Turn, mobile: str, code: str) 
     if not user.is_active:
         _reset(conversation, "flow", "verify", "pending")
         return Reply(_("This login is disabled. Please call 1100."), intent)
-    linked = account_actions.refresh_citizen_links(user, request=turn.request)
+    linked = citizen_links.refresh_citizen_links(user, request=turn.request)
     conversation.verified_mobile = mobile
     conversation.verified_at = timezone.now()
     conversation.verified_user = user
     audit.record(user, "chatbot.verified", conversation, after={"channel": conversation.channel})
     _reset(conversation, "flow", "verify")
     done = _("Thank you, your number is confirmed.")
-    candidates = list(account_actions.member_candidates(user)[:6]) if not linked else []
+    candidates = list(citizen_links.member_candidates(user)[:6]) if not linked else []
     if len(candidates) > 1:
         # Family members often share one phone: the person says which of them they are, as at login.
         lang = answers.language()
@@ -553,12 +553,12 @@ def _member_flow(conversation: Conversation, turn: Turn, message: str) -> Reply 
             "unknown",
             suggestions=[option["label"] for option in step.get("options", [])],
         )
-    member = account_actions.member_candidates(user).filter(member_id=chosen["value"]).first()
+    member = citizen_links.member_candidates(user).filter(member_id=chosen["value"]).first()
     _reset(conversation, "flow", "member")
     if member is None:
         _reset(conversation, "pending")
         return None
-    account_actions.link_citizen(user, member, request=turn.request)
+    citizen_links.link_citizen(user, member, request=turn.request)
     return _carry_out(conversation, turn, _("Thank you."))
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from himaccess.accounts.models import User
-from himaccess.authenticated import AuthenticatedRequest
+from himaccess.authenticated import AuthenticatedRequest, user_or_none
 from himaccess.chatbot import actions, dialogue, forms, tasks, whatsapp
 from himaccess.chatbot.api import MESSAGE_LIMITS
 from himaccess.chatbot.models import Handover, InboundWhatsApp
@@ -33,15 +33,10 @@ SESSION_TOKEN = "chatbot.conversation"  # noqa: S105
 CHALLENGE_MAX = 200
 
 
-def _user(request: HttpRequest) -> User | None:
-    user = getattr(request, "user", None)
-    return user if isinstance(user, User) and user.is_authenticated else None
-
-
 @require_http_methods(["GET", "POST"])
 def page(request: HttpRequest) -> HttpResponse:
     """The chat as a plain page: where the widget's link leads without JavaScript, and a page of its own."""
-    user = _user(request)
+    user = user_or_none(request)
     token = str(request.session.get(SESSION_TOKEN, ""))
     conversation = actions.web_conversation(token, user) if token else None
     form = forms.ChatForm(request.POST or None)

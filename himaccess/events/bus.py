@@ -11,35 +11,17 @@ have not yet succeeded for that event.
 
 from __future__ import annotations
 
-import logging
-from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from himaccess.events.models import Event, HandlerRun
+from himaccess.events.handlers import Handler, _handlers, dispatch, handler_name, subscribe
+from himaccess.events.models import Event
+from himaccess.events.tasks import dispatch_event
 
-logger = logging.getLogger(__name__)
-
-Handler = Callable[[dict[str, Any]], None]
-_handlers: dict[str, list[Handler]] = defaultdict(list)
-
-
-def subscribe(name: str) -> Callable[[Handler], Handler]:
-    """Decorator: call the function for every committed event of that name."""
-
-    def register(handler: Handler) -> Handler:
-        if handler in _handlers[name]:
-            return handler
-        if any(handler_name(h) == handler_name(handler) for h in _handlers[name]):
-            # Runs are recorded by name: two handlers of one name would pass for each other.
-            raise ValueError(f"another handler of {name} is already named {handler_name(handler)}")
-        _handlers[name].append(handler)
-        return handler
-
-    return register
+# Apps subscribe and tests look at the handlers through this module.
+__all__ = ["Handler", "_handlers", "dispatch", "emit", "handler_name", "subscribe"]
 
 
 def emit(name: str, **payload: Any) -> Event:
@@ -48,40 +30,7 @@ def emit(name: str, **payload: Any) -> Event:
     dispatched_at = None if handled else timezone.now()
     event = Event.objects.create(name=name, payload=payload, dispatched_at=dispatched_at)
     if handled:
-        from himaccess.events.tasks import dispatch_event
-
         # Robust: a broker that cannot be reached must not turn a committed change into an error
         # answer; the event stays undelivered and the relay delivers it.
         transaction.on_commit(lambda: dispatch_event.delay(event.pk), robust=True)
     return event
-
-
-def handler_name(handler: Handler) -> str:
-    return f"{handler.__module__}.{handler.__name__}"
-
-
-def dispatch(event: Event) -> None:
-    """Run the event's handlers that have not yet run for it, then mark it dispatched.
-
-    Each handler runs in its own savepoint together with the ``HandlerRun`` row
-    that records it: its work and the record commit or vanish together. A
-    failing handler does not stop the others; the first failure is raised
-    once they have run, and the event stays undelivered.
-    """
-    done = set(HandlerRun.objects.filter(event=event).values_list("handler", flat=True))
-    failure: Exception | None = None
-    for handler in _handlers.get(event.name, []):
-        name = handler_name(handler)
-        if name in done:
-            continue
-        try:
-            with transaction.atomic():
-                handler(event.payload)
-                HandlerRun.objects.create(event=event, handler=name)
-        except Exception as exc:
-            logger.warning("handler %s failed on event %s (%s): %r", name, event.pk, event.name, exc)
-            failure = failure or exc
-    if failure is not None:
-        raise failure
-    event.dispatched_at = timezone.now()
-    event.save(update_fields=["dispatched_at"])

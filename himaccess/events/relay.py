@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from himaccess.events import bus
+from himaccess.events.handlers import dispatch
 from himaccess.events.models import Event
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def wait_after(attempts: int) -> timedelta:
 def _attempt(event: Event, now: datetime) -> Exception | None:
     """Dispatch an event whose row the caller has locked; on failure count the attempt."""
     try:
-        bus.dispatch(event)
+        dispatch(event)
     except Exception as exc:
         Event.objects.filter(pk=event.pk).update(
             attempts=F("attempts") + 1,

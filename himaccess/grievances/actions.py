@@ -3,29 +3,31 @@ complaint, appends its ``ComplaintStep`` and audit row in one transaction,
 and sends its SMS after commit (``notifications.sms.send`` queues on commit).
 
 Who may call which function is checked here, not only in views: an
-official acting outside their jurisdiction gets ``PermissionDenied`` and
+official acting outside their jurisdiction gets ``NotFoundForYou`` (a 404) and
 nothing changes. ``ValidationError`` carries a message for the user.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from himaccess.accounts.language import language_for
 from himaccess.accounts.models import Role, User
 from himaccess.audit import log as audit
 from himaccess.audit.redaction import mask_aadhaar_numbers
+from himaccess.departments.models import Department
 from himaccess.events import bus as events
 from himaccess.grievances import confirmation, routing
+from himaccess.grievances.access import supervises
 from himaccess.grievances.models import (
     COMPLAINT_PREFIX,
     DESCRIPTION_MAX,
@@ -36,11 +38,11 @@ from himaccess.grievances.models import (
     ComplaintStep,
     Suggestion,
 )
-from himaccess.lib import identifiers, links
+from himaccess.lib import identifiers, links, transitions
+from himaccess.lib.errors import NotFoundForYou
+from himaccess.lib.mobile import is_mobile
 from himaccess.notifications import sms
 from himaccess.registry.models import IdCounter, Member
-
-MOBILE = re.compile(r"^[6-9]\d{9}$")
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def clean_description(text: str) -> str:
 
 def clean_mobile(mobile: str) -> str:
     mobile = (mobile or "").strip()
-    if not MOBILE.match(mobile):
+    if not is_mobile(mobile):
         raise ValidationError(_("Enter a ten-digit Indian mobile number."), code="mobile")
     return mobile
 
@@ -97,11 +99,14 @@ def known_member(mobile: str) -> Member | None:
 
 def _notify_officer(complaint: Complaint) -> None:
     officer = complaint.assignee
-    if officer is not None and officer.mobile and MOBILE.match(officer.mobile):
+    if officer is not None and is_mobile(officer.mobile):
         due = timezone.localtime(complaint.due_at).strftime("%d-%m-%Y %H:%M")
         url = _site(reverse("grievances:queue"))
         sms.send(
-            officer.mobile, "grievance_assigned", {"reference": complaint.reference, "due": due, "url": url}
+            officer.mobile,
+            "grievance_assigned",
+            {"reference": complaint.reference, "due": due, "url": url},
+            language=language_for(officer.mobile),
         )
 
 
@@ -160,7 +165,14 @@ def file_complaint(
             channel=channel,
             reason=description,
         )
-        sms.send(mobile, "grievance_repeat", {"reference": earlier.reference, "url": _track_url(earlier)})
+        # A repeat call changes the complaint's record (a step): it leaves its audit row like any other.
+        audit.record(acting_user, "complaint.repeated", earlier, after={"channel": channel})
+        sms.send(
+            mobile,
+            "grievance_repeat",
+            {"reference": earlier.reference, "url": _track_url(earlier)},
+            language=language_for(mobile),
+        )
         return Filing(earlier, True)
 
     route = routing.route(category, place)
@@ -201,7 +213,12 @@ def file_complaint(
         acting_user, "complaint.filed", complaint, after={"category": category.code, "channel": channel}
     )
     events.emit("complaint.filed", reference=reference, department=category.department_id)
-    sms.send(mobile, "grievance_registered", {"reference": reference, "url": _track_url(complaint)})
+    sms.send(
+        mobile,
+        "grievance_registered",
+        {"reference": reference, "url": _track_url(complaint)},
+        language=language_for(mobile),
+    )
     _notify_officer(complaint)
     return Filing(complaint, False)
 
@@ -217,8 +234,6 @@ def record_suggestion(
     channel: str,
     acting_user: User | None,
 ) -> Suggestion:
-    from himaccess.departments.models import Department
-
     if kind not in Suggestion.Kind.values:
         raise ValidationError(_("Choose suggestion or demand."), code="kind")
     if not Department.objects.filter(code=department_code).exists():
@@ -239,22 +254,26 @@ def record_suggestion(
     audit.record(
         acting_user, "suggestion.recorded", suggestion, after={"kind": kind, "department": department_code}
     )
-    sms.send(suggestion.mobile, "suggestion_recorded", {"reference": reference})
+    sms.send(
+        suggestion.mobile,
+        "suggestion_recorded",
+        {"reference": reference},
+        language=language_for(suggestion.mobile),
+    )
     return suggestion
 
 
+def _wrong_stage() -> ValidationError:
+    return ValidationError(_("This cannot be done at the complaint's present stage."), code="stage")
+
+
 def _locked(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("category", "department").get(pk=complaint.pk)
+    return transitions.lock(complaint, "category", "department")
 
 
 def _require_assignee(complaint: Complaint, user: User) -> None:
     if complaint.assignee_id != user.pk or user.active_posting is None:
-        raise PermissionDenied("not the officer holding this complaint")
-
-
-def _require_status(complaint: Complaint, status: str) -> None:
-    if not complaint.can_move_to(status) and complaint.status != status:
-        raise ValidationError(_("This cannot be done at the complaint's present stage."), code="stage")
+        raise NotFoundForYou("not the officer holding this complaint")
 
 
 @transaction.atomic
@@ -283,25 +302,32 @@ def resolve(
     """The holding officer resolves; the complainant is asked to confirm or reject by SMS link."""
     complaint = _locked(complaint)
     _require_assignee(complaint, acting_user)
-    if complaint.status != Complaint.Status.OPEN:
-        raise ValidationError(_("This cannot be done at the complaint's present stage."), code="stage")
+    if not transitions.may_follow(Complaint.TRANSITIONS, complaint.status, Complaint.Status.RESOLVED):
+        raise _wrong_stage()  # before the attachment is stored
     note = clean_description(note)
     now = timezone.now()
-    complaint.status = Complaint.Status.RESOLVED
-    complaint.resolved_at = now
-    complaint.resolution_note = note
     complaint.resolution_round += 1
-    complaint.confirm_by = now + timedelta(days=settings.GRIEVANCE_CONFIRM_DAYS)
-    complaint.first_action_at = complaint.first_action_at or now
     if attachment is not None:
         complaint.resolution_attachment.save(
             f"{complaint.reference}-{complaint.resolution_round}", attachment, save=False
         )
-    complaint.save()
-    ComplaintStep.objects.create(
-        complaint=complaint, kind=ComplaintStep.Kind.RESOLVED, at=now, actor=acting_user, reason=note
+    transitions.move(
+        complaint,
+        Complaint.Status.RESOLVED,
+        transitions=Complaint.TRANSITIONS,
+        refused=_wrong_stage,
+        changes={
+            "resolved_at": now,
+            "resolution_note": note,
+            "confirm_by": now + timedelta(days=settings.GRIEVANCE_CONFIRM_DAYS),
+            "first_action_at": complaint.first_action_at or now,
+        },
+        also_saved=("resolution_round", "resolution_attachment"),
+        step=lambda previous: ComplaintStep.objects.create(
+            complaint=complaint, kind=ComplaintStep.Kind.RESOLVED, at=now, actor=acting_user, reason=note
+        ),
+        audit=lambda previous: audit.record(acting_user, "complaint.resolved", complaint),
     )
-    audit.record(acting_user, "complaint.resolved", complaint)
     sms.send(
         complaint.complainant_mobile,
         "grievance_resolved",
@@ -310,6 +336,7 @@ def resolve(
             "days": settings.GRIEVANCE_CONFIRM_DAYS,
             "url": confirmation.url_for(complaint),
         },
+        language=language_for(complaint.complainant_mobile),
     )
     return complaint
 
@@ -319,9 +346,9 @@ def _may_answer(complaint: Complaint, user: User | None, channel: str) -> None:
     if channel == Channel.HELPLINE:
         posting = user.active_posting if user is not None else None
         if posting is None or posting.role != Role.HELPLINE_AGENT:
-            raise PermissionDenied("only a helpline agent records a callback")
+            raise NotFoundForYou("only a helpline agent records a callback")
     elif user is not None and user.is_authenticated and not complaint.is_complainant(user):
-        raise PermissionDenied("not the complainant")
+        raise NotFoundForYou("not the complainant")
 
 
 @transaction.atomic
@@ -332,17 +359,20 @@ def confirm_resolution(complaint: Complaint, *, acting_user: User | None, channe
     """
     complaint = _locked(complaint)
     _may_answer(complaint, acting_user, channel)
-    if complaint.status != Complaint.Status.RESOLVED:
-        raise ValidationError(_("This complaint is not awaiting your answer."), code="stage")
     now = timezone.now()
-    complaint.status = Complaint.Status.CLOSED
-    complaint.closed_at = now
-    complaint.closed_how = Complaint.ClosedHow.CONFIRMED
-    complaint.save(update_fields=["status", "closed_at", "closed_how"])
-    ComplaintStep.objects.create(
-        complaint=complaint, kind=ComplaintStep.Kind.CONFIRMED, at=now, actor=acting_user, channel=channel
+    transitions.move(
+        complaint,
+        Complaint.Status.CLOSED,
+        transitions=Complaint.TRANSITIONS,
+        refused=lambda: ValidationError(_("This complaint is not awaiting your answer."), code="stage"),
+        changes={"closed_at": now, "closed_how": Complaint.ClosedHow.CONFIRMED},
+        step=lambda previous: ComplaintStep.objects.create(
+            complaint=complaint, kind=ComplaintStep.Kind.CONFIRMED, at=now, actor=acting_user, channel=channel
+        ),
+        audit=lambda previous: audit.record(
+            acting_user, "complaint.confirmed", complaint, after={"channel": channel}
+        ),
     )
-    audit.record(acting_user, "complaint.confirmed", complaint, after={"channel": channel})
     sms.send(
         complaint.complainant_mobile,
         "grievance_closed",
@@ -351,6 +381,7 @@ def confirm_resolution(complaint: Complaint, *, acting_user: User | None, channe
             "days": settings.GRIEVANCE_REOPEN_DAYS,
             "url": _track_url(complaint),
         },
+        language=language_for(complaint.complainant_mobile),
     )
     return complaint
 
@@ -414,7 +445,7 @@ def reopen(complaint: Complaint, *, reason: str, acting_user: User) -> Complaint
     """The complainant reopens a closed complaint within the reopen window."""
     complaint = _locked(complaint)
     if not complaint.is_complainant(acting_user):
-        raise PermissionDenied("not the complainant")
+        raise NotFoundForYou("not the complainant")
     if not complaint.can_reopen():
         raise ValidationError(_("This complaint can no longer be reopened."), code="reopen_window")
     reason = clean_description(reason)
@@ -433,7 +464,7 @@ def reopen(complaint: Complaint, *, reason: str, acting_user: User) -> Complaint
 def rate(complaint: Complaint, *, rating: int, acting_user: User) -> Complaint:
     complaint = _locked(complaint)
     if not complaint.is_complainant(acting_user):
-        raise PermissionDenied("not the complainant")
+        raise NotFoundForYou("not the complainant")
     if complaint.status != Complaint.Status.CLOSED:
         raise ValidationError(_("A complaint can be rated once it is closed."), code="stage")
     if not 1 <= rating <= 5:
@@ -454,11 +485,10 @@ def rate(complaint: Complaint, *, rating: int, acting_user: User) -> Complaint:
 @transaction.atomic
 def reassign(complaint: Complaint, *, to: User, reason: str, acting_user: User) -> Complaint:
     """A supervisor hands an open complaint to another officer of the place, with a reason."""
-    from himaccess.grievances.access import supervises
 
     complaint = _locked(complaint)
     if not supervises(acting_user, complaint):
-        raise PermissionDenied("not a supervisor of this complaint")
+        raise NotFoundForYou("not a supervisor of this complaint")
     if complaint.status != Complaint.Status.OPEN:
         raise ValidationError(_("This cannot be done at the complaint's present stage."), code="stage")
     reason = clean_description(reason)

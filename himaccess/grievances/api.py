@@ -19,6 +19,7 @@ from ninja.security import django_auth
 from pydantic import Field
 
 from himaccess.accounts.models import User
+from himaccess.authenticated import AuthenticatedRequest
 from himaccess.grievances import actions, routing
 from himaccess.grievances.access import get_complaint_for, is_agent
 from himaccess.grievances.models import DESCRIPTION_MAX, Category, Channel, Complaint
@@ -128,9 +129,9 @@ def categories(request: HttpRequest) -> list[CategoryOut]:
     summary="Register a complaint",
     openapi_extra=keys.openapi(),
 )
-def file_complaint(request: HttpRequest, body: ComplaintIn) -> HttpResponse:
+def file_complaint(request: AuthenticatedRequest, body: ComplaintIn) -> HttpResponse:
     """With an ``Idempotency-Key`` header a retry gets the first answer and files nothing again."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     return keys.respond(
         request,
         caller=keys.caller("user", user.pk),
@@ -179,17 +180,17 @@ def _file(user: User, body: ComplaintIn) -> tuple[int, dict[str, Any]]:
 
 
 @router.get("/complaints/{reference}", response=ComplaintOut, summary="A complaint's status")
-def complaint_status(request: HttpRequest, reference: ComplaintReference) -> ComplaintOut:
+def complaint_status(request: AuthenticatedRequest, reference: ComplaintReference) -> ComplaintOut:
     try:
-        complaint = get_complaint_for(request.user, reference)  # type: ignore[arg-type]
+        complaint = get_complaint_for(request.user, reference)
     except Http404:
         raise HttpError(404, _("No complaint with this reference number is visible to you.")) from None
     return _out(complaint)
 
 
 @router.post("/suggestions", response={201: SuggestionOut}, summary="Record a suggestion or a demand")
-def record_suggestion(request: HttpRequest, body: SuggestionIn) -> tuple[int, SuggestionOut]:
-    user: User = request.user  # type: ignore[assignment]
+def record_suggestion(request: AuthenticatedRequest, body: SuggestionIn) -> tuple[int, SuggestionOut]:
+    user = request.user
     if not is_agent(user):
         raise HttpError(403, _("Only the helpline records suggestions and demands here."))
     try:

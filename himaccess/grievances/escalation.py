@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from himaccess.accounts.language import language_for
 from himaccess.accounts.models import Level, User
 from himaccess.audit import log as audit
 from himaccess.grievances import routing
@@ -213,7 +214,12 @@ def _notify_officers(outcome: Outcome) -> None:
         ):
             for officer_id, count in counter.items():
                 if officer_id in mobiles:
-                    sms.send(mobiles[officer_id], key, {"count": count, "url": url})
+                    sms.send(
+                        mobiles[officer_id],
+                        key,
+                        {"count": count, "url": url},
+                        language=language_for(mobiles[officer_id]),
+                    )
 
 
 def close_unanswered(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> Outcome:
@@ -258,6 +264,7 @@ def close_unanswered(*, now: datetime | None = None, batch_size: int = BATCH_SIZ
                     mobile,
                     "grievance_closed",
                     {"reference": reference, "days": settings.GRIEVANCE_REOPEN_DAYS, "url": url},
+                    language=language_for(mobile),
                 )
         outcome.rows += picked
         outcome.batches += 1 if picked else 0

@@ -10,12 +10,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from himaccess.accounts.models import User
+from himaccess.accounts.models import Posting, User
 from himaccess.geography.models import Block, District, Tehsil, UrbanBody
 from himaccess.grievances import actions, routing
 from himaccess.grievances.models import DESCRIPTION_MAX, Category, Complaint
 from himaccess.lib import identifiers
 from himaccess.lib.forms import CleanTextForm
+from himaccess.lib.mobile import is_mobile
 from himaccess.registry.models import Member
 
 ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
@@ -174,7 +175,6 @@ class ReassignForm(CleanTextForm):
         place = routing.Place(
             complaint.district, complaint.tehsil, complaint.block, complaint.panchayat, complaint.urban_body
         )
-        from himaccess.accounts.models import Posting
 
         postings = Posting.objects.current().filter(
             Q(department_id=complaint.department_id) | Q(department__isnull=True)
@@ -189,7 +189,7 @@ class LookupForm(CleanTextForm):
 
     def clean_query(self) -> str:
         value = identifiers.normalise(self.cleaned_data["query"])
-        if not (actions.MOBILE.match(value) or (len(value) == 12 and value[0] == "G")):
+        if not (is_mobile(value) or (len(value) == 12 and value[0] == "G")):
             raise ValidationError(
                 _("Enter a reference number (G and eleven digits) or a ten-digit mobile number.")
             )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from himaccess.accounts.models import User
 from himaccess.audit.log import client_address
+from himaccess.authenticated import AuthenticatedRequest
 from himaccess.departments.models import Department
 from himaccess.geography.models import District
 from himaccess.grievances import actions, confirmation, figures, forms, routing
@@ -38,10 +39,6 @@ def _language() -> str:
     return get_language() or "en"
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _member_of(user: User) -> Any:
     link = user.member_links.select_related("member__family").first() if not user.is_official else None
     return link.member if link is not None else None
@@ -53,8 +50,8 @@ def complaint_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     @wraps(view)
     @login_required
     @require_POST
-    def wrapped(request: HttpRequest, reference: str) -> HttpResponse:
-        complaint = get_complaint_for(_user(request), reference)
+    def wrapped(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+        complaint = get_complaint_for(request.user, reference)
         try:
             return view(request, complaint)
         except PermissionDenied:
@@ -66,9 +63,9 @@ def complaint_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
 
 def _detail(
-    request: HttpRequest, complaint: Complaint, *, error: str = "", status: int = 200, **forms_: Any
+    request: AuthenticatedRequest, complaint: Complaint, *, error: str = "", status: int = 200, **forms_: Any
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     holder = complaint.assignee_id == user.pk and user.active_posting is not None
     context = {
         "complaint": complaint,
@@ -90,8 +87,8 @@ def _detail(
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def mine(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     if user.is_official:
         return redirect("grievances:queue")
     complaints = visible_complaints(user).select_related("category", "department")
@@ -102,8 +99,8 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def new(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     if user.is_official:
         # Agents take complaints from callers at the console; other officials work the queue.
         return redirect("grievances:console" if is_agent(user) else "grievances:queue")
@@ -149,22 +146,22 @@ def _filed_message(request: HttpRequest, filing: actions.Filing) -> None:
 
 
 @login_required
-def detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _detail(request, get_complaint_for(_user(request), reference))
+def detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+    return _detail(request, get_complaint_for(request.user, reference))
 
 
 @complaint_action
-def act(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+def act(request: AuthenticatedRequest, complaint: Complaint) -> HttpResponse:
     form = forms.NoteForm(request.POST)
     if not form.is_valid():
         return _detail(request, complaint, status=400, note_form=form)
-    actions.record_action(complaint, note=form.cleaned_data["note"], acting_user=_user(request))
+    actions.record_action(complaint, note=form.cleaned_data["note"], acting_user=request.user)
     messages.success(request, _("Your action is recorded."))
     return redirect("grievances:detail", reference=complaint.reference)
 
 
 @complaint_action
-def resolve(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+def resolve(request: AuthenticatedRequest, complaint: Complaint) -> HttpResponse:
     form = forms.ResolveForm(request.POST, request.FILES)
     if not form.is_valid():
         return _detail(request, complaint, status=400, resolve_form=form)
@@ -172,14 +169,14 @@ def resolve(request: HttpRequest, complaint: Complaint) -> HttpResponse:
         complaint,
         note=form.cleaned_data["note"],
         attachment=form.cleaned_data["attachment"],
-        acting_user=_user(request),
+        acting_user=request.user,
     )
     messages.success(request, _("Marked resolved. The complainant is asked to confirm."))
     return redirect("grievances:detail", reference=complaint.reference)
 
 
 @complaint_action
-def reassign(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+def reassign(request: AuthenticatedRequest, complaint: Complaint) -> HttpResponse:
     form = forms.ReassignForm(request.POST, complaint=complaint)
     if not form.is_valid():
         return _detail(request, complaint, status=400, reassign_form=form)
@@ -187,7 +184,7 @@ def reassign(request: HttpRequest, complaint: Complaint) -> HttpResponse:
         complaint,
         to=form.cleaned_data["officer"],
         reason=form.cleaned_data["reason"],
-        acting_user=_user(request),
+        acting_user=request.user,
     )
     messages.success(request, _("Reassigned."))
     return redirect("grievances:detail", reference=complaint.reference)
@@ -207,9 +204,9 @@ def _record_answer(
 
 
 @complaint_action
-def answer(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+def answer(request: AuthenticatedRequest, complaint: Complaint) -> HttpResponse:
     """The complainant on the site, or a helpline agent recording the caller's answer on a callback."""
-    user = _user(request)
+    user = request.user
     form = forms.AnswerForm(request.POST)
     if not form.is_valid():
         return _detail(request, complaint, status=400, answer_form=form)
@@ -219,28 +216,28 @@ def answer(request: HttpRequest, complaint: Complaint) -> HttpResponse:
 
 
 @complaint_action
-def reopen(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+def reopen(request: AuthenticatedRequest, complaint: Complaint) -> HttpResponse:
     form = forms.ReopenForm(request.POST)
     if not form.is_valid():
         return _detail(request, complaint, status=400, reopen_form=form)
-    actions.reopen(complaint, reason=form.cleaned_data["reason"], acting_user=_user(request))
+    actions.reopen(complaint, reason=form.cleaned_data["reason"], acting_user=request.user)
     messages.success(request, _("The complaint is reopened and sent to a higher officer."))
     return redirect("grievances:detail", reference=complaint.reference)
 
 
 @complaint_action
-def rate(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+def rate(request: AuthenticatedRequest, complaint: Complaint) -> HttpResponse:
     form = forms.RateForm(request.POST)
     if not form.is_valid():
         return _detail(request, complaint, status=400, rate_form=form)
-    actions.rate(complaint, rating=form.cleaned_data["rating"], acting_user=_user(request))
+    actions.rate(complaint, rating=form.cleaned_data["rating"], acting_user=request.user)
     messages.success(request, _("Thank you for rating the resolution."))
     return redirect("grievances:detail", reference=complaint.reference)
 
 
 @login_required
-def attachment(request: HttpRequest, reference: str) -> FileResponse:
-    complaint = get_complaint_for(_user(request), reference)
+def attachment(request: AuthenticatedRequest, reference: str) -> FileResponse:
+    complaint = get_complaint_for(request.user, reference)
     if not complaint.resolution_attachment:
         raise Http404
     return FileResponse(
@@ -342,9 +339,9 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedRequest) -> HttpResponse:
     """An officer's complaints by time left; a supervisor also sees the queues of officers below."""
-    user = _user(request)
+    user = request.user
     posting = user.active_posting
     if is_agent(user):
         return redirect("grievances:console")
@@ -384,9 +381,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def accountability(request: HttpRequest) -> HttpResponse:
+def accountability(request: AuthenticatedRequest) -> HttpResponse:
     """Per-officer figures over the complaints an official can see."""
-    user = _user(request)
+    user = request.user
     posting = user.active_posting
     if posting is None or is_agent(user):
         raise Http404
@@ -418,9 +415,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def console(request: HttpRequest) -> HttpResponse:
+def console(request: AuthenticatedRequest) -> HttpResponse:
     """The helpline agent's console: register a caller's complaint, look one up."""
-    user = _user(request)
+    user = request.user
     if not is_agent(user):
         raise Http404
     form = forms.AgentComplaintForm(request.POST or None, language=_language())

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from oauth2_provider.admin import ApplicationAdmin
 from oauth2_provider.models import Application
 
+from himaccess.authenticated import authenticated
 from himaccess.integrations import actions
 from himaccess.integrations.models import SCOPE_CLAIMS, Consent, DepartmentApp
 from himaccess.lib.forms import CleanTextModelForm
@@ -143,7 +144,7 @@ class DepartmentAppAdmin(admin.ModelAdmin):
                 subject_type=data["subject_type"],
                 public_subject_reason=data["public_subject_reason"],
                 sector_identifier=data["sector_identifier"],
-                acting_user=request.user,  # type: ignore[arg-type]
+                acting_user=authenticated(request).user,
             )
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from error

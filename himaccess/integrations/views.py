@@ -36,6 +36,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.openid.connect.core import exceptions as oidc_errors
 
 from himaccess.accounts.authentication import authenticated_at
+from himaccess.authenticated import AuthenticatedRequest, authenticated
 from himaccess.integrations import actions, oidc
 from himaccess.integrations.models import SCOPE_LABELS, Consent, DepartmentApp, parse_scopes
 from himaccess.middleware import content_security_policy
@@ -221,7 +222,7 @@ class ConsentView(AuthorizationView):
         if allowed and issued:
             application = Application.objects.get(client_id=form.cleaned_data["client_id"])
             scopes = parse_scopes(form.cleaned_data.get("scope", ""))
-            actions.grant_consent(self.request.user, application, scopes, request=self.request)  # type: ignore[arg-type]
+            actions.grant_consent(authenticated(self.request).user, application, scopes, request=self.request)
         return response
 
 
@@ -294,11 +295,11 @@ class EndSessionView(RPInitiatedLogoutView):
 
 
 @login_required
-def my_apps(request: HttpRequest) -> HttpResponse:
+def my_apps(request: AuthenticatedRequest) -> HttpResponse:
     language = get_language() or "en"
     listed = DepartmentApp.objects.filter(listed=True).select_related("application").order_by("department")
     consents = (
-        Consent.objects.filter(user=request.user)  # type: ignore[misc]
+        Consent.objects.filter(user=request.user)
         .select_related("application__department_app")
         .order_by("revoked_at", "-granted_at")
     )
@@ -311,9 +312,9 @@ def my_apps(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw_consent(request: HttpRequest, consent_id: int) -> HttpResponse:
+def withdraw_consent(request: AuthenticatedRequest, consent_id: int) -> HttpResponse:
     consent = get_object_or_404(Consent.objects.live(), pk=consent_id, user=request.user)
-    actions.revoke_consent(consent, acting_user=request.user, request=request)  # type: ignore[arg-type]
+    actions.revoke_consent(consent, acting_user=request.user, request=request)
     messages.success(request, _("Consent withdrawn. The application can no longer read your data."))
     return redirect("integrations:my_apps")
 

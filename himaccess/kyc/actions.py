@@ -35,6 +35,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.accounts import otp
+from himaccess.accounts.language import language_for
 from himaccess.accounts.models import OtpPurpose, Role, User
 from himaccess.applications.access import families_served_by
 from himaccess.audit import log as audit
@@ -59,8 +60,8 @@ from himaccess.kyc.models import (
 )
 from himaccess.kyc.providers import Demographics, ProviderError, aadhaar_otp, offline
 from himaccess.lib import identifiers
-from himaccess.notifications import sms
-from himaccess.registry import actions as register
+from himaccess.registry.actions import aadhaar as registry_aadhaar
+from himaccess.registry.actions import corrections
 from himaccess.registry.models import EkycStatus, IdCounter, Member, RegisterChange, Source
 from himaccess.vault import actions as vault
 
@@ -133,7 +134,7 @@ def ask_consent(member: Member, *, acting_user: User, request: HttpRequest | Non
             _("Neither this member nor the head of the family has a mobile number on the register."),
             code="no_mobile",
         )
-    language = sms.language_for(mobile)
+    language = language_for(mobile)
     posting = _operator_posting(acting_user)
     if posting is not None:
         params = {
@@ -418,7 +419,7 @@ def _conclude(
 def _link_aadhaar(member: Member, number: str, *, acting_user: User) -> None:
     """Record the verified Aadhaar on the register (its reference and last 4 digits) through its action."""
     try:
-        register.attach_aadhaar(member, number, actor=acting_user, source=Source.EKYC)
+        registry_aadhaar.attach_aadhaar(member, number, actor=acting_user, source=Source.EKYC)
     except ValidationError as exc:
         raise KycRefused(" ".join(exc.messages), code="aadhaar_in_use") from None
 
@@ -456,7 +457,7 @@ def accept_review(review: KycReview, *, acting_user: User, note: str = "") -> Ky
     """Correct the register to the Aadhaar value; the member is then verified."""
     locked = _review_locked(review, acting_user)
     changes = _aadhaar_change(locked)
-    register.correct_member(locked.member, changes, acting_user=acting_user, source=Source.EKYC)
+    corrections.correct_member(locked.member, changes, acting_user=acting_user, source=Source.EKYC)
     locked.status = KycReview.Status.ACCEPTED
     locked.decided_by, locked.decided_at, locked.note = acting_user, timezone.now(), note[:1000]
     locked.save(update_fields=["status", "decided_by", "decided_at", "note"])

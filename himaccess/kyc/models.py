@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, UrbanBody
+from himaccess.kyc.access import campaign_filter, reviewer_families
 from himaccess.registry.models import Family, Member
 
 # The wording of the consent screen; change it whenever that text changes.
@@ -147,8 +148,6 @@ class KycState(models.Model):
 
 class KycTallyQuerySet(models.QuerySet["KycTally"]):
     def visible_to(self, user: object) -> KycTallyQuerySet:
-        from himaccess.kyc.access import campaign_filter
-
         condition = campaign_filter(user)
         return self.none() if condition is None else self.filter(condition)
 
@@ -229,8 +228,6 @@ class ReviewQuerySet(models.QuerySet["KycReview"]):
         return self.filter(status=KycReview.Status.OPEN)
 
     def visible_to(self, user: object) -> ReviewQuerySet:
-        from himaccess.kyc.access import reviewer_families
-
         return self.filter(family__in=reviewer_families(user))
 
 

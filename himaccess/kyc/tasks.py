@@ -13,6 +13,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from himaccess.accounts.language import language_for
 from himaccess.celery import app
 from himaccess.kyc import campaign
 from himaccess.kyc.models import DONE_STATES, KycReminder
@@ -55,7 +56,12 @@ def _remind_family(family: Family, now: datetime, url: str) -> bool:
         return False
     with transaction.atomic():
         KycReminder.objects.create(family=family, pending=pending, sent_at=now)
-        sms.send(mobile, REMINDER_TEMPLATE, {"pending": pending, "family_id": family.display_id, "url": url})
+        sms.send(
+            mobile,
+            REMINDER_TEMPLATE,
+            {"pending": pending, "family_id": family.display_id, "url": url},
+            language=language_for(mobile),
+        )
     return True
 
 

@@ -32,6 +32,8 @@ import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
+from himaccess.lib.latin_keys import latin_key
+
 LEXICON_PATH = Path(__file__).with_name("data") / "name_lexicon.csv"
 
 _VIRAMA = "\u094d"
@@ -234,8 +236,6 @@ def _romanise_word(word: str) -> str:
 @cache
 def _lexicon() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """(Devanagari → Latin), (lower Latin → Devanagari), (phonetic key → Devanagari)."""
-    from himaccess.lib.phonetics import latin_key  # phonetics romanises through this module
-
     to_latin_map: dict[str, str] = {}
     by_spelling: dict[str, str] = {}
     by_key: dict[str, str] = {}
@@ -340,8 +340,6 @@ def _spell_word(word: str) -> str:
 
 def _word_to_devanagari(word: str) -> str:
     _, by_spelling, by_key = _lexicon()
-    from himaccess.lib.phonetics import latin_key
-
     known = by_spelling.get(word.lower())
     if known:
         return known

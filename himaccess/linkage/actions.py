@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -31,10 +31,11 @@ from django.utils.translation import gettext as _
 from himaccess.accounts.models import REGISTER_APPROVERS, User
 from himaccess.audit import log as audit
 from himaccess.lib import identifiers
+from himaccess.lib.errors import NotFoundForYou
 from himaccess.linkage import model as linkage_model
 from himaccess.linkage.models import CandidatePair, PairDecision, TrainedModel
 from himaccess.linkage.records import LinkageRecord, make_record
-from himaccess.registry import change_requests
+from himaccess.registry.change_requests import filing as registry_filing
 from himaccess.registry.models import ChangeRequest, IdCounter, Member
 
 DEFAULT_THRESHOLD = 0.9
@@ -206,7 +207,7 @@ def decide_pair(pair: CandidatePair, *, same: bool, acting_user: User, note: str
     """Record an official's decision; for the same person, file the merge of the two families."""
     pair = CandidatePair.objects.select_for_update().get(pk=pair.pk)
     if not can_decide(acting_user, pair):
-        raise PermissionDenied
+        raise NotFoundForYou
     if pair.status != CandidatePair.Status.OPEN:
         raise ValidationError(_("This pair has already been decided."), code="decided")
     request = None
@@ -217,7 +218,7 @@ def decide_pair(pair: CandidatePair, *, same: bool, acting_user: User, note: str
                 _("Both records are in one family: file a correction for that family instead."),
                 code="same_family",
             )
-        request = change_requests.file_change_request(
+        request = registry_filing.file_change_request(
             left, ChangeRequest.Kind.MERGE, {"other_family_id": right.family_id}, requested_by=acting_user
         )
     kind = PairDecision.Kind.SAME if same else PairDecision.Kind.DIFFERENT

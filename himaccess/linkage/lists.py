@@ -19,6 +19,7 @@ from typing import IO, Any
 import duckdb
 
 from himaccess.geography.models import District
+from himaccess.lib.mobile import is_mobile, normalise_mobile
 from himaccess.lib.phonetics import name_key
 from himaccess.linkage import model as linkage_model
 from himaccess.linkage.records import LinkageRecord, make_record
@@ -170,8 +171,8 @@ def _record(
     )
     if reason:
         return None, reason
-    mobile = re.sub(r"[\s-]", "", values["mobile"])
-    if mobile and not re.fullmatch(r"(\+?91)?[6-9]\d{9}", mobile):
+    mobile = normalise_mobile(values["mobile"])
+    if mobile and not is_mobile(mobile):
         return None, "mobile is not a 10-digit Indian mobile number"
     record = make_record(
         values["record_id"],

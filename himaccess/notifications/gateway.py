@@ -23,7 +23,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from himaccess.notifications.sms import OutgoingSms
+from himaccess.notifications.outgoing import OutgoingSms
 
 # Connect and read timeouts, seconds: a slow gateway must not hold a worker.
 TIMEOUT = (3.05, 10)

@@ -20,9 +20,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from himaccess.celery import app
+from himaccess.notifications.delivery import hand_over
 from himaccess.notifications.gateway import GatewayRejected, GatewayUnavailable
 from himaccess.notifications.models import SmsMessage
-from himaccess.notifications.sms import hand_over, outgoing
+from himaccess.notifications.outgoing import outgoing
 
 logger = logging.getLogger(__name__)
 

@@ -25,8 +25,9 @@ from himaccess.authenticated import AuthenticatedRequest
 from himaccess.idempotency import keys
 from himaccess.lib import identifiers
 from himaccess.lib.schemas import CleanTextSchema, FamilyId, MemberId
-from himaccess.registry import change_requests
 from himaccess.registry.access import get_family_for, get_member_for
+from himaccess.registry.change_requests import access as request_access
+from himaccess.registry.change_requests import filing as registry_filing
 from himaccess.registry.forms import FORMS, ChangeForm
 from himaccess.registry.models import Family, Member
 
@@ -187,13 +188,13 @@ def _file(user: User, body: ChangeRequestIn) -> ChangeRequestOut:
     form_class = FORMS.get(body.kind)
     if form_class is None:
         raise HttpError(422, _("There is no such kind of change request."))
-    if not change_requests.can_file_for(user, family):
+    if not request_access.can_file_for(user, family):
         raise Http404
     form = form_class(data=body.details, family=family)
     if not form.is_valid():
         raise HttpError(422, _form_errors(form))
     try:
-        change = change_requests.file_change_request(
+        change = registry_filing.file_change_request(
             family, body.kind, form.payload(), requested_by=user, member=form.subject()
         )
     except PermissionDenied:

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,8 @@ from himaccess.geography.validators import validate_pincode_in_district
 from himaccess.lib import identifiers
 from himaccess.lib.forms import CleanTextForm
 from himaccess.registry import validators
-from himaccess.registry.actions import CORRECTABLE_FAMILY_FIELDS, CORRECTABLE_MEMBER_FIELDS, require_new_head
+from himaccess.registry.actions.corrections import CORRECTABLE_FAMILY_FIELDS, CORRECTABLE_MEMBER_FIELDS
+from himaccess.registry.actions.members import require_new_head
 from himaccess.registry.models import (
     ChangeRequest,
     Family,
@@ -500,3 +502,29 @@ class FamilySearchForm(CleanTextForm):
         max_length=100,
         min_length=2,
     )
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    language = "hi"
+
+    def label_from_instance(self, obj: Member) -> str:  # type: ignore[override]
+        return f"{obj.name_in(self.language)} ({obj.get_relation_display()}, {obj.date_of_birth.year})"
+
+
+class ChooseMemberForm(CleanTextForm):
+    """A citizen whose mobile number several members share says which of them they are."""
+
+    member = MemberChoiceField(
+        label=_("Who are you?"),
+        queryset=Member.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        to_field_name="member_id",
+    )
+
+    def __init__(self, data: Any = None, *, candidates: QuerySet[Member], language: str = "hi") -> None:
+        super().__init__(data)
+        field = self.fields["member"]
+        assert isinstance(field, MemberChoiceField)
+        field.queryset = candidates
+        field.language = language

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from himaccess.accounts.models import User
 from himaccess.audit.models import DataAccess
-from himaccess.registry import change_requests
+from himaccess.registry.change_requests import access
 from himaccess.registry.forms import FORMS
 from himaccess.registry.models import ChangeRequest, Family, Member, PartyDecision, RegisterChange
 from himaccess.vault.masking import masked
@@ -99,7 +99,7 @@ def family_context(family: Family, user: User) -> dict[str, Any]:
             "-decided_at"
         )[:10],
         "access_entries": DataAccess.objects.for_family(family),
-        "can_file": change_requests.can_file_for(user, family),
+        "can_file": access.can_file_for(user, family),
         "kinds": [(kind, ChangeRequest.Kind(kind).label) for kind in FORMS],
         "is_own_family": user.active_posting is None,
     }

@@ -34,10 +34,11 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import OSA, Indel
 
 from himaccess.geography.models import District
 from himaccess.lib import identifiers, phonetics, transliteration
+from himaccess.lib.mobile import read_mobile
 from himaccess.registry.models import Family, FamilyQuerySet, Member, MemberQuerySet
 
 MAX_QUERY_LENGTH = 100
@@ -45,7 +46,6 @@ MAX_LIMIT = 100
 CANDIDATES = 200
 VOCABULARY_TTL = 600.0
 _DEVANAGARI = re.compile(r"[\u0900-\u097f]")
-_MOBILE = re.compile(r"^(?:\+?91|0)?([6-9]\d{9})$")
 _ID_SHAPE = re.compile(r"^[FM]\d{11}$")
 
 
@@ -105,27 +105,14 @@ class _Vocabulary:
             found |= self.index.get(variant, set())
         found.discard(key)
         budget = 1 if len(key) <= 4 else 2
-        scored = sorted((d, k) for k in found if (d := _distance(key, k)) <= budget)
+        # Optimal string alignment (Levenshtein with transpositions of neighbours): a swap of two
+        # letters is one typo. Past the cutoff rapidfuzz stops early and answers budget + 1.
+        scored = sorted((d, k) for k in found if (d := OSA.distance(key, k, score_cutoff=budget)) <= budget)
         return [k for _, k in scored[:count]]
 
 
 def _deletions(key: str) -> set[str]:
     return {key} | {key[:i] + key[i + 1 :] for i in range(len(key))}
-
-
-def _distance(a: str, b: str) -> int:
-    """Optimal string alignment distance (Levenshtein with transpositions)."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 _vocabularies: dict[tuple[str, str], tuple[float, _Vocabulary]] = {}
@@ -346,10 +333,10 @@ def find_families(
                 return []
             return [FamilyMatch(family=member.family, score=1.0, matched_by="id", members=[member])]
         raise ValueError(_("This ID is not valid: please check its digits."))
-    mobile = _MOBILE.match(re.sub(r"[\s\-]", "", text))
-    if mobile:
+    mobile = read_mobile(text)
+    if mobile is not None:
         by_family: dict[int, FamilyMatch] = {}
-        members = Member.objects.filter(mobile=mobile.group(1), family__in=scope).select_related("family")
+        members = Member.objects.filter(mobile=mobile, family__in=scope).select_related("family")
         for member in members[:MAX_LIMIT]:
             by_mobile = by_family.setdefault(
                 member.family_id, FamilyMatch(family=member.family, score=1.0, matched_by="mobile")

@@ -9,6 +9,7 @@ app_name = "registry"
 urlpatterns = [
     path("", views.start, name="start"),
     path("my-family/", views.my_family, name="my_family"),
+    path("who-are-you/", views.choose_member, name="choose_member"),
     path("families/<str:family_id>/", views.family_detail, name="family"),
     path(
         "families/<str:family_id>/requests/new/<str:kind>/",

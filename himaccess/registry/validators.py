@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.lib import text
+from himaccess.lib.mobile import is_mobile
 
-MOBILE = re.compile(r"^[6-9]\d{9}$")
 IFSC = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
 BANK_ACCOUNT = re.compile(r"^\d{9,18}$")
 RATION_CARD = re.compile(r"^[A-Z0-9/-]{6,20}$")
@@ -35,7 +35,7 @@ def today() -> date:
 
 
 def validate_mobile(value: str) -> None:
-    if not MOBILE.match(value):
+    if not is_mobile(value):
         raise ValidationError(_("Enter a 10-digit mobile number starting with 6, 7, 8 or 9."), code="mobile")
 
 

@@ -7,17 +7,19 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from himaccess.accounts import otp
-from himaccess.accounts.models import OtpPurpose
+from himaccess.accounts.models import OtpPurpose, User
+from himaccess.accounts.views import after_login
 from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
-from himaccess.registry import actions, change_requests
+from himaccess.lib.errors import Conflict
+from himaccess.registry import citizen_links
 from himaccess.registry.access import (
     family_of_citizen,
     get_change_request_for,
@@ -25,10 +27,21 @@ from himaccess.registry.access import (
     get_member_for,
     may_change_contact,
 )
-from himaccess.registry.forms import FORMS, ContactForm, DecisionForm, FamilyAnswerForm, FamilySearchForm
+from himaccess.registry.actions import corrections
+from himaccess.registry.change_requests import access as request_access
+from himaccess.registry.change_requests import consent, deciding, filing
+from himaccess.registry.forms import (
+    FORMS,
+    ChooseMemberForm,
+    ContactForm,
+    DecisionForm,
+    FamilyAnswerForm,
+    FamilySearchForm,
+)
 from himaccess.registry.models import ChangeRequest, Family
 from himaccess.registry.notices import notify_old_number
 from himaccess.registry.presentation import describe_parties, describe_payload, family_context
+from himaccess.registry.search import find_families
 
 # Stored as written; the access log shows it in the reader's language.
 OFFICIAL_READ_PURPOSE = gettext_noop("register administration")
@@ -71,14 +84,14 @@ def family_detail(request: AuthenticatedRequest, family_id: str) -> HttpResponse
 def new_change_request(request: AuthenticatedRequest, family_id: str, kind: str) -> HttpResponse:
     family = get_family_for(request.user, family_id)
     form_class = FORMS.get(kind)
-    if form_class is None or not change_requests.can_file_for(request.user, family):
+    if form_class is None or not request_access.can_file_for(request.user, family):
         raise Http404
     form = form_class(request.POST or None, family=family)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                change = change_requests.file_change_request(
+                change = filing.file_change_request(
                     family,
                     kind,
                     form.payload(),
@@ -105,8 +118,8 @@ def _request_context(request: AuthenticatedRequest, change: ChangeRequest) -> di
         "parties": describe_parties(change),
         "family_visible": Family.objects.visible_to(request.user).filter(pk=change.family_id).exists(),
         "steps": change.steps.select_related("actor"),
-        "can_decide": change_requests.can_decide(request.user, change),
-        "can_answer": pending and change_requests.party_for_head(request.user, change) is not None,
+        "can_decide": request_access.can_decide(request.user, change),
+        "can_answer": pending and request_access.party_for_head(request.user, change) is not None,
         "can_withdraw": pending and change.requested_by_id == request.user.pk,
         "decision_form": DecisionForm(),
     }
@@ -123,7 +136,7 @@ def change_request_detail(request: AuthenticatedRequest, reference: str) -> Http
 def answer_change_request(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """The head of a family the request touches agrees or refuses, confirmed by a fresh code."""
     change = get_change_request_for(request.user, reference)
-    if change_requests.party_for_head(request.user, change) is None:
+    if request_access.party_for_head(request.user, change) is None:
         raise Http404
     # Scope first: only the head is ever asked for a code, and it goes to the head's number.
     if not otp.has_fresh(request, OtpPurpose.CONSENT):
@@ -134,10 +147,10 @@ def answer_change_request(request: AuthenticatedRequest, reference: str) -> Http
             return redirect(request.get_full_path())  # the code went stale: confirm again
         agree = form.cleaned_data["answer"] == "agree"
         try:
-            change_requests.answer_for_family(change, agree=agree, acting_user=request.user)
+            consent.answer_for_family(change, agree=agree, acting_user=request.user)
         except PermissionDenied:
             raise Http404 from None
-        except actions.Conflict as exc:
+        except Conflict as exc:
             return render(
                 request, "registry/conflict.html", {"change": change, "message": str(exc)}, status=409
             )
@@ -162,7 +175,7 @@ def decide_change_request(request: AuthenticatedRequest, reference: str) -> Http
     else:
         try:
             if form.cleaned_data["decision"] == "approve":
-                decided = change_requests.approve_change_request(change, acting_user=request.user)
+                decided = deciding.approve_change_request(change, acting_user=request.user)
                 if decided.status == ChangeRequest.Status.APPROVED:
                     messages.success(request, _("The request was approved and the register updated."))
                 else:
@@ -171,13 +184,13 @@ def decide_change_request(request: AuthenticatedRequest, reference: str) -> Http
                         _("Approved for your area. An official of the other family's area must approve too."),
                     )
             else:
-                change_requests.reject_change_request(
+                deciding.reject_change_request(
                     change, reason=form.cleaned_data["reason"], acting_user=request.user
                 )
                 messages.success(request, _("The request was rejected."))
         except PermissionDenied:
             raise Http404 from None
-        except actions.Conflict as exc:
+        except Conflict as exc:
             return render(
                 request, "registry/conflict.html", {"change": change, "message": str(exc)}, status=409
             )
@@ -194,10 +207,10 @@ def decide_change_request(request: AuthenticatedRequest, reference: str) -> Http
 def withdraw_change_request(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     change = get_change_request_for(request.user, reference)
     try:
-        change_requests.withdraw_change_request(change, acting_user=request.user)
+        deciding.withdraw_change_request(change, acting_user=request.user)
     except PermissionDenied:
         raise Http404 from None
-    except actions.Conflict as exc:
+    except Conflict as exc:
         return render(request, "registry/conflict.html", {"change": change, "message": str(exc)}, status=409)
     messages.success(request, _("The request was withdrawn."))
     return redirect("registry:change_request", reference=change.reference)
@@ -220,7 +233,7 @@ def change_contact(request: AuthenticatedRequest, member_id: str) -> HttpRespons
         if not otp.consume_fresh(request, OtpPurpose.SENSITIVE_CHANGE):
             return redirect(request.get_full_path())  # the code went stale: confirm again
         old_mobile = member.mobile
-        actions.change_contact(member, form.changes(), acting_user=request.user)
+        corrections.change_contact(member, form.changes(), acting_user=request.user)
         if old_mobile and old_mobile != member.mobile:
             notify_old_number(old_mobile, member)
             if old_mobile == request.user.mobile:
@@ -253,8 +266,6 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def search(request: AuthenticatedRequest) -> HttpResponse:
     _official_only(request)
-    from himaccess.registry.search import find_families
-
     form = FamilySearchForm(request.GET or None)
     results = None
     status = 200
@@ -269,3 +280,34 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
         else:
             status = 400
     return render(request, "registry/search.html", {"form": form, "results": results}, status=status)
+
+
+def land_citizen(request: HttpRequest, user: User) -> HttpResponse:
+    """Where a citizen goes once their login code is accepted (``accounts.citizens``).
+
+    Their login is linked to their member first; with several members on the
+    number they choose who they are; with none they see how to get enrolled.
+    """
+    if citizen_links.refresh_citizen_links(user, request=request):
+        return after_login(request)
+    if citizen_links.member_candidates(user).exists():
+        return redirect("registry:choose_member")
+    return redirect("accounts:not_enrolled")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def choose_member(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not isinstance(user, User) or user.is_official:
+        return redirect("home")
+    candidates = citizen_links.member_candidates(user)
+    if not candidates.exists():
+        return redirect("accounts:not_enrolled")
+    form = ChooseMemberForm(request.POST or None, candidates=candidates, language=request.LANGUAGE_CODE)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "registry/choose_member.html", {"form": form}, status=400)
+        citizen_links.link_citizen(user, form.cleaned_data["member"], request=request)
+        return after_login(request)
+    return render(request, "registry/choose_member.html", {"form": form})

@@ -30,7 +30,7 @@ from himaccess.lib.api_errors import error_body, errors
 from himaccess.lib.schemas import CleanTextSchema
 from himaccess.registry.models import Member
 from himaccess.registry.validators import EARLIEST_DATE
-from himaccess.schemes.actions import authenticate_client
+from himaccess.schemes.actions.clients import authenticate_client
 from himaccess.schemes.models import Benefit, DepartmentClient, Enrolment, Scheme
 
 # The largest single payment the ledger books, in rupees; more is a mistake in the payment file.

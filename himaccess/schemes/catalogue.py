@@ -17,13 +17,13 @@ from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.db import transaction
 
+from himaccess.schemes import vocabulary
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
 def read() -> list[dict[str, Any]]:
     """Every shipped scheme as the fields of a Scheme and its first RuleVersion."""
-    from himaccess.schemes import vocabulary
-
     facts = yaml.safe_load((DATA / "hp_social_security_schemes.yaml").read_text(encoding="utf-8"))
     encoded = yaml.safe_load((DATA / "rules.yaml").read_text(encoding="utf-8"))
     by_id = {scheme["id"]: scheme for scheme in facts["schemes"]}

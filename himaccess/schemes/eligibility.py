@@ -16,8 +16,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from himaccess.departments.models import Department
+from himaccess.geography.models import District
 from himaccess.lib import rules
-from himaccess.registry.models import Member, RegisterChange, Source
+from himaccess.registry.models import Gender, MaritalStatus, Member, RegisterChange, Source
 from himaccess.schemes.models import Enrolment, MemberFact, RuleVersion, Scheme
 from himaccess.schemes.vocabulary import ATTRIBUTES, Context, Person
 
@@ -194,16 +196,10 @@ def show_value(name: str, value: Any) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if name == "gender":
-        from himaccess.registry.models import Gender
-
         return str(Gender(value).label) if value in Gender.values else str(value)
     if name == "marital_status":
-        from himaccess.registry.models import MaritalStatus
-
         return str(MaritalStatus(value).label) if value in MaritalStatus.values else str(value)
     if name == "district":
-        from himaccess.geography.models import District
-
         district = District.objects.filter(pk=value).first()
         return district.name_in(_language()) if district else str(value)
     return str(value)
@@ -228,8 +224,6 @@ def sentence(clause: rules.Clause) -> str:
 
 def source_label(source: str) -> str:
     if source.startswith("department:"):
-        from himaccess.departments.models import Department
-
         department = Department.objects.filter(pk=source.split(":", 1)[1]).first()
         if department is None:
             return _("Department record")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from himaccess.events.bus import subscribe
-from himaccess.schemes import actions
+from himaccess.schemes.actions import reevaluation
 from himaccess.schemes.models import Dispute
 
 EVENTS = (
@@ -31,7 +31,7 @@ def _handler_for(event: str) -> None:
         members = [payload["member_id"]] if payload.get("member_id") else None
         for key in ("family_id", "other_family_id"):
             if payload.get(key):
-                actions.reevaluate_family(payload[key], trigger=event, member_ids=members)
+                reevaluation.reevaluate_family(payload[key], trigger=event, member_ids=members)
 
     handle.__name__ = f"reevaluate_on_{event.replace('.', '_')}"
     subscribe(event)(handle)

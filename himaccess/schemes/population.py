@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 
 from himaccess.registry.models import Member
+from himaccess.schemes.actions.reevaluation import rules_in_force
 from himaccess.schemes.models import Enrolment, RuleVersion
 from himaccess.schemes.vocabulary import Context, to_q
 
@@ -119,6 +120,4 @@ def eligible_counts(versions: Iterable[RuleVersion], on: date) -> dict[str, dict
 
 
 def versions_in_force(on: date) -> list[RuleVersion]:
-    from himaccess.schemes.actions import rules_in_force
-
     return rules_in_force(on)

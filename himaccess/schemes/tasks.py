@@ -20,7 +20,8 @@ from celery.schedules import crontab
 from himaccess.celery import app
 from himaccess.lib import rules
 from himaccess.registry.models import Member
-from himaccess.schemes import actions, population
+from himaccess.schemes import population
+from himaccess.schemes.actions import records, reevaluation
 from himaccess.schemes.models import Enrolment, RuleVersion
 
 BATCH = 500
@@ -28,7 +29,7 @@ BATCH = 500
 
 def thresholds(on: date) -> set[int]:
     found: set[int] = set()
-    for version in actions.rules_in_force(on):
+    for version in reevaluation.rules_in_force(on):
         found |= rules.age_thresholds(version.rule)
         for band in version.bands:
             found |= rules.age_thresholds(band["when"])
@@ -50,7 +51,7 @@ def _leap(year: int) -> bool:
 
 @shared_task(name="schemes.scan_age_thresholds")
 def scan_age_thresholds(on_iso: str = "") -> int:
-    on = date.fromisoformat(on_iso) if on_iso else actions.today()
+    on = date.fromisoformat(on_iso) if on_iso else records.today()
     born = birthdays_reaching(on, thresholds(on))
     families = (
         Member.objects.filter(date_of_birth__in=born, life_status=Member.LifeStatus.LIVING)
@@ -59,14 +60,14 @@ def scan_age_thresholds(on_iso: str = "") -> int:
     )
     count = 0
     for family_id in families.iterator(chunk_size=BATCH):
-        count += actions.reevaluate_family(family_id, trigger="age.threshold", on=on)
+        count += reevaluation.reevaluate_family(family_id, trigger="age.threshold", on=on)
     return count
 
 
 @shared_task(name="schemes.follow_rule_change")
 def follow_rule_change(version_pk: int) -> int:
     version = RuleVersion.objects.select_related("scheme").get(pk=version_pk)
-    on = max(actions.today(), version.effective_from)
+    on = max(records.today(), version.effective_from)
     affected = population.affected_members(version, on)
     beneficiaries = Enrolment.objects.live().filter(scheme=version.scheme).values_list("member_id", flat=True)
     families = (
@@ -75,7 +76,7 @@ def follow_rule_change(version_pk: int) -> int:
     ).distinct()
     count = 0
     for family_id in families.iterator(chunk_size=BATCH):
-        count += actions.reevaluate_family(family_id, trigger="rule.published", on=on)
+        count += reevaluation.reevaluate_family(family_id, trigger="rule.published", on=on)
     return count
 
 

@@ -20,7 +20,12 @@ from himaccess.authenticated import AuthenticatedRequest
 from himaccess.lib.rules import Clause
 from himaccess.registry.access import get_family_for, get_member_for
 from himaccess.registry.models import Gender, MaritalStatus, Member
-from himaccess.schemes import actions, eligibility, population
+from himaccess.schemes import eligibility, population
+from himaccess.schemes.actions import disputes as schemes_disputes
+from himaccess.schemes.actions import enrolment as schemes_enrolment
+from himaccess.schemes.actions import records, reevaluation
+from himaccess.schemes.actions import reviews as schemes_reviews
+from himaccess.schemes.actions import rules as schemes_rules
 from himaccess.schemes.forms import DisputeForm, OfficerDecisionForm, RuleVersionForm
 from himaccess.schemes.models import (
     Dispute,
@@ -45,7 +50,7 @@ def _scheme(scheme_id: str) -> Scheme:
 
 def _in_force() -> dict[int, RuleVersion]:
     """The rule version in force today for every open scheme, by scheme pk."""
-    return {version.scheme_id: version for version in actions.rules_in_force(actions.today())}
+    return {version.scheme_id: version for version in reevaluation.rules_in_force(records.today())}
 
 
 def member_summary(member: Member, in_force: dict[int, RuleVersion]) -> dict[str, Any]:
@@ -55,7 +60,7 @@ def member_summary(member: Member, in_force: dict[int, RuleVersion]) -> dict[str
     daily age scan, rule changes and the "check again" button. ``stale`` says
     that a scheme in force has no decision yet, or one under an older rule.
     """
-    latest = actions.latest_decisions(member)
+    latest = reevaluation.latest_decisions(member)
     decisions = [latest[scheme] for scheme in in_force if scheme in latest]
     offers = {o.scheme_id: o for o in Offer.objects.filter(member=member, status=Offer.Status.OPEN)}
     enrolments = {e.scheme_id: e for e in Enrolment.objects.filter(member=member).order_by("filed_at")}
@@ -103,7 +108,7 @@ def family_benefits(request: AuthenticatedRequest, family_id: str) -> HttpRespon
 def check_family(request: AuthenticatedRequest, family_id: str) -> HttpResponse:
     """Evaluate the family again under today's rules: the explicit action behind "check again"."""
     family = get_family_for(request.user, family_id)
-    actions.reevaluate_family(family.family_id, trigger="family.checked")
+    reevaluation.reevaluate_family(family.family_id, trigger="family.checked")
     messages.success(request, _("Eligibility has been checked again under the rules in force today."))
     return redirect("schemes:family", family_id=family.family_id)
 
@@ -174,11 +179,11 @@ def explanation(request: AuthenticatedRequest, member_id: str, scheme_id: str) -
     form = DisputeForm(request.POST or None, attributes=list(ATTRIBUTES))
     status = 200
     if request.method == "POST":
-        if not actions.citizen_may_act_for(request.user, member):
+        if not records.citizen_may_act_for(request.user, member):
             raise Http404
         if form.is_valid():
             try:
-                dispute = actions.file_dispute(
+                dispute = schemes_disputes.file_dispute(
                     member,
                     scheme,
                     form.cleaned_data["attribute"],
@@ -213,12 +218,12 @@ def explanation(request: AuthenticatedRequest, member_id: str, scheme_id: str) -
             :10
         ],
         "form": form,
-        "can_act": actions.citizen_may_act_for(request.user, member),
+        "can_act": records.citizen_may_act_for(request.user, member),
         "language": language,
     }
     if decision is not None:
         clause = Clause.from_dict(decision.explanation)
-        in_force = scheme.rule_on(actions.today())
+        in_force = scheme.rule_on(records.today())
         context |= {
             "version": decision.rule_version,
             "choice_note": decision.rule_version.choice_note_in(language),
@@ -243,7 +248,7 @@ def accept_offer(request: AuthenticatedRequest, member_id: str, scheme_id: str) 
         messages.error(request, _("This offer is no longer open."))
         return redirect("schemes:explanation", member_id=member.member_id, scheme_id=scheme.scheme_id)
     try:
-        enrolment = actions.accept_offer(offer, acting_user=request.user)
+        enrolment = schemes_enrolment.accept_offer(offer, acting_user=request.user)
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
@@ -275,7 +280,9 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
         "reviews": ReviewCase.objects.filter(
             enrolment__in=mine, status=ReviewCase.Status.OPEN
         ).select_related("enrolment__member", "enrolment__scheme")[:100],
-        "disputes": actions.disputes_for_officer(request.user).select_related("member", "scheme")[:100],
+        "disputes": schemes_disputes.disputes_for_officer(request.user).select_related("member", "scheme")[
+            :100
+        ],
         "posting": request.user.active_posting,
     }
     return render(request, "schemes/queue.html", context)
@@ -310,11 +317,13 @@ def enrolment_detail(request: AuthenticatedRequest, reference: str) -> HttpRespo
             choice, note = form.cleaned_data["decision"], form.cleaned_data["note"]
             try:
                 if choice == "sanction":
-                    actions.sanction_enrolment(enrolment, acting_user=request.user, note=note)
+                    schemes_enrolment.sanction_enrolment(enrolment, acting_user=request.user, note=note)
                 elif choice == "reject":
-                    actions.reject_enrolment(enrolment, reason=note, acting_user=request.user)
+                    schemes_enrolment.reject_enrolment(enrolment, reason=note, acting_user=request.user)
                 elif review is not None:
-                    actions.decide_review(review, stop=choice == "stop", note=note, acting_user=request.user)
+                    schemes_reviews.decide_review(
+                        review, stop=choice == "stop", note=note, acting_user=request.user
+                    )
                 else:
                     raise ValidationError(_("There is no open review of this benefit."))
             except PermissionDenied:
@@ -343,13 +352,13 @@ def enrolment_detail(request: AuthenticatedRequest, reference: str) -> HttpRespo
 @require_POST
 def resolve_dispute(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _officer_only(request)
-    dispute = actions.disputes_for_officer(request.user).filter(pk=pk).first()
+    dispute = schemes_disputes.disputes_for_officer(request.user).filter(pk=pk).first()
     if dispute is None:
         raise Http404
     form = OfficerDecisionForm(request.POST)
     if form.is_valid() and form.cleaned_data["decision"] in ("correct", "keep"):
         try:
-            actions.resolve_dispute(
+            schemes_disputes.resolve_dispute(
                 dispute,
                 corrected=form.cleaned_data["decision"] == "correct",
                 note=form.cleaned_data["note"],
@@ -385,20 +394,20 @@ def rules_index(request: AuthenticatedRequest) -> HttpResponse:
 def scheme_rules(request: AuthenticatedRequest, scheme_id: str) -> HttpResponse:
     _admin_only(request)
     scheme = _scheme(scheme_id)
-    current = scheme.rule_on(actions.today())
+    current = scheme.rule_on(records.today())
     initial = {}
     if current is not None:
         initial = {
             "rule": json.dumps(current.rule, indent=2, ensure_ascii=False),
             "bands": json.dumps(current.bands, indent=2, ensure_ascii=False),
-            "effective_from": actions.today(),
+            "effective_from": records.today(),
         }
     form = RuleVersionForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                version = actions.save_draft(scheme, acting_user=request.user, **form.cleaned_data)
+                version = schemes_rules.save_draft(scheme, acting_user=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 for name, errors in exc.message_dict.items():
                     form.add_error(name if name in form.fields else None, errors)
@@ -424,13 +433,13 @@ def rule_version(request: AuthenticatedRequest, scheme_id: str, number: int) -> 
         raise Http404
     if request.method == "POST":
         try:
-            actions.publish(version, acting_user=request.user)
+            schemes_rules.publish(version, acting_user=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("Version %(number)s is published.") % {"number": version.number})
         return redirect("schemes:rule_version", scheme_id=scheme.scheme_id, number=version.number)
-    on = max(actions.today(), version.effective_from)
+    on = max(records.today(), version.effective_from)
     impact = population.impact_by_district(version, on) if version.status == RuleVersion.Status.DRAFT else []
     page = None
     if version.status == RuleVersion.Status.DRAFT:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from himaccess.lib import rules
 from himaccess.lib.rules import BOOL, CHOICE, INT
 from himaccess.registry.models import Gender, MaritalStatus, Member, Occupation
+from himaccess.schemes.models import Enrolment, MemberFact
 
 DISTRICT_CODES = tuple(range(15, 27))  # the twelve districts' LGD codes
 
@@ -132,16 +133,12 @@ def _family_income_q(op: str, value: Any, ctx: Context) -> Q:
 
 def _fact_q(attribute: str) -> Callable[[Context], Q]:
     def true_when(ctx: Context) -> Q:
-        from himaccess.schemes.models import MemberFact
-
         return Q(pk__in=MemberFact.objects.filter(attribute=attribute, value=True).values("member_id"))
 
     return true_when
 
 
 def _pension_q(ctx: Context) -> Q:
-    from himaccess.schemes.models import Enrolment
-
     others = Enrolment.objects.receiving().filter(scheme__is_social_security_pension=True)
     if ctx.scheme_pk is not None:
         others = others.exclude(scheme_id=ctx.scheme_pk)

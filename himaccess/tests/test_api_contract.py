@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.http import StreamingHttpResponse
 from django.test import Client
 
 from himaccess.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
@@ -217,7 +218,10 @@ def test_docs_page_is_served_from_our_own_files(client: Client) -> None:
 
 def test_vendored_swagger_ui_matches_its_checksums() -> None:
     folder = Path(finders.find("swagger-ui/swagger-ui-bundle.js") or "").parent
-    listed = dict(reversed(line.split("  ", 1)) for line in (folder / "SHA256SUMS").read_text().splitlines())
+    listed = {
+        name: digest
+        for digest, name in (line.split("  ", 1) for line in (folder / "SHA256SUMS").read_text().splitlines())
+    }
     assert {"swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"} <= set(listed)
     for name, digest in listed.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
@@ -227,4 +231,5 @@ def test_favicon_answers(client: Client) -> None:
     response = client.get("/favicon.ico")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/x-icon"
+    assert isinstance(response, StreamingHttpResponse)
     assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"

@@ -29,6 +29,7 @@ def project_modules() -> Iterator[Any]:
     """Every module of the installed project apps and of ``himaccess.lib``."""
     packages = [config.module for config in apps.get_app_configs() if config.name.startswith("himaccess.")]
     for package in [*packages, himaccess.lib]:
+        assert package is not None
         for found in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
             if not any(part in found.name for part in SKIPPED):
                 yield importlib.import_module(found.name)
@@ -36,7 +37,7 @@ def project_modules() -> Iterator[Any]:
 
 def subclasses(base: type) -> set[type]:
     found: set[type] = set()
-    pending = [base]
+    pending: list[type] = [base]
     while pending:
         for sub in pending.pop().__subclasses__():
             if sub not in found:

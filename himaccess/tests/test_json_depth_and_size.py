@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 
 from himaccess.applications.models import Application
 from himaccess.conftest import Personas
@@ -22,7 +23,7 @@ def nested(depth: int) -> str:
     return "[" * depth + "]" * depth
 
 
-def test_hundred_thousand_deep_json_to_the_ledger_is_400_in_hindi(settings) -> None:
+def test_hundred_thousand_deep_json_to_the_ledger_is_400_in_hindi(settings: Settings) -> None:
     response = Client().post(
         LEDGER,
         nested(100_000),
@@ -47,7 +48,7 @@ def test_deep_json_sent_as_text_is_refused_too() -> None:
     assert "nested more than" in response.json()["detail"]
 
 
-def test_the_depth_limit_is_exact(personas: Personas, settings) -> None:
+def test_the_depth_limit_is_exact(personas: Personas, settings: Settings) -> None:
     client = personas.client_for(personas.asha)
     limit = settings.JSON_MAX_DEPTH
     deepest_allowed = {"category": "x", "description": "y", "location": json.loads(nested(limit - 1))}
@@ -76,7 +77,7 @@ def test_brackets_inside_strings_do_not_count(personas: Personas) -> None:
     assert response.status_code != 400, response.content
 
 
-def test_a_body_over_the_limit_is_413_and_writes_nothing(personas: Personas, settings) -> None:
+def test_a_body_over_the_limit_is_413_and_writes_nothing(personas: Personas, settings: Settings) -> None:
     client = personas.client_for(personas.asha)
     body = json.dumps(
         {"category": "revenue-mutation-delay", "description": "x" * settings.JSON_BODY_MAX_BYTES}
@@ -91,7 +92,7 @@ def test_a_body_over_the_limit_is_413_and_writes_nothing(personas: Personas, set
     assert not Complaint.objects.exists()
 
 
-def test_an_oversize_form_is_413_on_a_bilingual_page(settings) -> None:
+def test_an_oversize_form_is_413_on_a_bilingual_page(settings: Settings) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     response = Client().post("/grievances/track/", {"reference": "G" * 20_000}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 413

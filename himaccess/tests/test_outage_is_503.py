@@ -15,9 +15,10 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import OperationalError, connection
 from django.test import Client
+from pytest_django import Settings
 from redis.exceptions import ConnectionError as CacheConnectionError
 
-from himaccess.conftest import Personas
+from himaccess.conftest import ClientResponse, Personas
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def database_down() -> Iterator[None]:
         yield
 
 
-def assert_bilingual_503(response, first: str = "en") -> None:
+def assert_bilingual_503(response: ClientResponse, first: str = "en") -> None:
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     page = response.content.decode()
@@ -71,7 +72,7 @@ def test_a_form_post_is_503(personas: Personas) -> None:
     assert_bilingual_503(response)
 
 
-def test_a_session_saved_by_the_middleware_is_503_not_500(personas: Personas, settings) -> None:
+def test_a_session_saved_by_the_middleware_is_503_not_500(personas: Personas, settings: Settings) -> None:
     # The page itself needs no database; the session middleware, saving on the way out, does.
     settings.SESSION_SAVE_EVERY_REQUEST = True
     client = personas.client_for(personas.asha)

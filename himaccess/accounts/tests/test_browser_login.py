@@ -5,15 +5,21 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import Browser
+from pytest_django import Settings
+from pytest_django.live_server_helper import LiveServer
 
 from himaccess.accounts import totp
 from himaccess.accounts.models import TotpDevice
 from himaccess.accounts.testing import last_code_sent_to
+from himaccess.conftest import Personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_citizen_logs_in_with_a_code_and_sees_only_her_family(browser, live_server, personas, settings):
+def test_citizen_logs_in_with_a_code_and_sees_only_her_family(
+    browser: Browser, live_server: LiveServer, personas: Personas, settings: Settings
+) -> None:
     settings.SMS_BACKEND = "memory"
     page = browser.new_context(base_url=live_server.url).new_page()
     page.goto("/accounts/login/")
@@ -28,7 +34,9 @@ def test_citizen_logs_in_with_a_code_and_sees_only_her_family(browser, live_serv
     assert response is not None and response.status == 404
 
 
-def test_official_enrols_an_authenticator_on_first_login(browser, live_server, personas):
+def test_official_enrols_an_authenticator_on_first_login(
+    browser: Browser, live_server: LiveServer, personas: Personas
+) -> None:
     page = browser.new_context(base_url=live_server.url).new_page()
     page.goto("/accounts/official/")
     page.get_by_label("Username").fill("meena")

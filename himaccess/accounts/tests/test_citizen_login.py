@@ -73,6 +73,7 @@ def test_logout_ends_the_session_on_the_server(personas: Any) -> None:
     client = Client()
     login_citizen(client, personas.asha)
     key = client.session.session_key
+    assert key is not None
     stolen = Client()
     stolen.cookies["sessionid"] = key
     assert stolen.get(reverse("accounts:not_enrolled")).status_code == 200

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from himaccess.accounts.models import User
 from himaccess.accounts.testing import last_code_sent_to
-from himaccess.registry import actions as registry_actions
+from himaccess.registry.actions import members
 from himaccess.registry.models import CitizenLink, Family, Gender, Member, Relation, Source
 
 
@@ -20,9 +20,9 @@ def _login(client: Client, mobile: str, deliver: Any) -> Any:
 
 def _share_ashas_number(personas: Any) -> Member:
     """Asha's daughter, born into her family, recorded with her mother's mobile number."""
-    return registry_actions.record_birth(
+    return members.record_birth(
         personas.asha_family,
-        registry_actions.NewMember(
+        members.NewMember(
             name_en="Geeta Kumari",
             name_hi="गीता कुमारी",
             gender=Gender.FEMALE,
@@ -47,10 +47,10 @@ def test_a_shared_number_asks_who_you_are_and_links_only_that_member(personas: A
     CitizenLink.objects.filter(user=personas.asha).delete()
     client = Client()
     response = _login(client, "9816000001", deliver)
-    assert response["Location"] == reverse("accounts:choose_member")
-    page = client.get(reverse("accounts:choose_member")).content.decode()
+    assert response["Location"] == reverse("registry:choose_member")
+    page = client.get(reverse("registry:choose_member")).content.decode()
     assert "Geeta Kumari" in page and "Asha Devi" in page and "Ravi" not in page
-    response = client.post(reverse("accounts:choose_member"), {"member": geeta.member_id})
+    response = client.post(reverse("registry:choose_member"), {"member": geeta.member_id})
     assert response.status_code == 302
     assert [link.member for link in CitizenLink.objects.filter(user=personas.asha)] == [geeta]
 
@@ -61,7 +61,7 @@ def test_choosing_a_member_without_your_number_is_refused(personas: Any, deliver
     client = Client()
     _login(client, "9816000001", deliver)
     karan_member = Member.objects.get(mobile="9816000003")
-    response = client.post(reverse("accounts:choose_member"), {"member": karan_member.member_id})
+    response = client.post(reverse("registry:choose_member"), {"member": karan_member.member_id})
     assert response.status_code == 400
     assert not CitizenLink.objects.filter(user=personas.asha).exists()
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from himaccess.accounts.models import Level, Role, User
-from himaccess.applications import actions
+from himaccess.applications.actions import drafts, filing
 from himaccess.applications.models import Application
 from himaccess.catalog.models import Service
 from himaccess.conftest import MANDI, MANDI_TEHSIL, Personas, make_official
@@ -63,8 +63,8 @@ def submit_character(personas: Personas, user: User | None = None) -> Applicatio
     """Asha applies for a character certificate for Ravi, through the real actions."""
     user = user or personas.asha
     ravi = personas.member(personas.ravi)
-    application = actions.start_draft(Service.objects.get(code="CERT-05"), ravi, acting_user=user)
-    return actions.submit(application, {**application.answers, **character_answers()}, {}, acting_user=user)
+    application = drafts.start_draft(Service.objects.get(code="CERT-05"), ravi, acting_user=user)
+    return filing.submit(application, {**application.answers, **character_answers()}, {}, acting_user=user)
 
 
 @pytest.fixture

@@ -18,8 +18,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from himaccess.applications import actions, tasks
 from himaccess.applications import documents as storage
+from himaccess.applications import tasks
+from himaccess.applications.actions import drafts as applications_drafts
+from himaccess.applications.actions import filing
 from himaccess.applications.models import Application, Document, Status
 from himaccess.audit.models import AuditEntry
 from himaccess.catalog.models import Service
@@ -32,7 +34,7 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n"
 
 def _draft_with_upload(personas: Personas, name: str = "income.pdf") -> tuple[Application, Path]:
     """Asha starts an income certificate for Ravi and saves it with a document, through the page."""
-    draft = actions.start_draft(
+    draft = applications_drafts.start_draft(
         Service.objects.get(code="CERT-02"), personas.member(personas.ravi), acting_user=personas.asha
     )
     response = personas.client_for(personas.asha).post(
@@ -76,7 +78,7 @@ def test_a_younger_draft_and_submitted_applications_stay(
     _sweep(django_capture_on_commit_callbacks, settings.SERVICES_DRAFT_DAYS - 1)
     assert Application.objects.filter(pk=draft.pk, status=Status.DRAFT).exists()
     assert path.is_file()
-    submitted = actions.submit(
+    submitted = filing.submit(
         draft,
         {**draft.answers, "relative_name": "X", "purpose": "Y", "income_sources": "Farming"},
         {},
@@ -93,10 +95,10 @@ def test_a_document_another_application_holds_is_kept(
 ) -> None:
     abandoned, path = _draft_with_upload(personas)
     document = abandoned.attachments.get().document
-    other = actions.start_draft(
+    other = applications_drafts.start_draft(
         Service.objects.get(code="CERT-02"), personas.member(personas.ravi), acting_user=personas.asha
     )
-    actions.submit(
+    filing.submit(
         other,
         {**other.answers, "relative_name": "X", "purpose": "Y", "income_sources": "Farming"},
         {"income_proof": document},
@@ -123,7 +125,7 @@ def test_an_upload_replaced_in_a_draft_goes_too_once_as_old(
     )
     second = storage.path_of(draft.attachments.get().document)
     assert first.is_file() and second.is_file() and first != second
-    submitted = actions.submit(
+    submitted = filing.submit(
         draft,
         {**draft.answers, "relative_name": "X", "purpose": "Y", "income_sources": "Farming"},
         {},

@@ -7,7 +7,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from himaccess.accounts.testing import last_code_sent_to
-from himaccess.applications import actions, certificates
+from himaccess.applications import certificates
+from himaccess.applications.actions import decisions
 from himaccess.applications.models import Application, Certificate
 from himaccess.conftest import Personas
 
@@ -74,8 +75,8 @@ def test_api_files_an_application_in_one_call(personas: Personas) -> None:
 def test_revoked_certificate_verifies_as_revoked(
     personas: Personas, prem: Any, submitted: Application
 ) -> None:
-    application = actions.act(submitted, "verify", acting_user=prem, expected_version=submitted.version)
-    actions.act(application, "approve", acting_user=personas.meena, expected_version=application.version)
+    application = decisions.act(submitted, "verify", acting_user=prem, expected_version=submitted.version)
+    decisions.act(application, "approve", acting_user=personas.meena, expected_version=application.version)
     certificate = Certificate.objects.get()
     assert (
         personas.client_for(personas.vikram)
@@ -96,8 +97,8 @@ def test_revoked_certificate_verifies_as_revoked(
 
 
 def test_a_tampered_code_is_not_genuine(personas: Personas, prem: Any, submitted: Application) -> None:
-    application = actions.act(submitted, "verify", acting_user=prem, expected_version=submitted.version)
-    actions.act(application, "approve", acting_user=personas.meena, expected_version=application.version)
+    application = decisions.act(submitted, "verify", acting_user=prem, expected_version=submitted.version)
+    decisions.act(application, "approve", acting_user=personas.meena, expected_version=application.version)
     token = Certificate.objects.get().token
     header, payload, signature = token.split(".")
     forged = f"{header}.{payload[:-4]}AAAA.{signature}"

@@ -17,14 +17,16 @@ from django.urls import reverse
 
 from himaccess.accounts.models import Level, OneTimeCode, Role, User
 from himaccess.accounts.testing import last_code_sent_to
-from himaccess.applications import actions
+from himaccess.applications.actions import drafts
 from himaccess.applications.models import Application, AssistedConsent
 from himaccess.catalog.models import Service
 from himaccess.conftest import MANDI, MANDI_TEHSIL, Personas, make_official, mandi_address
 from himaccess.geography.models import Tehsil
+from himaccess.lib.errors import NotAllowed
 from himaccess.notifications import sms
 from himaccess.notifications.models import SmsMessage
-from himaccess.registry import actions as registry
+from himaccess.registry.actions import families as registry_families
+from himaccess.registry.actions import members
 from himaccess.registry.models import Gender, Member, Relation, Source
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +42,9 @@ def _send(client: Any, member: Member, service: str = "CERT-05") -> Any:
 
 def _sundarnagar_family() -> Member:
     sundarnagar = Tehsil.objects.get(pk=SUNDARNAGAR_TEHSIL)
-    family = registry.register_family(
+    family = registry_families.register_family(
         mandi_address(tehsil=sundarnagar, block=None, panchayat=None, house="9"),
-        registry.NewMember(
+        members.NewMember(
             name_en="Geeta Verma",
             name_hi="गीता वर्मा",
             gender=Gender.FEMALE,
@@ -137,8 +139,8 @@ def test_consent_covers_only_the_service_the_sms_named(
     other = client.post(reverse("applications:apply", args=["CERT-01"]), {"member_id": ravi.member_id})
     assert other.status_code == 302
     assert other["Location"] == reverse("applications:assisted") + "?service=CERT-01"
-    with pytest.raises(actions.NotAllowed):
-        actions.start_draft(Service.objects.get(code="CERT-01"), ravi, acting_user=lalit, consent=consent)
+    with pytest.raises(NotAllowed):
+        drafts.start_draft(Service.objects.get(code="CERT-01"), ravi, acting_user=lalit, consent=consent)
     assert not Application.objects.exists()
     applied = client.post(reverse("applications:apply", args=["CERT-05"]), {"member_id": ravi.member_id})
     assert applied.status_code == 302

@@ -9,11 +9,13 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
 
-from himaccess.applications import actions
+from himaccess.applications.actions import decisions, drafts, filing
 from himaccess.applications.models import Application, Document, Status, Step
 from himaccess.catalog.models import Service
 from himaccess.conftest import Personas
+from himaccess.lib.errors import NotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +23,7 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n"
 
 
 def draft_for(personas: Personas, code: str) -> Application:
-    return actions.start_draft(
+    return drafts.start_draft(
         Service.objects.get(code=code), personas.member(personas.ravi), acting_user=personas.asha
     )
 
@@ -113,7 +115,7 @@ def test_a_file_that_lies_about_its_type_is_400_and_not_kept(personas: Personas)
     assert not Document.objects.exists()
 
 
-def test_an_oversize_file_is_413(personas: Personas, settings: object) -> None:
+def test_an_oversize_file_is_413(personas: Personas, settings: Settings) -> None:
     settings.SERVICES_UPLOAD_MAX_BYTES = 20_000  # type: ignore[attr-defined]
     application = draft_for(personas, "CERT-02")
     big = SimpleUploadedFile("income.pdf", PDF + b"0" * 30_000, content_type="application/pdf")
@@ -128,7 +130,7 @@ def test_an_oversize_file_is_413(personas: Personas, settings: object) -> None:
 
 
 def test_a_good_upload_is_stored_under_a_server_made_name_and_reused_next_time(
-    personas: Personas, settings: object
+    personas: Personas, settings: Settings
 ) -> None:
     application = draft_for(personas, "CERT-02")
     upload = SimpleUploadedFile("../../etc/passwd.pdf", PDF, content_type="text/plain")
@@ -162,7 +164,7 @@ def test_a_good_upload_is_stored_under_a_server_made_name_and_reused_next_time(
 
 
 def test_a_configured_scanner_that_finds_a_virus_refuses_the_file(
-    personas: Personas, settings: object, tmp_path: object
+    personas: Personas, settings: Settings, tmp_path: object
 ) -> None:
     settings.SERVICES_VIRUS_SCAN_COMMAND = "false"  # type: ignore[attr-defined]  # exits 1: "infected"
     application = draft_for(personas, "CERT-02")
@@ -182,8 +184,8 @@ def test_an_expired_draft_is_410_and_cannot_be_submitted(personas: Personas) -> 
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         response = post_form(personas, application, {"relative_name": "X", "purpose": "Y"})
         assert response.status_code == 410  # type: ignore[attr-defined]
-        with pytest.raises(actions.NotAllowed):
-            actions.submit(application, application.answers, {}, acting_user=personas.asha)
+        with pytest.raises(NotAllowed):
+            filing.submit(application, application.answers, {}, acting_user=personas.asha)
     application.refresh_from_db()
     assert application.status == Status.DRAFT
 
@@ -204,20 +206,20 @@ def test_a_transition_not_allowed_from_the_current_state_changes_nothing(
 def test_reject_needs_a_reason_from_the_list(
     personas: Personas, prem: object, submitted: Application
 ) -> None:
-    application = actions.act(submitted, "verify", acting_user=prem, expected_version=submitted.version)  # type: ignore[arg-type]
-    with pytest.raises(actions.NotAllowed):
-        actions.act(
+    application = decisions.act(submitted, "verify", acting_user=prem, expected_version=submitted.version)  # type: ignore[arg-type]
+    with pytest.raises(NotAllowed):
+        decisions.act(
             application, "reject", acting_user=personas.meena, expected_version=application.version, reason=""
         )
-    with pytest.raises(actions.NotAllowed):
-        actions.act(
+    with pytest.raises(NotAllowed):
+        decisions.act(
             application,
             "reject",
             acting_user=personas.meena,
             expected_version=application.version,
             reason="other",
         )
-    done = actions.act(
+    done = decisions.act(
         application,
         "reject",
         acting_user=personas.meena,

@@ -19,7 +19,8 @@ from joserfc import jwt
 from joserfc.errors import ExpiredTokenError
 from joserfc.jwk import KeySet
 
-from himaccess.applications import actions, certificates
+from himaccess.applications import certificates
+from himaccess.applications.actions import decisions, issuing
 from himaccess.applications.models import Application, Certificate
 from himaccess.cards.verifier import himparivar_verify as offline
 from himaccess.conftest import Personas
@@ -31,8 +32,8 @@ IST = ZoneInfo("Asia/Kolkata")
 
 
 def _approve(personas: Personas, prem: Any, application: Application) -> Certificate:
-    application = actions.act(application, "verify", acting_user=prem, expected_version=application.version)
-    actions.act(application, "approve", acting_user=personas.meena, expected_version=application.version)
+    application = decisions.act(application, "verify", acting_user=prem, expected_version=application.version)
+    decisions.act(application, "approve", acting_user=personas.meena, expected_version=application.version)
     return Certificate.objects.get(application=application)
 
 
@@ -183,7 +184,7 @@ def test_revoking_publishes_a_new_signed_list_and_the_offline_verifier_uses_it(
     assert out["details"]["valid_until"] == str(certificate.valid_until)
     assert out["revocation_list"]["age_hours"] < 1 and out["message_hi"]
 
-    actions.revoke_certificate(certificate, "Issued on false facts", acting_user=personas.meena)
+    issuing.revoke_certificate(certificate, "Issued on false facts", acting_user=personas.meena)
     listed = offline.load_revocations(Client().get("/services/revocations.json").json(), keys)
     assert certificate.number in listed.revoked and listed.sequence == 1
     keys_file, list_file = _published(tmp_path)

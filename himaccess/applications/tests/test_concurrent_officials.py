@@ -10,16 +10,17 @@ from django.db import connection, connections
 from django.urls import reverse
 
 from himaccess.accounts.models import Level, Role
-from himaccess.applications import actions
+from himaccess.applications.actions import decisions
 from himaccess.applications.models import Application, Status, Step
 from himaccess.conftest import MANDI_TEHSIL, Personas, make_official
+from himaccess.lib.errors import Conflict
 
 
 def test_stale_version_gets_409_page_and_changes_nothing(
     personas: Personas, prem: Any, submitted: Application, db: Any
 ) -> None:
     seen = submitted.version
-    actions.act(submitted, "verify", acting_user=prem, expected_version=seen)
+    decisions.act(submitted, "verify", acting_user=prem, expected_version=seen)
     second_patwari = make_official("prem2", Role.PATWARI, Level.TEHSIL, tehsil_id=MANDI_TEHSIL)
     response = personas.client_for(second_patwari).post(
         reverse("applications:act", args=[submitted.number]),
@@ -42,7 +43,7 @@ def test_two_threads_on_postgresql_one_wins(personas: Personas) -> None:
     tehsildar_two = make_official("naib", Role.TEHSILDAR, Level.TEHSIL, tehsil_id=MANDI_TEHSIL)
     prem = make_official("prem", Role.PATWARI, Level.TEHSIL, tehsil_id=MANDI_TEHSIL)
     application = submit_character(personas)
-    application = actions.act(application, "verify", acting_user=prem, expected_version=application.version)
+    application = decisions.act(application, "verify", acting_user=prem, expected_version=application.version)
     seen = application.version
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
@@ -50,7 +51,7 @@ def test_two_threads_on_postgresql_one_wins(personas: Personas) -> None:
     def decide(user: Any, action: str, **extra: Any) -> None:
         try:
             barrier.wait()
-            actions.act(
+            decisions.act(
                 Application.objects.get(pk=application.pk),
                 action,
                 acting_user=user,
@@ -58,7 +59,7 @@ def test_two_threads_on_postgresql_one_wins(personas: Personas) -> None:
                 **extra,
             )
             outcomes[action] = "won"
-        except actions.Conflict:
+        except Conflict:
             outcomes[action] = "conflict"
         finally:
             connections.close_all()

@@ -20,7 +20,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.urls import reverse
 
-from himaccess.applications import actions
+from himaccess.applications.actions import decisions, filing
+from himaccess.applications.actions import drafts as applications_drafts
 from himaccess.applications.limits import DailyLimitReached
 from himaccess.applications.models import Application, Document, Status
 from himaccess.catalog.models import Service
@@ -46,10 +47,10 @@ def _answers(application: Application) -> dict[str, Any]:
 
 
 def _submit_one(personas: Personas) -> Application:
-    draft = actions.start_draft(
+    draft = applications_drafts.start_draft(
         Service.objects.get(code="CERT-05"), personas.member(personas.ravi), acting_user=personas.asha
     )
-    return actions.submit(draft, _answers(draft), {}, acting_user=personas.asha)
+    return filing.submit(draft, _answers(draft), {}, acting_user=personas.asha)
 
 
 def test_a_draft_past_the_days_cap_is_a_429_with_retry_after(personas: Personas) -> None:
@@ -79,7 +80,7 @@ def test_the_refusal_reads_in_hindi(personas: Personas) -> None:
 
 def test_a_submission_past_the_days_cap_is_a_429_and_the_draft_stays_a_draft(personas: Personas) -> None:
     with time_machine.travel(EVENING - timedelta(days=1), tick=False):  # the draft is from the day before
-        draft = actions.start_draft(
+        draft = applications_drafts.start_draft(
             Service.objects.get(code="CERT-05"), personas.member(personas.ravi), acting_user=personas.asha
         )
     with time_machine.travel(EVENING, tick=False):
@@ -98,7 +99,7 @@ def test_a_submission_past_the_days_cap_is_a_429_and_the_draft_stays_a_draft(per
 
 def test_a_refused_submission_keeps_no_uploaded_file(personas: Personas, settings: Any) -> None:
     with time_machine.travel(EVENING - timedelta(days=1), tick=False):
-        draft = actions.start_draft(
+        draft = applications_drafts.start_draft(
             Service.objects.get(code="CERT-02"), personas.member(personas.ravi), acting_user=personas.asha
         )
     with time_machine.travel(EVENING, tick=False):
@@ -162,17 +163,17 @@ def test_a_correction_the_office_asked_for_is_never_held_back(personas: Personas
     with time_machine.travel(EVENING, tick=False):
         first = _submit_one(personas)
         _submit_one(personas)
-        returned = actions.act(
+        returned = decisions.act(
             first, "verify", acting_user=prem, expected_version=first.version
         )  # the patwari passes it on; the tehsildar sends it back
-        returned = actions.act(
+        returned = decisions.act(
             returned,
             "return",
             acting_user=personas.meena,
             expected_version=returned.version,
             note="Attach the school certificate",
         )
-        again = actions.submit(returned, _answers(returned), {}, acting_user=personas.asha)
+        again = filing.submit(returned, _answers(returned), {}, acting_user=personas.asha)
     assert again.status == Status.PENDING
 
 
@@ -189,7 +190,7 @@ def test_two_requests_at_once_cannot_both_take_the_last_place(personas: Personas
     def start() -> None:
         try:
             barrier.wait()
-            actions.start_draft(service, ravi, acting_user=personas.asha)
+            applications_drafts.start_draft(service, ravi, acting_user=personas.asha)
             outcomes.append("started")
         except DailyLimitReached:
             outcomes.append("refused")

@@ -65,7 +65,7 @@ def test_the_shipped_forms_say_when_their_dates_lie() -> None:
         ("0001-01-01", "event_date: The date cannot be before 1900."),
     ],
 )
-def test_a_calamity_that_cannot_have_happened_is_refused(personas: Personas, event_date, message) -> None:
+def test_a_calamity_that_cannot_have_happened_is_refused(personas: Personas, event_date: str, message: str) -> None:
     response = report_calamity(personas, event_date)
     assert response.status_code == 422  # type: ignore[attr-defined]
     assert message in response.json()["detail"]  # type: ignore[attr-defined]
@@ -94,7 +94,7 @@ def test_yesterdays_calamity_is_reported(personas: Personas) -> None:
         ("2099-01-01", "The date cannot be after 2026-08-11."),
     ],
 )
-def test_an_appointment_must_lie_ahead_within_a_year(personas: Personas, appointment, message) -> None:
+def test_an_appointment_must_lie_ahead_within_a_year(personas: Personas, appointment: str, message: str) -> None:
     application = draft_for(personas, "REV-07")
     response = post_form(
         personas, application, {"deed": "sale", "other_party": "Mohan Lal", "appointment_date": appointment}

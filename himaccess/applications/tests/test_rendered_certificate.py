@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from himaccess.applications import actions, certificates
+from himaccess.applications import certificates
+from himaccess.applications.actions import decisions
 from himaccess.applications.models import Application, Certificate
 from himaccess.conftest import Personas
 
@@ -18,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def approve(personas: Personas, prem: Any, application: Application) -> Certificate:
-    application = actions.act(application, "verify", acting_user=prem, expected_version=application.version)
-    actions.act(application, "approve", acting_user=personas.meena, expected_version=application.version)
+    application = decisions.act(application, "verify", acting_user=prem, expected_version=application.version)
+    decisions.act(application, "approve", acting_user=personas.meena, expected_version=application.version)
     return Certificate.objects.get(application=application)
 
 
@@ -44,7 +45,7 @@ def test_certificate_pdf_carries_both_languages_and_a_qr_that_verifies(
 
     image = Image.open(next(tmp_path.glob("page*.png")))
     # Only QR codes: the reader may also "see" a 1D barcode in lines of print, which no certificate carries.
-    decoded = [result.text for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    decoded = [result.text for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))]
     assert decoded == [certificates.verification_url(certificate.token)]
     assert certificates.verify(decoded[0]).is_genuine
 

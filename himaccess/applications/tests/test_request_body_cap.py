@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 
-from himaccess.applications import actions
+from himaccess.applications.actions import drafts
 from himaccess.applications.models import Application, Document, Status
 from himaccess.catalog.models import Service
 from himaccess.conftest import Personas
@@ -35,7 +35,7 @@ def _small_cap(settings: Any) -> None:
 
 
 def _draft(personas: Personas) -> Application:
-    return actions.start_draft(
+    return drafts.start_draft(
         Service.objects.get(code="CERT-02"), personas.member(personas.ravi), acting_user=personas.asha
     )
 

@@ -91,11 +91,11 @@ def test_document_download_needs_access_and_is_an_attachment(personas: Personas,
         kind="pradhan_certificate",
         uploaded_by=personas.asha,
     )
-    from himaccess.applications import actions
+    from himaccess.applications.actions import drafts, filing
     from himaccess.catalog.models import Service
 
-    application = actions.start_draft(Service.objects.get(code="CERT-01"), ravi, acting_user=personas.asha)
-    application = actions.submit(
+    application = drafts.start_draft(Service.objects.get(code="CERT-01"), ravi, acting_user=personas.asha)
+    application = filing.submit(
         application,
         {**application.answers, "relative_name": "X", "purpose": "Y", "years_of_residence": 20},
         {"pradhan_certificate": doc},

@@ -10,11 +10,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from himaccess.applications import actions
+from himaccess.applications.actions import appeals, decisions
 from himaccess.applications.models import Action, AppealStatus, Application, Status
 from himaccess.applications.tests.conftest import submit_character
 from himaccess.catalog.models import Holiday
 from himaccess.conftest import Personas
+from himaccess.lib.errors import NotAllowed
 from himaccess.notifications.models import SmsMessage
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +34,10 @@ def test_overdue_application_is_flagged_once_and_offered_an_appeal(personas: Per
     with time_machine.travel(datetime(2025, 3, 4, 10, 0, tzinfo=IST), tick=False):
         application = submit_character(personas)
     with time_machine.travel(datetime(2025, 3, 5, 9, 0, tzinfo=IST), tick=False):
-        assert actions.flag_overdue() == 0
+        assert decisions.flag_overdue() == 0
     with time_machine.travel(datetime(2025, 3, 5, 11, 0, tzinfo=IST), tick=False):
-        assert actions.flag_overdue() == 1
-        assert actions.flag_overdue() == 0
+        assert decisions.flag_overdue() == 1
+        assert decisions.flag_overdue() == 0
         application.refresh_from_db()
         assert application.overdue_at is not None
         assert application.steps.filter(action=Action.OVERDUE).count() == 1
@@ -67,8 +68,8 @@ def test_overdue_application_is_flagged_once_and_offered_an_appeal(personas: Per
 
 
 def test_no_appeal_before_the_time_limit_passes(personas: Personas, submitted: Application) -> None:
-    with pytest.raises(actions.NotAllowed):
-        actions.file_appeal(submitted, "Too slow", acting_user=personas.asha)
+    with pytest.raises(NotAllowed):
+        appeals.file_appeal(submitted, "Too slow", acting_user=personas.asha)
     response = personas.client_for(personas.asha).post(
         reverse("applications:appeal", args=[submitted.number]), {"grounds": "x"}
     )
@@ -79,10 +80,10 @@ def test_no_appeal_before_the_time_limit_passes(personas: Personas, submitted: A
 def test_appeal_window_closes_after_thirty_days(personas: Personas, prem: Any) -> None:
     with time_machine.travel(datetime(2025, 3, 4, 10, 0, tzinfo=IST), tick=False):
         application = submit_character(personas)
-        application = actions.act(
+        application = decisions.act(
             application, "verify", acting_user=prem, expected_version=application.version
         )
-        actions.act(
+        decisions.act(
             application,
             "reject",
             acting_user=personas.meena,
@@ -91,9 +92,9 @@ def test_appeal_window_closes_after_thirty_days(personas: Personas, prem: Any) -
         )
     application.refresh_from_db()
     with time_machine.travel(datetime(2025, 3, 20, tzinfo=IST), tick=False):
-        assert actions.appeal_open(application) == 1
+        assert appeals.appeal_open(application) == 1
     with time_machine.travel(datetime(2025, 4, 10, tzinfo=IST), tick=False):
-        assert actions.appeal_open(application) == 0
+        assert appeals.appeal_open(application) == 0
 
 
 def test_second_appeal_opens_when_the_first_is_dismissed(personas: Personas, sapna: Any) -> None:
@@ -104,13 +105,13 @@ def test_second_appeal_opens_when_the_first_is_dismissed(personas: Personas, sap
     with time_machine.travel(datetime(2025, 3, 4, 10, 0, tzinfo=IST), tick=False):
         application = submit_character(personas)
     with time_machine.travel(datetime(2025, 3, 6, 10, 0, tzinfo=IST), tick=False):
-        first = actions.file_appeal(application, "Late", acting_user=personas.asha)
-        actions.decide_appeal(
+        first = appeals.file_appeal(application, "Late", acting_user=personas.asha)
+        appeals.decide_appeal(
             first, "dismissed", "Delay explained", acting_user=sapna, expected_version=first.version
         )
         application.refresh_from_db()
-        second = actions.file_appeal(application, "Still late", acting_user=personas.asha)
+        second = appeals.file_appeal(application, "Still late", acting_user=personas.asha)
     assert second.level == 2 and second.authority_role == "deputy_commissioner"
-    with pytest.raises(actions.NotAllowed):
-        actions.decide_appeal(second, "allowed", "x", acting_user=sapna, expected_version=second.version)
-    actions.decide_appeal(second, "allowed", "Provide it", acting_user=dc, expected_version=second.version)
+    with pytest.raises(NotAllowed):
+        appeals.decide_appeal(second, "allowed", "x", acting_user=sapna, expected_version=second.version)
+    appeals.decide_appeal(second, "allowed", "Provide it", acting_user=dc, expected_version=second.version)

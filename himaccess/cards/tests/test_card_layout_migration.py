@@ -20,7 +20,7 @@ from himaccess.cards.tests.conftest import AshaCards, decode_cwt, make_legacy
 from himaccess.cards.verification import verify_text
 from himaccess.cards.verifier import himparivar_verify as spec
 from himaccess.conftest import Personas
-from himaccess.registry import actions as register
+from himaccess.registry.actions import members
 from himaccess.registry.models import Source
 
 
@@ -110,6 +110,7 @@ def test_withdrawing_the_replacement_lists_the_honoured_old_card(
     old_ravi = make_legacy(asha_cards.ravi)
     _command()
     old_ravi.refresh_from_db()
+    assert old_ravi.superseded_by is not None
     actions.revoke(old_ravi.superseded_by, reason="lost", acting_user=personas.meena)
     assert verify_text(old_ravi.qr_text).verdict == spec.REVOKED
     listed = spec.load_revocations(Client().get("/cards/revocations.json").json(), _keys())
@@ -122,7 +123,7 @@ def test_a_register_change_after_the_reissue_withdraws_the_old_card_too(
     old_ravi = make_legacy(asha_cards.ravi)
     _command()
     with django_capture_on_commit_callbacks(execute=True):
-        register.record_death(
+        members.record_death(
             personas.member(personas.ravi), on=date(2026, 11, 1), acting_user=None, source=Source.PANCHAYAT
         )
     assert verify_text(old_ravi.qr_text).verdict == spec.REVOKED
@@ -133,7 +134,7 @@ def test_an_old_card_of_someone_no_longer_in_the_family_is_revoked_not_reissued(
 ) -> None:
     old_ravi = make_legacy(asha_cards.ravi)
     # The death is recorded but the card handlers have not run (their dispatch failed, say).
-    register.record_death(
+    members.record_death(
         personas.member(personas.ravi), on=date(2026, 11, 1), acting_user=None, source=Source.PANCHAYAT
     )
     _command()

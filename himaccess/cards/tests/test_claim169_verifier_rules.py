@@ -188,6 +188,7 @@ def test_every_cut_of_a_credential_gets_a_verdict() -> None:
 
 
 def test_wrong_types_everywhere_get_a_verdict() -> None:
+    value: object
     for value in (None, 1, 1.5, "x", b"x", [], {}, cbor2.CBORTag(1, 0)):
         for where in ("claim", "ext", "cti", "iss"):
             cwt = _cwt()

@@ -19,6 +19,7 @@ from himaccess.cards.verification import verify_text
 from himaccess.cards.verifier import himparivar_verify as spec
 from himaccess.conftest import Personas
 from himaccess.lib import identifiers
+from himaccess.lib import pdf as drawing
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) not installed"
@@ -72,7 +73,8 @@ def test_family_qr_scans_and_binds_every_member(personas: Personas, tmp_path: Pa
     text, ids, face = _family_code(personas, size)
     # Level Q (25 % of the code may be damaged) with modules of at least a third of a millimetre.
     code = segno.make(text, error="q", micro=False, boost_error=False)
-    assert FAMILY_QR_BOX / (code.symbol_size(border=0)[0] + 2 * pdf.QUIET_ZONE) / mm >= pdf.MIN_MODULE_MM
+    modules = code.symbol_size(border=0)[0] + 2 * drawing.QUIET_ZONE
+    assert FAMILY_QR_BOX / modules / mm >= drawing.MIN_MODULE_MM
     for layout in ("id1", "a4"):
         (tmp_path / layout).mkdir()
         pages = render_png(pdf.family_card_pdf(face, layout=layout), tmp_path / layout, last_page=1)

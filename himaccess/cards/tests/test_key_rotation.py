@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.test import Client
+from pytest_django import Settings
 
 from himaccess.cards import actions
 from himaccess.cards.tests.conftest import AshaCards
@@ -30,7 +31,7 @@ def test_rotation_keeps_cards_signed_by_the_old_key_valid(personas: Personas, as
     assert {old_kid, karan_card.key_id} <= published
 
 
-def test_embedded_key_is_written_owner_only_outside_the_database(settings: object, db: None) -> None:
+def test_embedded_key_is_written_owner_only_outside_the_database(settings: Settings, db: None) -> None:
     key = signing.active_key("card")
     path = Path(settings.SIGNING_KEY_DIR) / "card" / f"{key.kid}.pem"  # type: ignore[attr-defined]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -10,14 +10,14 @@ from himaccess.cards.verifier import himparivar_verify as spec
 from himaccess.conftest import Personas
 from himaccess.events.bus import dispatch
 from himaccess.events.models import Event
-from himaccess.registry import actions as register
+from himaccess.registry.actions import members
 from himaccess.registry.models import Gender, Relation, Source
 
 
 def _birth(personas: Personas) -> Any:
-    return register.record_birth(
+    return members.record_birth(
         personas.asha_family,
-        register.NewMember(
+        members.NewMember(
             name_en="Meera Kumari",
             name_hi="मीरा कुमारी",
             gender=Gender.FEMALE,
@@ -63,7 +63,7 @@ def test_death_revokes_the_members_card(
 ) -> None:
     ravi = personas.member(personas.ravi)
     with django_capture_on_commit_callbacks(execute=True):
-        register.record_death(ravi, on=date(2025, 1, 5), acting_user=None, source=Source.PANCHAYAT)
+        members.record_death(ravi, on=date(2025, 1, 5), acting_user=None, source=Source.PANCHAYAT)
     assert Card.objects.get(pk=asha_cards.ravi.pk).status == Card.Status.REVOKED
     family_card = Card.objects.active().get(family=personas.asha_family, kind=Card.Kind.FAMILY)
     details = verify_text(family_card.qr_text).details

@@ -18,14 +18,14 @@ from himaccess.events import bus, relay
 from himaccess.events.models import Event, HandlerRun
 from himaccess.events.tasks import dispatch_event
 from himaccess.events.tests.consumers import Consumer
-from himaccess.registry import actions as register
+from himaccess.registry.actions import members
 from himaccess.registry.models import Gender, Member, Relation, Source
 
 
 def _birth(personas: Personas) -> Member:
-    return register.record_birth(
+    return members.record_birth(
         personas.asha_family,
-        register.NewMember(
+        members.NewMember(
             name_en="Meera Kumari",
             name_hi="मीरा कुमारी",
             gender=Gender.FEMALE,

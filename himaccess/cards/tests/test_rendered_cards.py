@@ -13,6 +13,7 @@ from reportlab.lib.units import mm
 from himaccess.cards import pdf
 from himaccess.cards.tests.conftest import AshaCards, render_png
 from himaccess.conftest import Personas
+from himaccess.lib import pdf as drawing
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) not installed"
@@ -52,8 +53,8 @@ def test_qr_modules_are_at_least_a_third_of_a_millimetre(asha_cards: AshaCards) 
     from reportlab.pdfgen.canvas import Canvas
 
     canvas = Canvas(io.BytesIO())
-    assert pdf.draw_qr(canvas, asha_cards.ravi.qr_text, 0, 0, 31 * mm) >= pdf.MIN_MODULE_MM
-    assert pdf.draw_qr(canvas, asha_cards.family.qr_text, 0, 0, 34 * mm) >= pdf.MIN_MODULE_MM
+    assert drawing.draw_qr(canvas, asha_cards.ravi.qr_text, 0, 0, 31 * mm) >= drawing.MIN_MODULE_MM
+    assert drawing.draw_qr(canvas, asha_cards.family.qr_text, 0, 0, 34 * mm) >= drawing.MIN_MODULE_MM
 
 
 def _text(content: bytes) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.test import Client
+from pytest_django import Settings
 
 from himaccess.cards.tests.conftest import AshaCards, resign
 from himaccess.cards.verification import verify_text
@@ -78,7 +79,9 @@ def test_foreign_text_is_not_a_credential(db: None, text: str) -> None:
     assert verify_text(text).verdict == spec.NOT_CREDENTIAL
 
 
-def test_huge_input_is_not_a_credential_on_the_page_and_too_large_for_the_api(db: None, settings) -> None:
+def test_huge_input_is_not_a_credential_on_the_page_and_too_large_for_the_api(
+    db: None, settings: Settings
+) -> None:
     huge = "6BF" * 300_000
     client = Client()
     page = client.post("/cards/verify/", {"qr_text": huge})

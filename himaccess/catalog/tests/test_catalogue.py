@@ -67,7 +67,7 @@ def test_search_api_is_public_and_filters(client: Any) -> None:
 
 
 def test_a_changed_definition_is_a_new_version_and_old_applications_keep_theirs(personas: Any) -> None:
-    from himaccess.applications.actions import start_draft
+    from himaccess.applications.actions.drafts import start_draft
 
     service = Service.objects.get(code="CERT-05")
     first = service.current_version

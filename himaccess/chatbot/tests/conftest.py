@@ -20,7 +20,7 @@ from django.test import Client, TestCase
 
 from himaccess.accounts.models import Level, Role, User
 from himaccess.accounts.testing import last_code_sent_to
-from himaccess.applications import actions as application_actions
+from himaccess.applications.actions import drafts, filing
 from himaccess.applications.models import Application
 from himaccess.catalog.models import Service
 from himaccess.chatbot import whatsapp
@@ -30,9 +30,10 @@ from himaccess.grievances import routing
 from himaccess.grievances.models import Category, Complaint
 from himaccess.grievances.models import Channel as ComplaintChannel
 from himaccess.notifications import sms
-from himaccess.registry import actions as registry_actions
+from himaccess.registry.actions import corrections, members
 from himaccess.registry.models import Gender, Relation, Source
-from himaccess.schemes import actions as scheme_actions
+from himaccess.schemes.actions import enrolment as schemes_enrolment
+from himaccess.schemes.actions import reevaluation, reviews
 from himaccess.schemes.models import Offer, ReviewCase
 
 API = "/api/v1/chatbot/messages"
@@ -98,11 +99,9 @@ def verify(chat: Chat, mobile: str, first: str) -> dict[str, Any]:
 def character_certificate_for_ravi(personas: Personas) -> Application:
     """Asha applies for a character certificate for her son Ravi (the register fills the form)."""
     ravi = personas.member(personas.ravi)
-    application = application_actions.start_draft(
-        Service.objects.get(code="CERT-05"), ravi, acting_user=personas.asha
-    )
+    application = drafts.start_draft(Service.objects.get(code="CERT-05"), ravi, acting_user=personas.asha)
     answers = {**application.answers, "relative_name": "Late Mohan Lal", "purpose": "Police recruitment"}
-    return application_actions.submit(application, answers, {}, acting_user=personas.asha)
+    return filing.submit(application, answers, {}, acting_user=personas.asha)
 
 
 def water_complaint_of_asha(personas: Personas) -> Complaint:
@@ -118,7 +117,7 @@ def water_complaint_of_asha(personas: Personas) -> Complaint:
     ).complaint
 
 
-def signed_post(client: Client, payload: dict[str, Any], *, secret: str = APP_SECRET) -> Any:
+def signed_post(client: Client, payload: object, *, secret: str = APP_SECRET) -> Any:
     """POST a webhook body to the WhatsApp endpoint signed as Meta signs it."""
     body = json.dumps(payload).encode()
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -184,21 +183,21 @@ def stopped_allowance(personas: Personas) -> Iterator[Stopped]:
     priya.postings.update(department="social_justice")
     asha = personas.member(personas.asha)
     with time_machine.travel(START, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
-        registry_actions.correct_member(
+        corrections.correct_member(
             asha, {"disability_percent": 75}, acting_user=personas.meena, source=Source.OFFICIAL
         )
-        scheme_actions.reevaluate_member(asha, trigger="test")
+        reevaluation.reevaluate_member(asha, trigger="test")
         offer = Offer.objects.get(member=asha, scheme__scheme_id="disability_relief_allowance")
-        enrolment = scheme_actions.sanction_enrolment(
-            scheme_actions.accept_offer(offer, acting_user=personas.asha), acting_user=priya
+        enrolment = schemes_enrolment.sanction_enrolment(
+            schemes_enrolment.accept_offer(offer, acting_user=personas.asha), acting_user=priya
         )
-        registry_actions.correct_member(
+        corrections.correct_member(
             asha, {"disability_percent": 20}, acting_user=personas.meena, source=Source.OFFICIAL
         )
     review = ReviewCase.objects.get(enrolment=enrolment)
     after_grace = START + timedelta(days=ReviewCase.GRACE_DAYS + 2)
     with time_machine.travel(after_grace, tick=False):
-        scheme_actions.decide_review(
+        reviews.decide_review(
             review, stop=True, note="Medical board certificate says 20 percent", acting_user=priya
         )
         yield Stopped(personas, priya, after_grace)
@@ -210,9 +209,9 @@ SHARED_PHONE = "9816000004"
 @pytest.fixture
 def shared_phone(personas: Personas) -> str:
     """Pushpa's number is also her daughter Anju's: the chat must ask which of them is writing."""
-    registry_actions.record_birth(
+    members.record_birth(
         personas.kangra_family,
-        registry_actions.NewMember(
+        members.NewMember(
             name_en="Anju Katoch",
             name_hi="अंजू कटोच",
             gender=Gender.FEMALE,

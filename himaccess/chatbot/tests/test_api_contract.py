@@ -8,11 +8,12 @@ from django.test import Client
 from himaccess.api import api
 from himaccess.chatbot.models import Conversation
 from himaccess.chatbot.tests.conftest import API, Chat, verify
+from himaccess.conftest import Personas
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_first_answer_issues_a_conversation_id_and_has_every_field(personas: object) -> None:
+def test_the_first_answer_issues_a_conversation_id_and_has_every_field(personas: Personas) -> None:
     answer = Chat().say("what documents are needed for an income certificate")
     assert set(answer) >= {"conversation_id", "reply", "intent", "language", "suggestions"}
     assert len(answer["conversation_id"]) >= 40
@@ -21,26 +22,27 @@ def test_the_first_answer_issues_a_conversation_id_and_has_every_field(personas:
     assert isinstance(answer["suggestions"], list)
 
 
-def test_a_scheme_answer_names_its_scheme(personas: object) -> None:
+def test_a_scheme_answer_names_its_scheme(personas: Personas) -> None:
     answer = Chat().say("who can get widow pension, vidhwa, ekal nari")
     assert answer["scheme_id"] == "widow_destitute_ekal_nari_pension" and answer["service_code"] is None
 
 
-def test_the_id_is_not_stored_as_given(personas: object) -> None:
+def test_the_id_is_not_stored_as_given(personas: Personas) -> None:
     chat = Chat()
     chat.say("namaste")
+    assert chat.conversation_id is not None
     assert not Conversation.objects.filter(token_hash=chat.conversation_id).exists()
     assert chat.conversation_id not in Conversation.objects.get().reference
 
 
-def test_a_made_up_id_is_a_404(personas: object) -> None:
+def test_a_made_up_id_is_a_404(personas: Personas) -> None:
     response = Client().post(
         API, {"text": "hi", "conversation_id": "made-up-conversation-id"}, content_type="application/json"
     )
     assert response.status_code == 404
 
 
-def test_someone_elses_logged_in_conversation_cannot_be_continued(personas: object) -> None:
+def test_someone_elses_logged_in_conversation_cannot_be_continued(personas: Personas) -> None:
     asha = personas.client_for(personas.asha)
     asha.get("/")
     chat = Chat(client=asha)
@@ -59,7 +61,7 @@ def test_someone_elses_logged_in_conversation_cannot_be_continued(personas: obje
 
 
 def test_a_verified_anonymous_conversation_forgets_the_verification_when_someone_logs_in(
-    personas: object,
+    personas: Personas,
 ) -> None:
     chat = Chat()
     verify(chat, "9816000001", "status of my application")
@@ -73,7 +75,7 @@ def test_a_verified_anonymous_conversation_forgets_the_verification_when_someone
     assert not Conversation.objects.get().is_verified()
 
 
-def test_a_logged_in_caller_must_send_the_csrf_token(personas: object) -> None:
+def test_a_logged_in_caller_must_send_the_csrf_token(personas: Personas) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(personas.asha)
     refused = client.post(API, {"text": "namaste"}, content_type="application/json")

@@ -13,12 +13,13 @@ from django.test import TestCase
 
 from himaccess.accounts.models import Level, Role
 from himaccess.chatbot.tests.conftest import Chat, Stopped, verify
-from himaccess.conftest import MANDI, make_official
+from himaccess.conftest import MANDI, Personas, make_official
 from himaccess.lib.rules import Clause
-from himaccess.registry import actions as registry_actions
+from himaccess.registry.actions import corrections
 from himaccess.registry.models import Source
-from himaccess.schemes import actions as scheme_actions
 from himaccess.schemes import eligibility
+from himaccess.schemes.actions import enrolment as schemes_enrolment
+from himaccess.schemes.actions import reevaluation
 from himaccess.schemes.models import EligibilityDecision, Offer
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_karan_is_told_nothing_of_ashas_family(stopped_allowance: Stopped) -> No
     assert "No benefit of your family has been stopped or refused" in answer["reply"]
 
 
-def test_not_being_eligible_for_a_named_scheme_is_explained(personas: object) -> None:
+def test_not_being_eligible_for_a_named_scheme_is_explained(personas: Personas) -> None:
     chat = Chat()
     answer = verify(chat, KARAN, "why am I not eligible for widow pension")
     assert answer["intent"] == "explain_decision"
@@ -69,13 +70,13 @@ def test_a_refused_application_is_explained_with_the_officers_reason(personas: A
     priya.postings.update(department="social_justice")
     asha = personas.member(personas.asha)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        registry_actions.correct_member(
+        corrections.correct_member(
             asha, {"disability_percent": 60}, acting_user=personas.meena, source=Source.OFFICIAL
         )
-        scheme_actions.reevaluate_member(asha, trigger="test")
+        reevaluation.reevaluate_member(asha, trigger="test")
         offer = Offer.objects.get(member=asha, scheme__scheme_id="disability_relief_allowance")
-        enrolment = scheme_actions.accept_offer(offer, acting_user=personas.asha)
-        scheme_actions.reject_enrolment(
+        enrolment = schemes_enrolment.accept_offer(offer, acting_user=personas.asha)
+        schemes_enrolment.reject_enrolment(
             enrolment, reason="The disability certificate is not from a medical board", acting_user=priya
         )
     chat = Chat()

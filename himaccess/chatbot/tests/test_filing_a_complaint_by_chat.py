@@ -12,6 +12,7 @@ from django.test import Client
 
 from himaccess.chatbot import whatsapp
 from himaccess.chatbot.tests.conftest import Chat, code_sent_to, signed_post, verify, whatsapp_text
+from himaccess.conftest import Personas
 from himaccess.grievances.models import Complaint
 from himaccess.lib import identifiers
 from himaccess.notifications import sms
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 ASHA = "9816000001"
 
 
-def test_asha_files_a_water_complaint_step_by_step(personas: object) -> None:
+def test_asha_files_a_water_complaint_step_by_step(personas: Personas) -> None:
     chat = Chat()
     answer = verify(chat, ASHA, "I want to file a complaint")
     assert "What is the complaint about" in answer["reply"]
@@ -46,7 +47,7 @@ def test_asha_files_a_water_complaint_step_by_step(personas: object) -> None:
     assert any(m.to == ASHA and complaint.reference in m.text for m in sms.outbox)
 
 
-def test_a_described_problem_is_kept_and_the_place_typed(personas: object) -> None:
+def test_a_described_problem_is_kept_and_the_place_typed(personas: Personas) -> None:
     chat = Chat()
     answer = verify(chat, ASHA, "the road to our village is damaged with big potholes near the school")
     assert answer["intent"] == "file_complaint"
@@ -62,7 +63,7 @@ def test_a_described_problem_is_kept_and_the_place_typed(personas: object) -> No
     assert complaint.district.name_en == "Kangra" and complaint.tehsil.name_en == "Kangra"
 
 
-def test_saying_no_at_the_read_back_files_nothing(personas: object) -> None:
+def test_saying_no_at_the_read_back_files_nothing(personas: Personas) -> None:
     chat = Chat()
     verify(chat, ASHA, "bijli nahi hai kal se")
     chat.say("1")
@@ -73,7 +74,7 @@ def test_saying_no_at_the_read_back_files_nothing(personas: object) -> None:
     assert not Complaint.objects.exists()
 
 
-def test_a_number_typed_in_the_description_is_not_kept(personas: object) -> None:
+def test_a_number_typed_in_the_description_is_not_kept(personas: Personas) -> None:
     chat = Chat()
     verify(chat, ASHA, "I want to file a complaint")
     chat.say("no water supply")
@@ -85,7 +86,7 @@ def test_a_number_typed_in_the_description_is_not_kept(personas: object) -> None
     assert "9418012345" not in description and "6789" not in description
 
 
-def test_a_complaint_by_whatsapp_is_filed_on_the_whatsapp_channel(personas: object) -> None:
+def test_a_complaint_by_whatsapp_is_filed_on_the_whatsapp_channel(personas: Personas) -> None:
     client = Client()
     sender = "91" + ASHA
     steps = [

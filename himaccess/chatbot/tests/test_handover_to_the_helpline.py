@@ -15,14 +15,14 @@ from himaccess.audit.models import AuditEntry
 from himaccess.chatbot import whatsapp
 from himaccess.chatbot.models import Handover, Message
 from himaccess.chatbot.tests.conftest import Chat, signed_post, whatsapp_text
-from himaccess.conftest import make_official
+from himaccess.conftest import Personas, make_official
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "/chatbot/handovers/"
 
 
-def test_asking_for_a_person_hands_over_and_takes_a_callback_number(personas: object) -> None:
+def test_asking_for_a_person_hands_over_and_takes_a_callback_number(personas: Personas) -> None:
     chat = Chat()
     answer = chat.say("I want to talk to a person")
     assert answer["intent"] == "human_handoff" and answer["handed_over"]
@@ -34,7 +34,7 @@ def test_asking_for_a_person_hands_over_and_takes_a_callback_number(personas: ob
     assert AuditEntry.objects.filter(action="chatbot.handover").exists()
 
 
-def test_two_messages_not_understood_hand_over(personas: object) -> None:
+def test_two_messages_not_understood_hand_over(personas: Personas) -> None:
     chat = Chat()
     first = chat.say("qwzx plorb vvnt")
     assert first["intent"] == "unknown" and not first["handed_over"]
@@ -43,14 +43,14 @@ def test_two_messages_not_understood_hand_over(personas: object) -> None:
     assert Handover.objects.get().reason == Handover.Reason.NOT_UNDERSTOOD
 
 
-def test_a_whatsapp_sender_is_called_back_on_their_own_number(personas: object) -> None:
+def test_a_whatsapp_sender_is_called_back_on_their_own_number(personas: Personas) -> None:
     signed_post(Client(), whatsapp_text("919816000004", "insaan se baat karni hai", "wamid.human-1"))
     handover = Handover.objects.get()
     assert handover.callback_mobile == "9816000004"
     assert "XXXXXX0004" in whatsapp.outbox[-1].text
 
 
-def test_sunita_sees_the_transcript_and_works_the_handover(personas: object) -> None:
+def test_sunita_sees_the_transcript_and_works_the_handover(personas: Personas) -> None:
     chat = Chat()
     chat.say("namaste")
     chat.say("mujhe kisi insaan se baat karni hai")
@@ -71,7 +71,7 @@ def test_sunita_sees_the_transcript_and_works_the_handover(personas: object) -> 
     assert handover.status == Handover.Status.CLOSED and handover.taken_by == personas.sunita
 
 
-def test_an_agent_replies_on_whatsapp(personas: object) -> None:
+def test_an_agent_replies_on_whatsapp(personas: Personas) -> None:
     signed_post(Client(), whatsapp_text("919816000004", "agent se baat karwao", "wamid.human-2"))
     handover = Handover.objects.get()
     sunita = personas.client_for(personas.sunita)
@@ -84,7 +84,7 @@ def test_an_agent_replies_on_whatsapp(personas: object) -> None:
     assert Message.objects.filter(role=Message.Role.AGENT, sent_by=personas.sunita).exists()
 
 
-def test_a_second_agent_cannot_take_a_taken_handover(personas: object) -> None:
+def test_a_second_agent_cannot_take_a_taken_handover(personas: Personas) -> None:
     Chat().say("talk to agent")
     handover = Handover.objects.get()
     sunita = personas.client_for(personas.sunita)
@@ -97,7 +97,7 @@ def test_a_second_agent_cannot_take_a_taken_handover(personas: object) -> None:
 
 
 @pytest.mark.parametrize("who", ["asha", "meena", "vikram", "karan"])
-def test_the_handover_page_is_not_found_for_anyone_but_agents(personas: object, who: str) -> None:
+def test_the_handover_page_is_not_found_for_anyone_but_agents(personas: Personas, who: str) -> None:
     Chat().say("talk to agent")
     handover = Handover.objects.get()
     client = personas.client_for(getattr(personas, who))
@@ -107,6 +107,6 @@ def test_the_handover_page_is_not_found_for_anyone_but_agents(personas: object, 
     assert handover.status == Handover.Status.OPEN
 
 
-def test_the_handover_page_sends_anonymous_visitors_to_log_in(personas: object) -> None:
+def test_the_handover_page_sends_anonymous_visitors_to_log_in(personas: Personas) -> None:
     response = Client().get(PAGE)
     assert response.status_code == 302 and "/accounts/login" in response["Location"]

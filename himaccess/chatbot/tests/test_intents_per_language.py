@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from himaccess.chatbot import classifier
 from himaccess.chatbot.tests.conftest import Chat
+from himaccess.conftest import Personas
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_the_classifier_reads_each_intent_in_each_language(text: str, intent: st
     ],
 )
 def test_the_reply_is_in_the_language_and_script_of_the_question(
-    personas: object, text: str, language: str, script: str
+    personas: Personas, text: str, language: str, script: str
 ) -> None:
     answer = Chat().say(text)
     assert answer["language"] == language

@@ -68,7 +68,9 @@ def test_a_faithful_rewording_is_used(personas: Any, model_on: None) -> None:
     ],
 )
 def test_a_rewording_that_changes_a_fact_is_thrown_away(personas: Any, model_on: None, change: Any) -> None:
-    definition = Service.objects.get(code="CERT-02").current_version.definition
+    version = Service.objects.get(code="CERT-02").current_version
+    assert version is not None
+    definition = version.definition
     with mock.patch.object(llm.requests, "post", autospec=True, side_effect=_answering(change)):
         answer = Chat().say(QUESTION)
     assert "Documents to upload" in answer["reply"]

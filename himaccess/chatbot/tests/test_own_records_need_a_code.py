@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.utils import timezone
+from pytest_django import Settings
 
 from himaccess.audit.models import AuditEntry
 from himaccess.chatbot.models import Conversation
@@ -23,6 +24,7 @@ from himaccess.chatbot.tests.conftest import (
     verify,
     water_complaint_of_asha,
 )
+from himaccess.conftest import Personas
 from himaccess.notifications import sms
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,7 @@ pytestmark = pytest.mark.django_db
 ASHA, KARAN = "9816000001", "9816000003"
 
 
-def test_an_application_status_is_refused_until_the_code_is_typed(personas: object) -> None:
+def test_an_application_status_is_refused_until_the_code_is_typed(personas: Personas) -> None:
     application = character_certificate_for_ravi(personas)
     chat = Chat()
     asked = chat.say("what is the status of my application")
@@ -45,7 +47,7 @@ def test_an_application_status_is_refused_until_the_code_is_typed(personas: obje
     assert "Character certificate" in answer["reply"] and "Ravi Kumar" in answer["reply"]
 
 
-def test_a_wrong_code_does_not_verify(personas: object) -> None:
+def test_a_wrong_code_does_not_verify(personas: Personas) -> None:
     character_certificate_for_ravi(personas)
     chat = Chat()
     chat.say("status of my application")
@@ -57,7 +59,7 @@ def test_a_wrong_code_does_not_verify(personas: object) -> None:
     assert not Conversation.objects.get().is_verified()
 
 
-def test_the_reply_to_an_unknown_number_is_the_same_and_no_sms_goes_out(personas: object) -> None:
+def test_the_reply_to_an_unknown_number_is_the_same_and_no_sms_goes_out(personas: Personas) -> None:
     chat = Chat()
     chat.say("status of my complaint")
     known = chat.say(ASHA)["reply"].replace("0001", "####")
@@ -68,7 +70,7 @@ def test_the_reply_to_an_unknown_number_is_the_same_and_no_sms_goes_out(personas
     assert not [m for m in sms.outbox if m.to == "9999912345"]
 
 
-def test_karan_verified_cannot_see_ashas_application_or_complaint(personas: object) -> None:
+def test_karan_verified_cannot_see_ashas_application_or_complaint(personas: Personas) -> None:
     application = character_certificate_for_ravi(personas)
     complaint = water_complaint_of_asha(personas)
     chat = Chat()
@@ -82,7 +84,7 @@ def test_karan_verified_cannot_see_ashas_application_or_complaint(personas: obje
     assert complaint.display_reference not in listed["reply"]
 
 
-def test_asha_verified_sees_her_complaint(personas: object) -> None:
+def test_asha_verified_sees_her_complaint(personas: Personas) -> None:
     complaint = water_complaint_of_asha(personas)
     chat = Chat()
     answer = verify(chat, ASHA, "meri shikayat ka status kya hai")
@@ -93,7 +95,7 @@ def test_asha_verified_sees_her_complaint(personas: object) -> None:
     assert "pani ki apurti nahin" in answer["reply"]
 
 
-def test_a_logged_in_citizen_gets_the_code_on_her_own_number_without_typing_it(personas: object) -> None:
+def test_a_logged_in_citizen_gets_the_code_on_her_own_number_without_typing_it(personas: Personas) -> None:
     character_certificate_for_ravi(personas)
     client = Client()
     client.force_login(personas.asha)
@@ -107,14 +109,14 @@ def test_a_logged_in_citizen_gets_the_code_on_her_own_number_without_typing_it(p
     assert "Ravi Kumar" in answer["reply"]
 
 
-def test_verification_is_recorded_in_the_audit_chain(personas: object) -> None:
+def test_verification_is_recorded_in_the_audit_chain(personas: Personas) -> None:
     chat = Chat()
     verify(chat, ASHA, "status of my complaint")
     entry = AuditEntry.objects.filter(action="chatbot.verified").get()
     assert entry.actor is not None and entry.actor.mobile == ASHA
 
 
-def test_the_verification_lapses_after_its_minutes(personas: object, settings: object) -> None:
+def test_the_verification_lapses_after_its_minutes(personas: Personas, settings: Settings) -> None:
     chat = Chat()
     verify(chat, ASHA, "status of my complaint")
     later = timezone.now() + timedelta(minutes=settings.CHATBOT_VERIFIED_MINUTES + 1)

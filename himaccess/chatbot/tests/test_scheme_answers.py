@@ -6,15 +6,16 @@ import pytest
 from django.test import Client
 
 from himaccess.chatbot.tests.conftest import Chat
+from himaccess.conftest import Personas
 from himaccess.lib.rules import Clause
-from himaccess.schemes import actions as scheme_actions
 from himaccess.schemes import eligibility
+from himaccess.schemes.actions import reevaluation
 from himaccess.schemes.models import EligibilityDecision, Scheme
 
 pytestmark = pytest.mark.django_db
 
 
-def test_anyone_gets_the_conditions_and_amounts_of_a_scheme(personas: object) -> None:
+def test_anyone_gets_the_conditions_and_amounts_of_a_scheme(personas: Personas) -> None:
     answer = Chat().say("am I eligible for old age pension")
     assert answer["intent"] == "scheme_eligibility"
     assert answer["scheme_id"] == "old_age_pension_state"
@@ -24,14 +25,14 @@ def test_anyone_gets_the_conditions_and_amounts_of_a_scheme(personas: object) ->
     assert "Log in" in reply
 
 
-def test_the_conditions_are_worded_in_hindi_for_a_hindi_question(personas: object) -> None:
+def test_the_conditions_are_worded_in_hindi_for_a_hindi_question(personas: Personas) -> None:
     reply = Chat().say("बुढ़ापा पेंशन के लिए कितनी उम्र होनी चाहिए")["reply"]
     assert "आयु (पूरे वर्ष) कम से कम 60 है" in reply
 
 
-def test_a_logged_in_citizen_sees_her_own_eligibility_with_the_pages_explanation(personas: object) -> None:
+def test_a_logged_in_citizen_sees_her_own_eligibility_with_the_pages_explanation(personas: Personas) -> None:
     asha = personas.member(personas.asha)
-    scheme_actions.reevaluate_member(asha, trigger="test")
+    reevaluation.reevaluate_member(asha, trigger="test")
     scheme = Scheme.objects.get(scheme_id="widow_destitute_ekal_nari_pension")
     decision = EligibilityDecision.objects.filter(member=asha, scheme=scheme).first()
     assert decision is not None

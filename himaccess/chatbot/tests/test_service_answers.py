@@ -9,15 +9,18 @@ import pytest
 from himaccess.catalog import actions as catalog_actions
 from himaccess.catalog.models import Service
 from himaccess.chatbot.tests.conftest import Chat
+from himaccess.conftest import Personas
 
 pytestmark = pytest.mark.django_db
 
 
 def _current(code: str) -> dict:
-    return Service.objects.get(code=code).current_version.definition
+    version = Service.objects.get(code=code).current_version
+    assert version is not None
+    return version.definition
 
 
-def test_the_answer_carries_the_documents_fee_time_limit_and_link(personas: object) -> None:
+def test_the_answer_carries_the_documents_fee_time_limit_and_link(personas: Personas) -> None:
     definition = _current("CERT-02")
     answer = Chat().say("what documents are needed for an income certificate")
     reply = answer["reply"]
@@ -29,7 +32,7 @@ def test_the_answer_carries_the_documents_fee_time_limit_and_link(personas: obje
     assert "/services/apply/CERT-02/" in reply
 
 
-def test_a_newly_published_version_is_what_the_chatbot_says(personas: object) -> None:
+def test_a_newly_published_version_is_what_the_chatbot_says(personas: Personas) -> None:
     changed = copy.deepcopy(_current("CERT-02"))
     changed["fee_rupees"] = 25
     changed["time_limit_hours"] = 48
@@ -42,7 +45,7 @@ def test_a_newly_published_version_is_what_the_chatbot_says(personas: object) ->
     assert "₹25" in reply and "48" in reply and "rashan card (vaikalpik)" in reply
 
 
-def test_a_hindi_question_gets_the_documents_in_hindi(personas: object) -> None:
+def test_a_hindi_question_gets_the_documents_in_hindi(personas: Personas) -> None:
     definition = _current("CERT-03")
     reply = Chat().say("जाति प्रमाण पत्र के लिए कौन से दस्तावेज़ चाहिए")["reply"]
     for document in definition["documents"]:
@@ -50,7 +53,7 @@ def test_a_hindi_question_gets_the_documents_in_hindi(personas: object) -> None:
     assert "शुल्क" in reply and "समय सीमा" in reply
 
 
-def test_an_unclear_service_is_asked_about_with_choices(personas: object) -> None:
+def test_an_unclear_service_is_asked_about_with_choices(personas: Personas) -> None:
     chat = Chat()
     answer = chat.say("I need a certificate")
     assert "Which" in answer["reply"] and answer["suggestions"]
@@ -60,7 +63,7 @@ def test_an_unclear_service_is_asked_about_with_choices(personas: object) -> Non
     assert "/services/apply/" in chosen["reply"]
 
 
-def test_an_online_service_links_to_its_page(personas: object) -> None:
+def test_an_online_service_links_to_its_page(personas: Personas) -> None:
     answer = Chat().say("how do I get my him parivar family id")
     assert answer["service_code"] == "PAR-01"
     assert "online" in answer["reply"]

@@ -10,17 +10,19 @@ import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from pytest_django import Settings
 
 from himaccess.audit.models import AuditEntry
 from himaccess.celery import app
 from himaccess.chatbot import tasks
 from himaccess.chatbot.models import Conversation, Handover, InboundWhatsApp, Message
 from himaccess.chatbot.tests.conftest import Chat, signed_post, whatsapp_text
+from himaccess.conftest import Personas
 
 pytestmark = pytest.mark.django_db
 
 
-def _old_and_new_conversations(settings: object) -> tuple[Chat, Chat]:
+def _old_and_new_conversations(settings: Settings) -> tuple[Chat, Chat]:
     days = settings.CHATBOT_TRANSCRIPT_DAYS  # type: ignore[attr-defined]
     old = Chat()
     with time_machine.travel(timezone.now() - timedelta(days=days + 1)):
@@ -33,7 +35,7 @@ def _old_and_new_conversations(settings: object) -> tuple[Chat, Chat]:
 
 
 def test_the_purge_command_deletes_old_transcripts_and_keeps_recent_ones(
-    personas: object, settings: object
+    personas: Personas, settings: Settings
 ) -> None:
     _old_and_new_conversations(settings)
     assert Conversation.objects.count() == 3
@@ -49,7 +51,7 @@ def test_the_purge_command_deletes_old_transcripts_and_keeps_recent_ones(
     assert entry.after_data() == {"conversations": 2, "messages": 6, "whatsapp_ids": 1}
 
 
-def test_the_purge_runs_daily_from_celery_beat(personas: object, settings: object) -> None:
+def test_the_purge_runs_daily_from_celery_beat(personas: Personas, settings: Settings) -> None:
     _old_and_new_conversations(settings)
     schedule = app.conf.beat_schedule["chatbot-purge-transcripts"]
     assert schedule["task"] == "chatbot.purge"
@@ -57,7 +59,7 @@ def test_the_purge_runs_daily_from_celery_beat(personas: object, settings: objec
     assert Conversation.objects.count() == 1
 
 
-def test_the_retention_period_is_a_setting(personas: object, settings: object) -> None:
+def test_the_retention_period_is_a_setting(personas: Personas, settings: Settings) -> None:
     Chat().say("namaste")
     settings.CHATBOT_TRANSCRIPT_DAYS = 1
     with time_machine.travel(timezone.now() + timedelta(days=2)):

@@ -9,6 +9,7 @@ import pytest
 
 from himaccess.chatbot.models import Handover, Message
 from himaccess.chatbot.tests.conftest import Chat, code_sent_to, verify
+from himaccess.conftest import Personas
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def _stored() -> str:
     return "\n".join(Message.objects.values_list("text", flat=True))
 
 
-def test_a_mobile_number_an_aadhaar_number_and_a_code_are_not_stored(personas: object) -> None:
+def test_a_mobile_number_an_aadhaar_number_and_a_code_are_not_stored(personas: Personas) -> None:
     chat = Chat()
     chat.say("my aadhaar is 2345 6789 0123 and my phone +91 98160 00099, otp 482913")
     stored = _stored()
@@ -28,7 +29,7 @@ def test_a_mobile_number_an_aadhaar_number_and_a_code_are_not_stored(personas: o
     assert "[redacted: 12-digit number]" in stored and "[redacted: mobile number]" in stored
 
 
-def test_a_code_typed_by_mistake_is_not_echoed_and_the_person_is_warned(personas: object) -> None:
+def test_a_code_typed_by_mistake_is_not_echoed_and_the_person_is_warned(personas: Personas) -> None:
     chat = Chat()
     answer = chat.say("783412")
     assert "783412" not in answer["reply"]
@@ -36,7 +37,7 @@ def test_a_code_typed_by_mistake_is_not_echoed_and_the_person_is_warned(personas
     assert "783412" not in _stored()
 
 
-def test_the_code_of_a_verification_is_not_stored(personas: object) -> None:
+def test_the_code_of_a_verification_is_not_stored(personas: Personas) -> None:
     chat = Chat()
     chat.say("status of my complaint")
     chat.say(ASHA)
@@ -47,13 +48,13 @@ def test_the_code_of_a_verification_is_not_stored(personas: object) -> None:
     assert "[redacted: code]" in stored
 
 
-def test_register_numbers_stay_readable_for_the_helpline(personas: object) -> None:
+def test_register_numbers_stay_readable_for_the_helpline(personas: Personas) -> None:
     chat = Chat()
     chat.say("status of complaint G 4821 0937 562")
     assert "G 4821 0937 562" in _stored()
 
 
-def test_a_callback_number_is_kept_only_on_the_handover(personas: object) -> None:
+def test_a_callback_number_is_kept_only_on_the_handover(personas: Personas) -> None:
     chat = Chat()
     chat.say("talk to an agent")
     chat.say("9418012345")
@@ -61,7 +62,7 @@ def test_a_callback_number_is_kept_only_on_the_handover(personas: object) -> Non
     assert Handover.objects.get().callback_mobile == "9418012345"
 
 
-def test_the_verified_number_is_masked_in_the_replies(personas: object) -> None:
+def test_the_verified_number_is_masked_in_the_replies(personas: Personas) -> None:
     chat = Chat()
     answer = verify(chat, ASHA, "status of my application")
     assert ASHA not in answer["reply"]

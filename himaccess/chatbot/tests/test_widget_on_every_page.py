@@ -13,6 +13,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 
 from himaccess.chatbot.models import Message
+from himaccess.conftest import Personas
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +35,12 @@ def test_the_loader_is_small_and_the_widget_has_no_outside_origins(db: object) -
     assert loader and widget
     assert len(Path(loader).read_bytes()) < 1500
     for path in (loader, widget, finders.find("chatbot/widget.css"), finders.find("chatbot/launcher.css")):
+        assert isinstance(path, str), path
         text = Path(path).read_text(encoding="utf-8")
         assert "//cdn" not in text and "https://" not in text and "innerHTML" not in text
 
 
-def test_the_chat_page_works_without_javascript(personas: object) -> None:
+def test_the_chat_page_works_without_javascript(personas: Personas) -> None:
     client = Client()
     page = client.get("/chatbot/")
     assert page.status_code == 200 and 'id="chat-launcher"' not in page.content.decode()
@@ -49,6 +51,6 @@ def test_the_chat_page_works_without_javascript(personas: object) -> None:
     assert Message.objects.count() == 2
 
 
-def test_the_chat_page_refuses_an_empty_form(personas: object) -> None:
+def test_the_chat_page_refuses_an_empty_form(personas: Personas) -> None:
     response = Client().post("/chatbot/", {"text": ""})
     assert response.status_code == 400

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
-from himaccess.conftest import MANDI, MANDI_TEHSIL
+from himaccess.conftest import MANDI, MANDI_TEHSIL, ClientResponse
 from himaccess.grievances.models import Complaint, ComplaintStep
+from himaccess.grievances.tests.conftest import Ladder
 
 API = "/api/v1/grievances/complaints"
 
 
-def _post(client, **overrides):
-    body = {
+def _post(client: Client, **overrides: object) -> ClientResponse:
+    body: dict[str, object] = {
         "mobile": "9999922222",
         "category": "revenue-mutation-delay",
         "description": "Mutation",
@@ -39,14 +41,16 @@ def _post(client, **overrides):
         ({"channel": "pigeon"}, 400, "channel"),
     ],
 )
-def test_bad_complaints_are_refused_with_a_message(ladder, overrides, status, words):
+def test_bad_complaints_are_refused_with_a_message(
+    ladder: Ladder, overrides: dict[str, object], status: int, words: str
+) -> None:
     response = _post(ladder.personas.client_for(ladder.personas.sunita), **overrides)
     assert response.status_code == status
     assert words in response.json()["detail"]
     assert Complaint.objects.count() == 0 and ComplaintStep.objects.count() == 0
 
 
-def test_messages_come_in_hindi_when_asked(ladder):
+def test_messages_come_in_hindi_when_asked(ladder: Ladder) -> None:
     client = ladder.personas.client_for(ladder.personas.sunita)
     response = client.post(
         API,
@@ -58,7 +62,7 @@ def test_messages_come_in_hindi_when_asked(ladder):
     assert "श्रेणी" in response.json()["detail"]
 
 
-def test_console_outside_himachal_is_a_400_page(ladder):
+def test_console_outside_himachal_is_a_400_page(ladder: Ladder) -> None:
     client = ladder.personas.client_for(ladder.personas.sunita)
     response = client.post(
         "/grievances/console/",
@@ -73,7 +77,7 @@ def test_console_outside_himachal_is_a_400_page(ladder):
     assert Complaint.objects.count() == 0
 
 
-def test_officer_outside_jurisdiction_cannot_act(ladder):
+def test_officer_outside_jurisdiction_cannot_act(ladder: Ladder) -> None:
     complaint = ladder.file_for_asha()
     vikram = ladder.personas.client_for(ladder.personas.vikram)
     for action, data in (
@@ -88,7 +92,7 @@ def test_officer_outside_jurisdiction_cannot_act(ladder):
     assert complaint.status == Complaint.Status.OPEN and complaint.steps.count() == 1
 
 
-def test_supervisor_cannot_resolve_in_place_of_the_officer(ladder):
+def test_supervisor_cannot_resolve_in_place_of_the_officer(ladder: Ladder) -> None:
     complaint = ladder.file_for_asha()
     response = ladder.personas.client_for(ladder.dc_mandi).post(
         f"/grievances/c/{complaint.reference}/resolve/", {"note": "done"}
@@ -98,14 +102,14 @@ def test_supervisor_cannot_resolve_in_place_of_the_officer(ladder):
     assert complaint.status == Complaint.Status.OPEN
 
 
-def test_other_citizen_sees_nothing(ladder):
+def test_other_citizen_sees_nothing(ladder: Ladder) -> None:
     complaint = ladder.file_for_asha()
     karan = ladder.personas.client_for(ladder.personas.karan)
     assert karan.get(f"/grievances/c/{complaint.reference}/").status_code == 404
     assert karan.post(f"/grievances/c/{complaint.reference}/reopen/", {"reason": "x"}).status_code == 404
 
 
-def test_attachment_of_the_wrong_type_is_refused(ladder):
+def test_attachment_of_the_wrong_type_is_refused(ladder: Ladder) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     complaint = ladder.file_for_asha()

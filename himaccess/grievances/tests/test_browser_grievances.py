@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Browser
+from pytest_django.live_server_helper import LiveServer
 
 from himaccess.browser import logged_in_page
 from himaccess.grievances import actions, confirmation
 from himaccess.grievances.models import Complaint
+from himaccess.grievances.tests.conftest import Ladder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sunita_registers_a_call_and_reads_back_the_reference(browser, live_server, ladder):
+def test_sunita_registers_a_call_and_reads_back_the_reference(
+    browser: Browser, live_server: LiveServer, ladder: Ladder
+) -> None:
     page = logged_in_page(browser, live_server, ladder.personas.client_for(ladder.personas.sunita))
     page.goto("/grievances/console/")
     page.get_by_label("Caller's mobile number").fill("9816000001")
@@ -28,7 +33,7 @@ def test_sunita_registers_a_call_and_reads_back_the_reference(browser, live_serv
     assert complaint.display_reference in page.inner_text("table")
 
 
-def test_asha_confirms_from_the_sms_link(browser, live_server, ladder):
+def test_asha_confirms_from_the_sms_link(browser: Browser, live_server: LiveServer, ladder: Ladder) -> None:
     complaint = ladder.file_for_asha()
     actions.resolve(complaint, note="Mutation entered on 3 March", acting_user=ladder.personas.meena)
     complaint.refresh_from_db()

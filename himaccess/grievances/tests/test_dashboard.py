@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import time_machine
+from django.test import Client
 
 from himaccess.grievances import actions, escalation, figures
+from himaccess.grievances.tests.conftest import Ladder
 
 
-def test_figures_count_what_happened(ladder):
+def test_figures_count_what_happened(ladder: Ladder) -> None:
     a = ladder.file_for_asha()
     b = ladder.file_for_asha(code="revenue-demarcation")
     meena = ladder.personas.meena
@@ -36,7 +38,7 @@ def test_figures_count_what_happened(ladder):
     assert by_officer[meena.pk]["resolved"] == 1 and by_officer[ladder.dc_mandi.pk]["received"] == 1
 
 
-def test_public_dashboard_shows_no_names_or_mobiles(ladder, client):
+def test_public_dashboard_shows_no_names_or_mobiles(ladder: Ladder, client: Client) -> None:
     complaint = ladder.file_for_asha(text="Asha Devi 9816000001 land")
     actions.resolve(complaint, note="Done for Asha Devi", acting_user=ladder.personas.meena)
     page = client.get("/grievances/dashboard/")
@@ -47,7 +49,7 @@ def test_public_dashboard_shows_no_names_or_mobiles(ladder, client):
         assert secret not in text
 
 
-def test_public_tracking_shows_progress_without_personal_data(ladder, client):
+def test_public_tracking_shows_progress_without_personal_data(ladder: Ladder, client: Client) -> None:
     complaint = ladder.file_for_asha(text="Asha Devi 9816000001 land")
     page = client.get(f"/grievances/track/?reference={complaint.display_reference}")
     assert page.status_code == 200

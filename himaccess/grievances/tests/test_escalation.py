@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from himaccess.grievances import escalation
 from himaccess.grievances.models import ComplaintStep
-from himaccess.grievances.tests.conftest import texts_to
+from himaccess.grievances.tests.conftest import Ladder, texts_to
 
 
-def test_overdue_complaint_climbs_one_level_per_run_and_both_officers_hear(ladder):
+def test_overdue_complaint_climbs_one_level_per_run_and_both_officers_hear(ladder: Ladder) -> None:
     complaint = ladder.file_for_asha()
     assert escalation.escalate_overdue().rows == 0  # not due yet
     after_limit = complaint.sla_due_at + timedelta(minutes=1)
@@ -42,7 +42,7 @@ def test_overdue_complaint_climbs_one_level_per_run_and_both_officers_hear(ladde
     assert complaint.level == 3 and complaint.assignee == ladder.director
 
 
-def test_missing_rung_sends_it_higher_and_flags_it(ladder):
+def test_missing_rung_sends_it_higher_and_flags_it(ladder: Ladder) -> None:
     ladder.dc_mandi.postings.update(ended_at=timezone.now())
     complaint = ladder.file_for_asha()
     with time_machine.travel(complaint.sla_due_at + timedelta(minutes=1)):
@@ -52,7 +52,7 @@ def test_missing_rung_sends_it_higher_and_flags_it(ladder):
     assert "sent higher" in complaint.steps.get(kind=ComplaintStep.Kind.ESCALATED).reason
 
 
-def test_top_of_the_ladder_stays_and_counts_as_overdue(ladder):
+def test_top_of_the_ladder_stays_and_counts_as_overdue(ladder: Ladder) -> None:
     complaint = ladder.file_for_asha()
     moment = complaint.sla_due_at
     for _ in range(5):
@@ -64,7 +64,7 @@ def test_top_of_the_ladder_stays_and_counts_as_overdue(ladder):
     assert complaint.steps.filter(kind=ComplaintStep.Kind.ESCALATED).count() == 3
 
 
-def test_resolved_complaints_are_not_escalated(ladder):
+def test_resolved_complaints_are_not_escalated(ladder: Ladder) -> None:
     from himaccess.grievances import actions
 
     complaint = ladder.file_for_asha()

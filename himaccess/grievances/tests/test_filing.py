@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.test import Client
+from pytest_django import Settings
+
 from himaccess.conftest import KANGRA, KANGRA_TEHSIL
 from himaccess.grievances.models import Complaint, ComplaintStep, Suggestion
-from himaccess.grievances.tests.conftest import texts_to
+from himaccess.grievances.tests.conftest import Ladder, texts_to
 from himaccess.lib import identifiers
 
 
-def test_asha_files_from_her_page_and_it_reaches_meena_with_an_sms_reference(ladder):
+def test_asha_files_from_her_page_and_it_reaches_meena_with_an_sms_reference(ladder: Ladder) -> None:
     personas = ladder.personas
     client = personas.client_for(personas.asha)
     page = client.get("/grievances/new/")
@@ -29,7 +32,7 @@ def test_asha_files_from_her_page_and_it_reaches_meena_with_an_sms_reference(lad
     assert client.get(response["Location"]).status_code == 200
 
 
-def test_sunita_registers_for_a_known_caller_with_the_register_address(ladder):
+def test_sunita_registers_for_a_known_caller_with_the_register_address(ladder: Ladder) -> None:
     client = ladder.personas.client_for(ladder.personas.sunita)
     response = client.post(
         "/grievances/console/",
@@ -48,7 +51,7 @@ def test_sunita_registers_for_a_known_caller_with_the_register_address(ladder):
     assert complaint.assignee == ladder.personas.meena
 
 
-def test_unknown_caller_gives_the_place_and_is_routed_there(ladder):
+def test_unknown_caller_gives_the_place_and_is_routed_there(ladder: Ladder) -> None:
     client = ladder.personas.client_for(ladder.personas.sunita)
     response = client.post(
         "/api/v1/grievances/complaints",
@@ -65,7 +68,7 @@ def test_unknown_caller_gives_the_place_and_is_routed_there(ladder):
     assert complaint.assignee == ladder.personas.vikram
 
 
-def test_same_caller_category_and_place_within_the_window_is_linked(ladder):
+def test_same_caller_category_and_place_within_the_window_is_linked(ladder: Ladder) -> None:
     first = ladder.file_for_asha()
     again = ladder.file_for_asha(text="Calling again about my mutation")
     assert again.pk == first.pk
@@ -75,7 +78,7 @@ def test_same_caller_category_and_place_within_the_window_is_linked(ladder):
     assert other.pk != first.pk
 
 
-def test_repeat_after_the_window_opens_a_new_complaint(ladder, settings):
+def test_repeat_after_the_window_opens_a_new_complaint(ladder: Ladder, settings: Settings) -> None:
     from datetime import timedelta
 
     import time_machine
@@ -87,7 +90,7 @@ def test_repeat_after_the_window_opens_a_new_complaint(ladder, settings):
     assert later.pk != first.pk
 
 
-def test_api_reports_a_repeat_with_200_and_the_open_reference(ladder):
+def test_api_reports_a_repeat_with_200_and_the_open_reference(ladder: Ladder) -> None:
     client = ladder.personas.client_for(ladder.personas.sunita)
     body = {"mobile": "9816000001", "category": "revenue-mutation-delay", "description": "Mutation"}
     first = client.post("/api/v1/grievances/complaints", body, content_type="application/json")
@@ -96,7 +99,7 @@ def test_api_reports_a_repeat_with_200_and_the_open_reference(ladder):
     assert second.json()["repeat"] is True and second.json()["reference"] == first.json()["reference"]
 
 
-def test_suggestions_are_recorded_apart_from_complaints(ladder):
+def test_suggestions_are_recorded_apart_from_complaints(ladder: Ladder) -> None:
     client = ladder.personas.client_for(ladder.personas.sunita)
     response = client.post(
         "/api/v1/grievances/suggestions",
@@ -114,7 +117,7 @@ def test_suggestions_are_recorded_apart_from_complaints(ladder):
     assert Suggestion.objects.count() == 1 and Complaint.objects.count() == 0
 
 
-def test_no_officer_on_the_first_level_goes_up_and_is_flagged(ladder):
+def test_no_officer_on_the_first_level_goes_up_and_is_flagged(ladder: Ladder) -> None:
     complaint = ladder.file_for_asha(code="jal-shakti-no-water", text="No water for four days")
     # Nobody holds Jal Shakti's rungs in Mandi; the state has no Jal Shakti officers either.
     assert complaint.assignee is None and complaint.routed_up
@@ -122,7 +125,7 @@ def test_no_officer_on_the_first_level_goes_up_and_is_flagged(ladder):
     assert "no officer" in step.reason
 
 
-def test_category_list_is_public_and_marks_leaves(client, db):
+def test_category_list_is_public_and_marks_leaves(client: Client, db: None) -> None:
     rows = client.get("/api/v1/grievances/categories").json()
     by_code = {r["code"]: r for r in rows}
     assert by_code["revenue-land-records"]["fileable"] is False

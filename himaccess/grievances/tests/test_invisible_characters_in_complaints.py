@@ -9,19 +9,20 @@ keep their joiners.
 from __future__ import annotations
 
 from himaccess.grievances.models import Complaint
+from himaccess.grievances.tests.conftest import Ladder
 
 TYPED = "Mutation\u200b of my land \u202epending\u202c since March\ufeff; क्\u200dषेत्र \u2067खसरा\u2069 12"
 KEPT = "Mutation of my land pending since March; क्\u200dषेत्र खसरा 12"
 
 
-def test_the_complaint_page_drops_invisible_characters(ladder):
+def test_the_complaint_page_drops_invisible_characters(ladder: Ladder) -> None:
     client = ladder.personas.client_for(ladder.personas.asha)
     response = client.post("/grievances/new/", {"category": "revenue-mutation-delay", "description": TYPED})
     assert response.status_code == 302
     assert Complaint.objects.get().description == KEPT
 
 
-def test_the_complaint_api_drops_invisible_characters(ladder):
+def test_the_complaint_api_drops_invisible_characters(ladder: Ladder) -> None:
     client = ladder.personas.client_for(ladder.personas.asha)
     response = client.post(
         "/api/v1/grievances/complaints",
@@ -32,7 +33,7 @@ def test_the_complaint_api_drops_invisible_characters(ladder):
     assert Complaint.objects.get().description == KEPT
 
 
-def test_the_helpline_console_drops_them_from_the_callers_name_and_text(ladder):
+def test_the_helpline_console_drops_them_from_the_callers_name_and_text(ladder: Ladder) -> None:
     client = ladder.personas.client_for(ladder.personas.sunita)
     response = client.post(
         "/grievances/console/",

@@ -7,17 +7,20 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from pytest_django import Settings
 
 from himaccess.grievances import actions, confirmation, escalation
 from himaccess.grievances.models import Complaint, ComplaintStep
+from himaccess.grievances.tests.conftest import Ladder
 
 
-def _resolved(ladder) -> Complaint:
+def _resolved(ladder: Ladder) -> Complaint:
     complaint = ladder.file_for_asha()
     return actions.resolve(complaint, note="Mutation entered on 3 March", acting_user=ladder.personas.meena)
 
 
-def test_confirming_by_sms_link_closes_and_the_link_then_fails(ladder, client):
+def test_confirming_by_sms_link_closes_and_the_link_then_fails(ladder: Ladder, client: Client) -> None:
     complaint = _resolved(ladder)
     path = "/" + confirmation.url_for(complaint).split("/", 3)[3]
     assert client.get(path).status_code == 200
@@ -35,7 +38,7 @@ def test_confirming_by_sms_link_closes_and_the_link_then_fails(ladder, client):
     assert complaint.status == Complaint.Status.CLOSED
 
 
-def test_forged_link_is_refused(ladder, client):
+def test_forged_link_is_refused(ladder: Ladder, client: Client) -> None:
     complaint = _resolved(ladder)
     path = "/" + confirmation.url_for(complaint).split("/", 3)[3]
     forged = path.replace(path.rstrip("/")[-3:], "abc")
@@ -45,16 +48,17 @@ def test_forged_link_is_refused(ladder, client):
     assert complaint.status == Complaint.Status.RESOLVED
 
 
-def test_expired_link_is_refused(ladder, client, settings):
+def test_expired_link_is_refused(ladder: Ladder, client: Client, settings: Settings) -> None:
     complaint = _resolved(ladder)
     path = "/" + confirmation.url_for(complaint).split("/", 3)[3]
+    assert complaint.resolved_at is not None
     with time_machine.travel(
         complaint.resolved_at + timedelta(days=settings.GRIEVANCE_CONFIRM_DAYS, hours=1)
     ):
         assert client.get(path).status_code == 410
 
 
-def test_rejection_reopens_at_the_next_level(ladder):
+def test_rejection_reopens_at_the_next_level(ladder: Ladder) -> None:
     complaint = _resolved(ladder)
     client = ladder.personas.client_for(ladder.personas.asha)
     response = client.post(
@@ -72,7 +76,7 @@ def test_rejection_reopens_at_the_next_level(ladder):
     assert (step.from_level, step.to_level, step.reason) == (1, 2, "Still not entered")
 
 
-def test_sunita_records_the_callers_answer(ladder):
+def test_sunita_records_the_callers_answer(ladder: Ladder) -> None:
     complaint = _resolved(ladder)
     client = ladder.personas.client_for(ladder.personas.sunita)
     assert (
@@ -84,8 +88,9 @@ def test_sunita_records_the_callers_answer(ladder):
     assert complaint.steps.get(kind=ComplaintStep.Kind.CONFIRMED).channel == "helpline"
 
 
-def test_no_answer_closes_after_the_period_and_is_counted_apart(ladder, settings):
+def test_no_answer_closes_after_the_period_and_is_counted_apart(ladder: Ladder, settings: Settings) -> None:
     complaint = _resolved(ladder)
+    assert complaint.confirm_by is not None
     with time_machine.travel(complaint.confirm_by - timedelta(minutes=1)):
         assert escalation.close_unanswered().rows == 0
     with time_machine.travel(complaint.confirm_by + timedelta(minutes=1)):
@@ -97,10 +102,11 @@ def test_no_answer_closes_after_the_period_and_is_counted_apart(ladder, settings
     assert complaint.steps.filter(kind=ComplaintStep.Kind.CLOSED_NO_ANSWER).count() == 1
 
 
-def test_reopen_within_the_window_and_not_after(ladder, settings):
+def test_reopen_within_the_window_and_not_after(ladder: Ladder, settings: Settings) -> None:
     complaint = _resolved(ladder)
     actions.confirm_resolution(complaint, acting_user=ladder.personas.asha, channel="web")
     complaint.refresh_from_db()
+    assert complaint.closed_at is not None
     too_late = complaint.closed_at + timedelta(days=settings.GRIEVANCE_REOPEN_DAYS + 1)
     with time_machine.travel(too_late), pytest.raises(ValidationError):
         actions.reopen(complaint, reason="It broke again", acting_user=ladder.personas.asha)
@@ -109,7 +115,7 @@ def test_reopen_within_the_window_and_not_after(ladder, settings):
     assert complaint.status == Complaint.Status.OPEN and complaint.level == 2
 
 
-def test_rating_after_closure_only_by_the_complainant(ladder):
+def test_rating_after_closure_only_by_the_complainant(ladder: Ladder) -> None:
     complaint = _resolved(ladder)
     with pytest.raises(ValidationError):
         actions.rate(complaint, rating=5, acting_user=ladder.personas.asha)
@@ -123,7 +129,7 @@ def test_rating_after_closure_only_by_the_complainant(ladder):
     assert complaint.rating == 4
 
 
-def test_supervisor_reassigns_with_a_reason(ladder):
+def test_supervisor_reassigns_with_a_reason(ladder: Ladder) -> None:
     from himaccess.accounts.models import Level, Role
     from himaccess.conftest import MANDI_TEHSIL, make_official
 
@@ -142,7 +148,7 @@ def test_supervisor_reassigns_with_a_reason(ladder):
     )
 
 
-def test_officers_queue_is_by_time_left_and_supervisor_sees_the_team(ladder):
+def test_officers_queue_is_by_time_left_and_supervisor_sees_the_team(ladder: Ladder) -> None:
     first = ladder.file_for_asha()
     second = ladder.file_for_asha(code="revenue-jamabandi-error")  # 7 days: less time left
     page = ladder.personas.client_for(ladder.personas.meena).get("/grievances/queue/").content.decode()

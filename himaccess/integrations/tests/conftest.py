@@ -120,7 +120,9 @@ def claims_of(id_token: str) -> dict[str, Any]:
     from joserfc import jwt
     from joserfc.jwk import RSAKey
 
-    key = RSAKey.import_key(settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"])
+    private_key = settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]
+    assert isinstance(private_key, str)
+    key = RSAKey.import_key(private_key)
     claims: dict[str, Any] = jwt.decode(id_token, key, algorithms=["RS256"]).claims
     return claims
 

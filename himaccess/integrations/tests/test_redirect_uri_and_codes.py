@@ -88,7 +88,7 @@ def test_a_loopback_redirect_uri_must_keep_its_registered_port(personas: Any, se
 
 
 def token_request(flow: Flow, code: str, **changes: str | None) -> Any:
-    data = {
+    data: dict[str, str | None] = {
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": REDIRECT_URI,

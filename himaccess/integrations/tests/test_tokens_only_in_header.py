@@ -10,7 +10,7 @@ from django.test import Client
 from himaccess.audit.models import DataAccess
 from himaccess.departments.models import Department
 from himaccess.integrations.tests.conftest import Flow
-from himaccess.schemes import actions as schemes
+from himaccess.schemes.actions import clients
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_userinfo_refuses_a_token_in_the_form_body(access_token: str) -> None:
 
 
 def test_the_api_refuses_a_bearer_token_in_the_address(db: Any, settings: Any) -> None:
-    _client, token = schemes.create_department_client(
+    _client, token = clients.create_department_client(
         "Health MIS", Department.objects.get(pk="health"), acting_user=None
     )
     in_address = Client().post(

@@ -108,6 +108,7 @@ def kyc_request_xml(number: str, txn: str, otp_value: str) -> bytes:
 def _post(path: str, body: bytes) -> bytes:
     """The network edge: the agency over HTTPS, or the simulator when none is configured."""
     if not settings.KYC_AGENCY_URL:
+        # Only without an agency (demo, development): a production process never loads the simulator.
         from himaccess.kyc.providers import simulator
 
         return simulator.answer(path, body)

@@ -144,9 +144,9 @@ def test_entities_in_the_xml_are_refused(steps: Any, uidai: Uidai) -> None:
 def test_a_file_for_another_aadhaar_than_the_registers_is_refused(
     steps: Any, uidai: Uidai, personas: Personas
 ) -> None:
-    from himaccess.registry import actions as register
+    from himaccess.registry.actions import aadhaar
 
-    register.attach_aadhaar(personas.member(personas.asha), ASHA, actor=None)
+    aadhaar.attach_aadhaar(personas.member(personas.asha), ASHA, actor=None)
     data = uidai.signed_zip("Ab12", **{**ASHA_FIELDS, "last4": "0000"})
     _refused(steps.offline(data, "Ab12"), "different Aadhaar number")
 

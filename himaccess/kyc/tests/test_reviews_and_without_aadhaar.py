@@ -13,7 +13,7 @@ from himaccess.conftest import Personas
 from himaccess.kyc import actions
 from himaccess.kyc.models import AlternativeVerification, KycReview, KycState, Method
 from himaccess.kyc.providers import simulator
-from himaccess.registry import actions as register
+from himaccess.registry.actions import corrections
 from himaccess.registry.models import EkycStatus, Member, Source
 from himaccess.vault.tests.numbers import ASHA
 
@@ -74,7 +74,7 @@ def test_the_citizen_cannot_settle_her_own_review(personas: Personas, review: Ky
 
 def test_ration_card_on_the_register_verifies_without_aadhaar(personas: Personas) -> None:
     karan = personas.member(personas.karan)
-    register.correct_member(
+    corrections.correct_member(
         karan, {"ration_card_no": "HP-MND-0042"}, acting_user=None, source=Source.PANCHAYAT
     )
     client = personas.client_for(personas.suresh)

@@ -10,16 +10,17 @@ from django.core.management import call_command
 
 from himaccess.conftest import Personas, mandi_address
 from himaccess.linkage.models import CandidatePair, TrainedModel
-from himaccess.registry import actions as registry
+from himaccess.registry.actions import families as registry_families
+from himaccess.registry.actions import members
 from himaccess.registry.models import Gender, Member, Relation, Source
 from himaccess.registry.synthetic.seeding import seed_population
 
 
 def test_batch_run_trains_on_the_register_and_queues_the_duplicate(personas: Personas, db: Any) -> None:
     seed_population(families=400, as_of=date(2026, 12, 1), progress=lambda _: None, workers=1)
-    registry.register_family(
+    registry_families.register_family(
         mandi_address(house="90"),
-        registry.NewMember(
+        members.NewMember(
             name_en="",
             name_hi="करण ठाकुर",  # Karan again, in Hindi only, in another family
             gender=Gender.MALE,

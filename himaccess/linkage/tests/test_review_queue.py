@@ -12,7 +12,7 @@ from himaccess.conftest import Personas, mandi_address
 from himaccess.linkage import actions
 from himaccess.linkage.management.commands.linkage import SHIPPED_MODEL
 from himaccess.linkage.models import CandidatePair, PairDecision, TrainedModel
-from himaccess.registry import actions as registry
+from himaccess.registry.actions import families, members
 from himaccess.registry.models import ChangeRequest, Family, Gender, Member, Relation, Source
 
 
@@ -33,8 +33,8 @@ def _karan_again(**overrides: Any) -> Family:
         "mobile": "9816000003",
     }
     details.update(overrides)
-    return registry.register_family(
-        mandi_address(house="90"), registry.NewMember(**details), acting_user=None, source=Source.PANCHAYAT
+    return families.register_family(
+        mandi_address(house="90"), members.NewMember(**details), acting_user=None, source=Source.PANCHAYAT
     )
 
 

@@ -82,7 +82,7 @@ def test_a_template_without_a_dlt_id_is_never_posted(
     gateway: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        message = sms.send("9418000001", "otp_consent", {"code": "493817", "minutes": 10})
+        message = sms.send("9418000001", "otp_consent", {"code": "493817", "minutes": 10}, language="hi")
     message.refresh_from_db()
     assert gateway.call_count == 0
     assert message.status == SmsMessage.Status.FAILED and "DLT" in message.error

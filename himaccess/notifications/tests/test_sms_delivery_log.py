@@ -12,7 +12,7 @@ def test_the_log_keeps_the_template_and_redacted_values(
     db: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        message = sms.send("9418000001", "otp_login", {"code": "493817", "minutes": 10})
+        message = sms.send("9418000001", "otp_login", {"code": "493817", "minutes": 10}, language="hi")
     message.refresh_from_db()
     assert message.status == SmsMessage.Status.SENT and message.attempts == 1
     assert message.params == {"code": "******", "minutes": "10"}
@@ -22,9 +22,12 @@ def test_the_log_keeps_the_template_and_redacted_values(
 
 
 def test_a_queued_message_holds_its_secret_only_sealed(db: Any) -> None:
-    message = sms.send("9418000001", "otp_login", {"code": "493817", "minutes": 10})  # not yet committed
+    message = sms.send(
+        "9418000001", "otp_login", {"code": "493817", "minutes": 10}, language="hi"
+    )  # not yet committed
     message.refresh_from_db()
     assert message.status == SmsMessage.Status.QUEUED
+    assert message.sealed_params is not None
     assert b"493817" not in bytes(message.sealed_params)
     assert sms.unseal(message.sealed_params)["code"] == "493817"
 
@@ -43,7 +46,9 @@ def test_a_delivery_report_marks_the_message_delivered(
     db: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        message = sms.send("9418000001", "change_request_received", {"reference": "CR-1", "url": "https://x"})
+        message = sms.send(
+            "9418000001", "change_request_received", {"reference": "CR-1", "url": "https://x"}, language="hi"
+        )
     message.refresh_from_db()
     message.mark_delivered()
     assert SmsMessage.objects.get(pk=message.pk).status == SmsMessage.Status.DELIVERED

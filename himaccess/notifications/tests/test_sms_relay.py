@@ -27,7 +27,7 @@ def test_a_message_whose_task_never_reached_the_broker_is_sent_by_the_relay(
 ) -> None:
     down = mock.patch.object(deliver_sms, "delay", autospec=True, side_effect=BrokerDown("broker down"))
     with down, django_capture_on_commit_callbacks(execute=True):
-        message = sms.send("9418000001", "change_request_received", PARAMS)
+        message = sms.send("9418000001", "change_request_received", PARAMS, language="hi")
     message.refresh_from_db()
     assert message.status == SmsMessage.Status.QUEUED and not sms.outbox
     assert relay_queued_sms() == {}  # too young: its own task may still come
@@ -46,7 +46,7 @@ def test_a_task_that_died_with_the_database_leaves_the_message_to_the_relay(
         "himaccess.notifications.tasks.hand_over", autospec=True, side_effect=OperationalError("restart")
     ):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            message = sms.send("9418000002", "change_request_received", PARAMS)
+            message = sms.send("9418000002", "change_request_received", PARAMS, language="hi")
         with pytest.raises(OperationalError):
             for callback in callbacks:
                 callback()
@@ -57,7 +57,9 @@ def test_a_task_that_died_with_the_database_leaves_the_message_to_the_relay(
 
 
 def test_a_gateway_down_waits_its_turn_and_then_gives_up(settings: Any) -> None:
-    message = sms.send("9418000003", "change_request_received", PARAMS)  # its task never runs here
+    message = sms.send(
+        "9418000003", "change_request_received", PARAMS, language="hi"
+    )  # its task never runs here
     start = timezone.now()
     with mock.patch(
         "himaccess.notifications.tasks.hand_over", autospec=True, side_effect=GatewayUnavailable("503")

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from himaccess.accounts.models import OtpPurpose, User
+from himaccess.accounts.models import OtpPurpose
 from himaccess.notifications import sms
 from himaccess.notifications.models import SmsTemplate, placeholders
 
@@ -32,23 +32,28 @@ def test_a_template_whose_languages_disagree_is_refused(db: Any) -> None:
         template.full_clean()
 
 
-def test_language_follows_the_recipients_preference(db: Any, django_capture_on_commit_callbacks: Any) -> None:
-    User.objects.create_user(
-        username="en-reader", kind=User.Kind.CITIZEN, mobile="9418000001", preferred_language="en"
-    )
+def test_the_message_goes_in_the_language_the_caller_gives(
+    db: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        english = sms.send("9418000001", "otp_login", {"code": "123456", "minutes": 10})
-        hindi = sms.send("9418000002", "otp_login", {"code": "654321", "minutes": 10})
-        asked = sms.send("9418000001", "otp_login", {"code": "111111", "minutes": 10}, language="hi")
-    assert (english.language, hindi.language, asked.language) == ("en", "hi", "hi")
+        english = sms.send("9418000001", "otp_login", {"code": "123456", "minutes": 10}, language="en")
+        hindi = sms.send("9418000002", "otp_login", {"code": "654321", "minutes": 10}, language="hi")
+    assert (english.language, hindi.language) == ("en", "hi")
     assert sms.outbox[0].text.startswith("123456 is your Him Access login code")
     assert DEVANAGARI.search(sms.outbox[1].text) and "654321" in sms.outbox[1].text
 
 
+def test_a_language_without_templates_is_refused(db: Any) -> None:
+    with pytest.raises(ValueError):
+        sms.send("9418000001", "otp_login", {"code": "123456", "minutes": 10}, language="fr")
+    with pytest.raises(ValueError):
+        sms.send("9418000001", "otp_login", {"code": "123456", "minutes": 10}, language="")
+
+
 def test_a_missing_value_fails_before_anything_is_queued(db: Any) -> None:
     with pytest.raises(KeyError):
-        sms.send("9418000001", "otp_login", {"code": "123456"})
+        sms.send("9418000001", "otp_login", {"code": "123456"}, language="hi")
     with pytest.raises(SmsTemplate.DoesNotExist):
-        sms.send("9418000001", "no_such_template", {})
+        sms.send("9418000001", "no_such_template", {}, language="hi")
     with pytest.raises(ValueError):
-        sms.send("94180", "otp_login", {"code": "123456", "minutes": 10})
+        sms.send("94180", "otp_login", {"code": "123456", "minutes": 10}, language="hi")

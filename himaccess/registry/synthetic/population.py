@@ -21,7 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from himaccess.geography.models import Block as AdminBlock
+from himaccess.geography.models import District, Tehsil, UrbanBody, Village
 from himaccess.lib.phonetics import name_keys
+from himaccess.lib.transliteration import to_latin
+from himaccess.registry.synthetic import errors
 from himaccess.registry.synthetic.idblocks import make_ids
 from himaccess.registry.synthetic.names import NamePool, name_lists
 
@@ -199,7 +203,6 @@ class Geography:
 
 def load_geography() -> Geography:
     """The districts families can be placed in: those with tehsils and pincoded villages."""
-    from himaccess.geography.models import District, Tehsil, UrbanBody, Village
 
     def by_district(rows: Iterable[tuple[int, Any]]) -> dict[int, list[Any]]:
         grouped: dict[int, list[Any]] = {}
@@ -208,7 +211,6 @@ def load_geography() -> Geography:
         return grouped
 
     tehsils = by_district(Tehsil.objects.order_by("lgd_code").values_list("district_id", "lgd_code"))
-    from himaccess.geography.models import Block as AdminBlock
 
     blocks = by_district(AdminBlock.objects.order_by("lgd_code").values_list("district_id", "lgd_code"))
     villages = by_district(
@@ -1063,8 +1065,6 @@ def _distinct_sibling_names(rng: np.random.Generator, t: PlantingTarget) -> None
 
 def plant_errors(rng: np.random.Generator, t: PlantingTarget) -> dict[str, tuple[str, str]]:
     """Rewrite a few records of the block into the errors a real register holds; return the truth."""
-    from himaccess.lib.transliteration import to_latin
-    from himaccess.registry.synthetic import errors
 
     truth: dict[str, tuple[str, str]] = {}
     m = len(t.role)

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from himaccess.audit.models import AuditEntry
-from himaccess.registry import actions
+from himaccess.registry.actions import aadhaar as registry_aadhaar
+from himaccess.registry.actions import members
 from himaccess.registry.models import Member, RegisterChange, Source
 from himaccess.vault import actions as vault
 from himaccess.vault.tests.numbers import ASHA, KARAN, RAVI
@@ -24,7 +25,7 @@ def _codes(exc: pytest.ExceptionInfo[ValidationError]) -> list[str]:
 
 def test_attach_keeps_reference_and_last4_only(personas: Any) -> None:
     member = personas.member(personas.asha)
-    ref = actions.attach_aadhaar(member, f"{ASHA[:4]} {ASHA[4:8]} {ASHA[8:]}", actor=personas.meena)
+    ref = registry_aadhaar.attach_aadhaar(member, f"{ASHA[:4]} {ASHA[4:8]} {ASHA[8:]}", actor=personas.meena)
     member.refresh_from_db()
     assert member.aadhaar_ref == ref.reference == vault.reference_for(ASHA)
     assert member.aadhaar_last4 == ASHA[-4:]
@@ -39,18 +40,18 @@ def test_attach_keeps_reference_and_last4_only(personas: Any) -> None:
 
 def test_attaching_the_same_number_again_changes_nothing(personas: Any) -> None:
     member = personas.member(personas.asha)
-    first = actions.attach_aadhaar(member, ASHA, actor=personas.meena)
+    first = registry_aadhaar.attach_aadhaar(member, ASHA, actor=personas.meena)
     changes = RegisterChange.objects.count()
-    assert actions.attach_aadhaar(member, ASHA, actor=personas.meena) == first
+    assert registry_aadhaar.attach_aadhaar(member, ASHA, actor=personas.meena) == first
     assert RegisterChange.objects.count() == changes
 
 
 def test_number_on_another_family_is_refused_without_naming_it(personas: Any) -> None:
     karan = personas.member(personas.karan)
-    actions.attach_aadhaar(karan, KARAN, actor=personas.meena)
+    registry_aadhaar.attach_aadhaar(karan, KARAN, actor=personas.meena)
     asha = personas.member(personas.asha)
     with pytest.raises(ValidationError) as caught:
-        actions.attach_aadhaar(asha, KARAN, actor=personas.meena)
+        registry_aadhaar.attach_aadhaar(asha, KARAN, actor=personas.meena)
     assert _codes(caught) == ["aadhaar_in_use"]
     with translation.override("en"):
         message = " ".join(str(m) for m in caught.value.messages)
@@ -58,7 +59,7 @@ def test_number_on_another_family_is_refused_without_naming_it(personas: Any) ->
     for secret in (karan.name_en, karan.member_id, karan.display_id, personas.karan_family.family_id, KARAN):
         assert secret not in message
     with translation.override("hi"), pytest.raises(ValidationError) as in_hindi:
-        actions.attach_aadhaar(asha, KARAN, actor=personas.meena)
+        registry_aadhaar.attach_aadhaar(asha, KARAN, actor=personas.meena)
     assert "पहले से किसी अन्य जीवित व्यक्ति" in " ".join(in_hindi.value.messages)
     asha.refresh_from_db()
     assert asha.aadhaar_ref is None
@@ -66,27 +67,27 @@ def test_number_on_another_family_is_refused_without_naming_it(personas: Any) ->
 
 
 def test_number_on_another_member_of_the_same_family_is_refused(personas: Any) -> None:
-    actions.attach_aadhaar(personas.member(personas.ravi), RAVI, actor=personas.meena)
+    registry_aadhaar.attach_aadhaar(personas.member(personas.ravi), RAVI, actor=personas.meena)
     with pytest.raises(ValidationError) as caught:
-        actions.attach_aadhaar(personas.member(personas.asha), RAVI, actor=personas.meena)
+        registry_aadhaar.attach_aadhaar(personas.member(personas.asha), RAVI, actor=personas.meena)
     assert _codes(caught) == ["aadhaar_in_use"]
 
 
 def test_number_of_a_dead_member_may_be_given_to_a_living_one(personas: Any) -> None:
     """The constraint is on living people: a death frees the number (a wrongly registered duplicate)."""
     karan = personas.member(personas.karan)
-    actions.attach_aadhaar(karan, KARAN, actor=personas.meena)
+    registry_aadhaar.attach_aadhaar(karan, KARAN, actor=personas.meena)
     kangra = personas.kangra_family.head()
-    actions.record_death(karan, on=date(2026, 1, 5), acting_user=personas.meena, source=Source.OFFICIAL)
-    ref = actions.attach_aadhaar(kangra, KARAN, actor=personas.vikram)
+    members.record_death(karan, on=date(2026, 1, 5), acting_user=personas.meena, source=Source.OFFICIAL)
+    ref = registry_aadhaar.attach_aadhaar(kangra, KARAN, actor=personas.vikram)
     assert Member.objects.filter(aadhaar_ref=ref.reference).count() == 2
 
 
 def test_dead_member_gets_no_number(personas: Any) -> None:
     karan = personas.member(personas.karan)
-    actions.record_death(karan, on=date(2026, 1, 5), acting_user=personas.meena, source=Source.OFFICIAL)
+    members.record_death(karan, on=date(2026, 1, 5), acting_user=personas.meena, source=Source.OFFICIAL)
     with pytest.raises(ValidationError) as caught:
-        actions.attach_aadhaar(karan, KARAN, actor=personas.meena)
+        registry_aadhaar.attach_aadhaar(karan, KARAN, actor=personas.meena)
     assert _codes(caught) == ["not_living"]
 
 
@@ -105,7 +106,7 @@ def test_bad_number_is_refused_and_nothing_written(personas: Any, typed: str, co
     member = personas.member(personas.asha)
     changes, entries = RegisterChange.objects.count(), AuditEntry.objects.count()
     with pytest.raises(ValidationError) as caught:
-        actions.attach_aadhaar(member, typed, actor=personas.meena)
+        registry_aadhaar.attach_aadhaar(member, typed, actor=personas.meena)
     assert _codes(caught) == [code]
     assert (RegisterChange.objects.count(), AuditEntry.objects.count()) == (changes, entries)
     member.refresh_from_db()
@@ -113,7 +114,7 @@ def test_bad_number_is_refused_and_nothing_written(personas: Any, typed: str, co
 
 
 def test_family_page_shows_only_the_masked_number(personas: Any) -> None:
-    actions.attach_aadhaar(personas.member(personas.asha), ASHA, actor=personas.meena)
+    registry_aadhaar.attach_aadhaar(personas.member(personas.asha), ASHA, actor=personas.meena)
     page = personas.client_for(personas.asha).get(f"/register/families/{personas.asha_family.family_id}/")
     assert page.status_code == 200
     text = page.content.decode()

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Browser
+from pytest_django.live_server_helper import LiveServer
 
 from himaccess.browser import logged_in_page
+from himaccess.conftest import Personas
 from himaccess.registry.models import Member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_birth_reported_by_family_and_approved_by_tehsildar(browser, live_server, personas):
+def test_birth_reported_by_family_and_approved_by_tehsildar(
+    browser: Browser, live_server: LiveServer, personas: Personas
+) -> None:
     asha = logged_in_page(browser, live_server, personas.client_for(personas.asha))
     asha.goto("/register/my-family/")
     assert personas.asha_family.display_id in asha.inner_text("h1")
@@ -36,7 +41,7 @@ def test_birth_reported_by_family_and_approved_by_tehsildar(browser, live_server
     assert Member.objects.filter(name_en="Anu", family=personas.asha_family).exists()
 
 
-def test_family_page_switches_to_hindi(browser, live_server, personas):
+def test_family_page_switches_to_hindi(browser: Browser, live_server: LiveServer, personas: Personas) -> None:
     page = logged_in_page(browser, live_server, personas.client_for(personas.asha))
     page.goto("/register/my-family/")
     page.get_by_role("button", name="हिन्दी").click()
@@ -44,7 +49,9 @@ def test_family_page_switches_to_hindi(browser, live_server, personas):
     assert "सदस्य" in page.inner_text("main")
 
 
-def test_tehsildar_of_another_district_sees_not_found(browser, live_server, personas):
+def test_tehsildar_of_another_district_sees_not_found(
+    browser: Browser, live_server: LiveServer, personas: Personas
+) -> None:
     page = logged_in_page(browser, live_server, personas.client_for(personas.vikram))
     response = page.goto(f"/register/families/{personas.asha_family.family_id}/")
     assert response is not None and response.status == 404

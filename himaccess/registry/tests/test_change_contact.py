@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from django.test import TestCase, override_settings
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
 from himaccess.accounts.testing import last_code_sent_to
+from himaccess.conftest import Personas
 from himaccess.notifications import sms
 from himaccess.registry.models import RegisterChange
 
 pytestmark = pytest.mark.django_db
 
 
-def confirm_fresh_code(client, mobile, next_url):
+def confirm_fresh_code(client: Client, mobile: str, next_url: str) -> None:
     confirm = reverse("accounts:confirm_code")
     with override_settings(SMS_BACKEND="memory"), TestCase.captureOnCommitCallbacks(execute=True):
         client.post(confirm, {"purpose": "sensitive_change", "next": next_url, "send": "1"})
@@ -23,7 +24,7 @@ def confirm_fresh_code(client, mobile, next_url):
     assert response.status_code == 302 and response["Location"] == next_url
 
 
-def test_without_a_fresh_code_the_citizen_is_sent_to_confirm_one(personas):
+def test_without_a_fresh_code_the_citizen_is_sent_to_confirm_one(personas: Personas) -> None:
     ravi = personas.member(personas.ravi)
     url = reverse("registry:change_contact", args=[ravi.member_id])
     response = personas.client_for(personas.asha).get(url)
@@ -31,7 +32,7 @@ def test_without_a_fresh_code_the_citizen_is_sent_to_confirm_one(personas):
     assert response["Location"].startswith(reverse("accounts:confirm_code"))
 
 
-def test_mobile_change_is_recorded_and_the_old_number_is_told(personas):
+def test_mobile_change_is_recorded_and_the_old_number_is_told(personas: Personas) -> None:
     client = personas.client_for(personas.asha)
     ravi = personas.member(personas.ravi)
     url = reverse("registry:change_contact", args=[ravi.member_id])
@@ -49,7 +50,7 @@ def test_mobile_change_is_recorded_and_the_old_number_is_told(personas):
     assert again.status_code == 302 and again["Location"].startswith(reverse("accounts:confirm_code"))
 
 
-def test_bad_bank_details_are_refused_and_nothing_changes(personas):
+def test_bad_bank_details_are_refused_and_nothing_changes(personas: Personas) -> None:
     client = personas.client_for(personas.asha)
     asha = personas.member(personas.asha)
     url = reverse("registry:change_contact", args=[asha.member_id])
@@ -65,7 +66,7 @@ def test_bad_bank_details_are_refused_and_nothing_changes(personas):
     assert asha.bank_account == ""
 
 
-def test_another_family_or_an_official_cannot_change_it(personas):
+def test_another_family_or_an_official_cannot_change_it(personas: Personas) -> None:
     ravi = personas.member(personas.ravi)
     url = reverse("registry:change_contact", args=[ravi.member_id])
     karan = personas.client_for(personas.karan)

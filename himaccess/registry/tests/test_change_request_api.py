@@ -10,7 +10,7 @@ from django.test import Client
 
 from himaccess.conftest import Personas
 from himaccess.idempotency.tests.lost_answer import lose_answer  # noqa: F401  (a fixture)
-from himaccess.registry import actions
+from himaccess.registry.actions import corrections
 from himaccess.registry.models import ChangeRequest
 
 URL = "/api/v1/change-requests"
@@ -135,7 +135,7 @@ def test_a_stored_answer_is_not_replayed_once_the_login_lost_its_number(personas
     }
     client = personas.client_for(personas.ravi)
     assert _post(client, body, key="ravi-1").status_code == 201
-    actions.change_contact(ravi, {"mobile": "9418000066"}, acting_user=personas.asha)
+    corrections.change_contact(ravi, {"mobile": "9418000066"}, acting_user=personas.asha)
     again = personas.client_for(personas.ravi)  # a new login with the old number
     replay = _post(again, body, key="ravi-1")
     assert replay.status_code == 404 and "Idempotent-Replayed" not in replay

@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from himaccess.audit.models import AuditEntry
+from himaccess.conftest import ClientResponse, Personas
 from himaccess.events.models import Event
-from himaccess.registry.models import ChangeRequest, Member, RegisterChange
+from himaccess.registry.models import ChangeRequest, Family, Member, RegisterChange
 
 pytestmark = pytest.mark.django_db
 
 
-def file_birth(client, family, **overrides):
+def file_birth(client: Client, family: Family, **overrides: str) -> ClientResponse:
     mother = family.head()
     data = {
         "name_hi": "अनु",
@@ -30,7 +32,7 @@ def file_birth(client, family, **overrides):
     return client.post(reverse("registry:new_change_request", args=[family.family_id, "birth"]), data)
 
 
-def test_family_files_birth_and_tehsildar_approves(personas):
+def test_family_files_birth_and_tehsildar_approves(personas: Personas) -> None:
     asha = personas.client_for(personas.asha)
     response = file_birth(asha, personas.asha_family)
     assert response.status_code == 302
@@ -53,7 +55,7 @@ def test_family_files_birth_and_tehsildar_approves(personas):
     assert list(request.steps.values_list("to_status", flat=True)) == ["pending", "approved"]
 
 
-def test_official_outside_jurisdiction_gets_404(personas):
+def test_official_outside_jurisdiction_gets_404(personas: Personas) -> None:
     request = _filed(personas)
     vikram = personas.client_for(personas.vikram)
     assert vikram.get(reverse("registry:family", args=[personas.asha_family.family_id])).status_code == 404
@@ -65,7 +67,7 @@ def test_official_outside_jurisdiction_gets_404(personas):
     assert request.status == ChangeRequest.Status.PENDING
 
 
-def test_citizen_of_another_family_gets_404(personas):
+def test_citizen_of_another_family_gets_404(personas: Personas) -> None:
     request = _filed(personas)
     karan = personas.client_for(personas.karan)
     assert karan.get(reverse("registry:family", args=[personas.asha_family.family_id])).status_code == 404
@@ -74,20 +76,20 @@ def test_citizen_of_another_family_gets_404(personas):
     assert karan.get(reverse("registry:queue")).status_code == 404
 
 
-def test_anonymous_is_sent_to_login(personas, client):
+def test_anonymous_is_sent_to_login(personas: Personas, client: Client) -> None:
     response = client.get(reverse("registry:family", args=[personas.asha_family.family_id]))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
 
 
-def test_helpline_agent_cannot_decide(personas):
+def test_helpline_agent_cannot_decide(personas: Personas) -> None:
     request = _filed(personas)
     sunita = personas.client_for(personas.sunita)
     response = sunita.post(reverse("registry:decide", args=[request.reference]), {"decision": "approve"})
     assert response.status_code == 404
 
 
-def test_rejection_keeps_its_reason(personas):
+def test_rejection_keeps_its_reason(personas: Personas) -> None:
     request = _filed(personas)
     meena = personas.client_for(personas.meena)
     empty = meena.post(
@@ -108,7 +110,7 @@ def test_rejection_keeps_its_reason(personas):
     assert "No birth record" in page.content.decode()
 
 
-def test_filer_cannot_approve_own_request(personas):
+def test_filer_cannot_approve_own_request(personas: Personas) -> None:
     suresh = personas.client_for(personas.suresh)
     assert file_birth(suresh, personas.asha_family).status_code == 302
     request = ChangeRequest.objects.get()
@@ -124,7 +126,7 @@ def test_filer_cannot_approve_own_request(personas):
     )
 
 
-def test_second_decision_is_a_conflict_and_changes_nothing(personas):
+def test_second_decision_is_a_conflict_and_changes_nothing(personas: Personas) -> None:
     request = _filed(personas)
     meena = personas.client_for(personas.meena)
     dc = personas.client_for(personas.meena)
@@ -141,7 +143,7 @@ def test_second_decision_is_a_conflict_and_changes_nothing(personas):
     assert Member.objects.filter(name_en="Anu").count() == 1
 
 
-def test_withdrawn_request_cannot_be_approved(personas):
+def test_withdrawn_request_cannot_be_approved(personas: Personas) -> None:
     request = _filed(personas)
     asha = personas.client_for(personas.asha)
     assert asha.post(reverse("registry:withdraw", args=[request.reference])).status_code == 302
@@ -154,13 +156,13 @@ def test_withdrawn_request_cannot_be_approved(personas):
     )
 
 
-def _filed(personas) -> ChangeRequest:
+def _filed(personas: Personas) -> ChangeRequest:
     response = file_birth(personas.client_for(personas.asha), personas.asha_family)
     assert response.status_code == 302
     return ChangeRequest.objects.get(family=personas.asha_family)
 
 
-def test_birth_of_child_older_than_mother_is_refused(personas):
+def test_birth_of_child_older_than_mother_is_refused(personas: Personas) -> None:
     asha_member = personas.member(personas.asha)
     asha = personas.client_for(personas.asha)
     response = file_birth(
@@ -172,7 +174,7 @@ def test_birth_of_child_older_than_mother_is_refused(personas):
     assert date(1970, 1, 1) < asha_member.date_of_birth
 
 
-def test_helpline_agent_and_department_officer_cannot_browse_the_register(personas):
+def test_helpline_agent_and_department_officer_cannot_browse_the_register(personas: Personas) -> None:
     from himaccess.accounts.models import Level, Role
     from himaccess.conftest import make_official
 

@@ -8,14 +8,14 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from himaccess.conftest import Personas
+from himaccess.conftest import ClientResponse, Personas
 from himaccess.registry.models import ChangeRequest
 from himaccess.registry.tests.test_change_requests import file_birth
 
 pytestmark = pytest.mark.django_db
 
 
-def report(personas: Personas, kind: str, data: dict[str, str], language: str = "en") -> object:
+def report(personas: Personas, kind: str, data: dict[str, str], language: str = "en") -> ClientResponse:
     client = personas.client_for(personas.asha)
     url = reverse("registry:new_change_request", args=[personas.asha_family.family_id, kind])
     return client.post(url, data, HTTP_ACCEPT_LANGUAGE=language)
@@ -32,11 +32,11 @@ def report(personas: Personas, kind: str, data: dict[str, str], language: str = 
         ("migration_out", "1800-01-01", "The date cannot be before 1900."),
     ],
 )
-def test_an_impossible_date_of_death_or_leaving_is_refused(personas: Personas, kind, when, message) -> None:
+def test_an_impossible_date_of_death_or_leaving_is_refused(personas: Personas, kind: str, when: str, message: str) -> None:
     ravi = personas.member(personas.ravi)
     response = report(personas, kind, {"member_id": ravi.member_id, "date": when, "destination": "Delhi"})
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert message in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert message in response.content.decode()
     assert not ChangeRequest.objects.exists()
 
 
@@ -54,5 +54,5 @@ def test_a_birth_in_the_future_is_refused_in_hindi(personas: Personas) -> None:
 def test_yesterdays_death_is_filed(personas: Personas) -> None:
     ravi = personas.member(personas.ravi)
     response = report(personas, "death", {"member_id": ravi.member_id, "date": "2025-08-09"})
-    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert response.status_code == 302
     assert ChangeRequest.objects.get().kind == ChangeRequest.Kind.DEATH

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django import forms
 from django.utils import timezone
 
 from himaccess.conftest import Personas
-from himaccess.registry import actions
-from himaccess.registry.forms import BirthForm, MarriageInForm
+from himaccess.registry.actions import members
+from himaccess.registry.forms import BirthForm, MarriageInForm, MemberField
 from himaccess.registry.models import Gender, Relation, Source
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +22,9 @@ pytestmark = pytest.mark.django_db
 
 def _baby(personas: Personas) -> str:
     asha = personas.member(personas.asha)
-    baby = actions.record_birth(
+    baby = members.record_birth(
         personas.asha_family,
-        actions.NewMember(
+        members.NewMember(
             name_en="Guddi",
             name_hi="गुड्डी",
             gender=Gender.FEMALE,
@@ -37,20 +38,24 @@ def _baby(personas: Personas) -> str:
     return baby.member_id
 
 
+def _offered(form: forms.Form, name: str) -> list[object]:
+    field = form.fields[name]
+    assert isinstance(field, MemberField) and isinstance(field.choices, list)
+    return [value for value, _label in field.choices]
+
+
 def test_birth_form_preselects_nothing_and_offers_plausible_parents(personas: Personas) -> None:
     baby = _baby(personas)
     form = BirthForm(family=personas.asha_family)
     html = str(form)
     assert '<option value="" selected>' in html
-    mothers = [value for value, _label in form.fields["mother"].choices]
-    fathers = [value for value, _label in form.fields["father"].choices]
+    mothers = _offered(form, "mother")
+    fathers = _offered(form, "father")
     assert personas.member(personas.asha).member_id in mothers
     assert personas.member(personas.ravi).member_id not in mothers
     assert personas.member(personas.ravi).member_id in fathers
     assert baby not in mothers and baby not in fathers
-    spouses = [
-        value for value, _label in MarriageInForm(family=personas.asha_family).fields["spouse"].choices
-    ]
+    spouses = _offered(MarriageInForm(family=personas.asha_family), "spouse")
     assert baby not in spouses
 
 

@@ -11,7 +11,8 @@ import pytest
 from himaccess.conftest import Personas, kangra_address, mandi_address
 from himaccess.geography.models import District
 from himaccess.lib import identifiers
-from himaccess.registry import actions, search
+from himaccess.registry import search
+from himaccess.registry.actions import families, members
 from himaccess.registry.models import Family, Gender, Member, Relation, Source
 
 
@@ -25,9 +26,9 @@ def _fresh_vocabulary() -> Iterator[None]:
 def register(
     name_en: str = "", name_hi: str = "", *, kangra: bool = False, mobile: str = "", house: str = "1"
 ) -> Member:
-    family = actions.register_family(
+    family = families.register_family(
         kangra_address() if kangra else mandi_address(house=house),
-        actions.NewMember(
+        members.NewMember(
             name_en=name_en,
             name_hi=name_hi,
             gender=Gender.MALE,

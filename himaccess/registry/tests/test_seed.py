@@ -65,7 +65,7 @@ def _start_afresh() -> None:
     Member.objects.update(father=None, mother=None, spouse=None)
     Member.objects.all().delete()
     Family.objects.all().delete()
-    IdCounter.objects.all().delete()
+    IdCounter.start_afresh()
 
 
 @pytest.fixture

@@ -13,10 +13,13 @@ from django.urls import reverse
 
 from himaccess.accounts.models import OneTimeCode, OtpPurpose, UserSession
 from himaccess.accounts.testing import last_code_sent_to, login_citizen
-from himaccess.conftest import make_citizen
+from himaccess.conftest import Personas, make_citizen
 from himaccess.notifications import sms
-from himaccess.registry import actions, change_requests
-from himaccess.registry.models import ChangeRequest, PartyDecision, RegisterChange, Relation, Source
+from himaccess.registry.actions import corrections
+from himaccess.registry.actions import members as registry_members
+from himaccess.registry.change_requests import consent as registry_consent
+from himaccess.registry.change_requests import filing
+from himaccess.registry.models import ChangeRequest, Family, PartyDecision, RegisterChange, Relation, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +32,7 @@ def confirm_code(client: Client, mobile: str, purpose: str, next_url: str) -> No
     assert response.status_code == 302 and response["Location"] == next_url
 
 
-def file_marriage_out(client: Client, personas, to_family) -> ChangeRequest:
+def file_marriage_out(client: Client, personas: Personas, to_family: Family) -> ChangeRequest:
     ravi = personas.member(personas.ravi)
     url = reverse("registry:new_change_request", args=[personas.asha_family.family_id, "marriage_out"])
     with override_settings(SMS_BACKEND="memory"), TestCase.captureOnCommitCallbacks(execute=True):
@@ -40,12 +43,13 @@ def file_marriage_out(client: Client, personas, to_family) -> ChangeRequest:
     return ChangeRequest.objects.get(kind="marriage_out")
 
 
-def test_marriage_out_into_kangra_needs_kangras_consent_and_a_kangra_approval(personas):
+def test_marriage_out_into_kangra_needs_kangras_consent_and_a_kangra_approval(personas: Personas) -> None:
     """Ravi files his own 'marriage out' into a Kangra family; Meena of Mandi approves."""
     ravi = Client()
     login_citizen(ravi, personas.ravi)
     kangra = personas.kangra_family
     pushpa = kangra.head()
+    assert pushpa is not None
     request = file_marriage_out(ravi, personas, kangra)
     # Both heads are asked by SMS, on their numbers on the register.
     shown_reference = request.reference[-4:]
@@ -104,13 +108,14 @@ def test_marriage_out_into_kangra_needs_kangras_consent_and_a_kangra_approval(pe
     assert {personas.member(personas.asha).mobile, pushpa.mobile} <= told
 
 
-def test_after_joining_a_family_a_member_cannot_change_the_heads_bank_account(personas):
+def test_after_joining_a_family_a_member_cannot_change_the_heads_bank_account(personas: Personas) -> None:
     """The second half of the takeover: a member who joined changes the head's bank details."""
     ravi = Client()
     login_citizen(ravi, personas.ravi)
     karan_head = personas.karan_family.head()
+    assert karan_head is not None
     # Ravi is now in Karan's family (the move itself went through consent and approval).
-    actions.record_marriage_out(
+    registry_members.record_marriage_out(
         personas.member(personas.ravi),
         personas.karan_family,
         relation=Relation.SON_IN_LAW,
@@ -126,7 +131,7 @@ def test_after_joining_a_family_a_member_cannot_change_the_heads_bank_account(pe
     assert not OneTimeCode.objects.filter(purpose=OtpPurpose.SENSITIVE_CHANGE).exists()
 
 
-def test_a_changed_number_ends_the_old_numbers_sessions_at_once(personas):
+def test_a_changed_number_ends_the_old_numbers_sessions_at_once(personas: Personas) -> None:
     """Asha changes Ravi's number; the session Ravi's old number opened is over, and stays out."""
     old = Client()
     login_citizen(old, personas.ravi)
@@ -153,12 +158,12 @@ def test_a_changed_number_ends_the_old_numbers_sessions_at_once(personas):
     assert ravi.mobile == "9418000099"
 
 
-def test_a_session_left_open_on_an_old_number_is_checked_on_every_request(personas):
+def test_a_session_left_open_on_an_old_number_is_checked_on_every_request(personas: Personas) -> None:
     """Even a session the store did not forget (a cache evicted its index) reads nothing after the change."""
     old = personas.client_for(personas.ravi)
     UserSession.objects.filter(user=personas.ravi).delete()  # the index of Ravi's sessions is lost
     ravi = personas.member(personas.ravi)
-    actions.change_contact(ravi, {"mobile": "9418000098"}, acting_user=personas.asha)
+    corrections.change_contact(ravi, {"mobile": "9418000098"}, acting_user=personas.asha)
     for url in (
         reverse("registry:family", args=[personas.asha_family.family_id]),
         reverse("registry:my_family"),
@@ -168,7 +173,7 @@ def test_a_session_left_open_on_an_old_number_is_checked_on_every_request(person
         assert old.get(url).status_code == 404, url
 
 
-def test_only_the_member_or_the_head_changes_a_members_contact(personas):
+def test_only_the_member_or_the_head_changes_a_members_contact(personas: Personas) -> None:
     """Ravi (not the head) cannot change his mother's bank account; Asha (the head) can change his."""
     ravi = personas.client_for(personas.ravi)
     asha_member = personas.member(personas.asha)
@@ -181,10 +186,10 @@ def test_only_the_member_or_the_head_changes_a_members_contact(personas):
     assert ravi.get(own).status_code == 200  # his own record, with the code he confirmed
 
 
-def test_a_member_cannot_make_himself_head_without_the_heads_consent(personas):
+def test_a_member_cannot_make_himself_head_without_the_heads_consent(personas: Personas) -> None:
     """Ravi asks to become head (and so to reach everyone's contact details); Asha must agree first."""
     ravi = personas.member(personas.ravi)
-    request = change_requests.file_change_request(
+    request = filing.file_change_request(
         personas.asha_family,
         ChangeRequest.Kind.CHANGE_HEAD,
         {"new_head_member_id": ravi.member_id, "old_head_relation": "mother"},
@@ -195,13 +200,13 @@ def test_a_member_cannot_make_himself_head_without_the_heads_consent(personas):
     assert meena.post(decide, {"decision": "approve"}).status_code == 400
     assert personas.asha_family.head() == personas.member(personas.asha)
     with pytest.raises(PermissionDenied):
-        change_requests.answer_for_family(request, agree=True, acting_user=personas.ravi)
-    change_requests.answer_for_family(request, agree=True, acting_user=personas.asha)
+        registry_consent.answer_for_family(request, agree=True, acting_user=personas.ravi)
+    registry_consent.answer_for_family(request, agree=True, acting_user=personas.asha)
     assert meena.post(decide, {"decision": "approve"}).status_code == 302
     assert personas.asha_family.head() == ravi
 
 
-def test_changing_ones_own_number_logs_out_cleanly_and_says_so(personas):
+def test_changing_ones_own_number_logs_out_cleanly_and_says_so(personas: Personas) -> None:
     """Ravi changes his own number: it is saved, he is logged out, and told to log in with the new one."""
     client = Client()
     login_citizen(client, personas.ravi)

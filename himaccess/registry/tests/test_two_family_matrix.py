@@ -22,8 +22,13 @@ from django.db.models import Q
 from himaccess.accounts.models import Level, Role, User
 from himaccess.conftest import MANDI, Personas, make_citizen, make_official
 from himaccess.geography.models import District, Tehsil, Village
-from himaccess.registry import actions, change_requests
-from himaccess.registry.actions import Conflict
+from himaccess.lib.errors import Conflict
+from himaccess.registry.actions import corrections, households
+from himaccess.registry.actions import families as registry_families
+from himaccess.registry.actions import members as registry_members
+from himaccess.registry.change_requests import access, deciding
+from himaccess.registry.change_requests import consent as registry_consent
+from himaccess.registry.change_requests import filing as registry_filing
 from himaccess.registry.models import (
     ChangeRequest,
     ChangeRequestParty,
@@ -45,7 +50,7 @@ JOGINDARNAGAR_TEHSIL = 124
 class Cast:
     p: Personas
     families: dict[str, Family]  # where the other family lives -> that family
-    heads: dict[str, User]  # family pk -> the head's login
+    heads: dict[int, User]  # family pk -> the head's login
     officials: dict[str, User]
     citizens: list[User]
 
@@ -59,11 +64,11 @@ def _family_elsewhere(p: Personas) -> Family:
     tehsil = Tehsil.objects.get(pk=JOGINDARNAGAR_TEHSIL)
     village = Village.objects.filter(district=district).exclude(pincode="175001").order_by("pk").first()
     assert village is not None
-    return actions.register_family(
-        actions.Address(
+    return registry_families.register_family(
+        registry_families.Address(
             district=district, tehsil=tehsil, village=village, pincode=village.pincode, house="3"
         ),
-        actions.NewMember(
+        registry_members.NewMember(
             name_en="Sunil Rana",
             name_hi="सुनील राणा",
             gender=Gender.MALE,
@@ -78,9 +83,9 @@ def _family_elsewhere(p: Personas) -> Family:
 
 def _add_daughter(family: Family, mobile: str) -> Member:
     head = family.head()
-    return actions.record_birth(
+    return registry_members.record_birth(
         family,
-        actions.NewMember(
+        registry_members.NewMember(
             name_en="Neha",
             name_hi="नेहा",
             gender=Gender.FEMALE,
@@ -151,7 +156,7 @@ def payload_for(kind: str, cast: Cast, other: Family) -> tuple[dict[str, Any], M
 
 def file(kind: str, cast: Cast, other: Family, filer: User) -> ChangeRequest:
     payload, member = payload_for(kind, cast, other)
-    return change_requests.file_change_request(
+    return registry_filing.file_change_request(
         cast.p.asha_family, kind, payload, requested_by=filer, member=member
     )
 
@@ -206,7 +211,7 @@ def test_nothing_of_a_family_is_readable_before_it_agrees_and_its_area_approves(
         if official == filer:
             continue
         with pytest.raises((PermissionDenied, ValidationError)):
-            change_requests.approve_change_request(request, acting_user=official)
+            deciding.approve_change_request(request, acting_user=official)
     unchanged()
     # Nobody answers for a family that is not theirs: the filer, the other family's members, officials.
     other_head = cast.heads[other.pk]
@@ -214,34 +219,34 @@ def test_nothing_of_a_family_is_readable_before_it_agrees_and_its_area_approves(
         if user in (other_head, p.asha):
             continue
         with pytest.raises(PermissionDenied):
-            change_requests.answer_for_family(request, agree=True, acting_user=user)
+            registry_consent.answer_for_family(request, agree=True, acting_user=user)
     unchanged()
 
     # Each head agrees for their own family.
-    change_requests.answer_for_family(request, agree=True, acting_user=other_head)
+    registry_consent.answer_for_family(request, agree=True, acting_user=other_head)
     if filer_name != "asha":
-        change_requests.answer_for_family(request, agree=True, acting_user=p.asha)
+        registry_consent.answer_for_family(request, agree=True, acting_user=p.asha)
     with pytest.raises(PermissionDenied):  # an answer is given once
-        change_requests.answer_for_family(request, agree=False, acting_user=other_head)
+        registry_consent.answer_for_family(request, agree=False, acting_user=other_head)
     unchanged()
 
     # Officials approve for the families of their own area; the request applies when every family is.
-    approvers = [o for o in cast.officials.values() if o != filer and change_requests.can_decide(o, request)]
+    approvers = [o for o in cast.officials.values() if o != filer and access.can_decide(o, request)]
     for official in cast.officials.values():
         if official not in approvers:
             with pytest.raises(PermissionDenied):
-                change_requests.approve_change_request(request, acting_user=official)
+                deciding.approve_change_request(request, acting_user=official)
     covers_both = [o for o in approvers if in_area(o, other) and in_area(o, p.asha_family)]
     if covers_both:
-        change_requests.approve_change_request(request, acting_user=covers_both[0])
+        deciding.approve_change_request(request, acting_user=covers_both[0])
     else:
         first = next(o for o in approvers if in_area(o, p.asha_family))
-        change_requests.approve_change_request(request, acting_user=first)
+        deciding.approve_change_request(request, acting_user=first)
         unchanged()  # half approved: still nothing moves
         with pytest.raises(Conflict):
-            change_requests.approve_change_request(request, acting_user=first)
+            deciding.approve_change_request(request, acting_user=first)
         second = next(o for o in approvers if in_area(o, other))
-        change_requests.approve_change_request(request, acting_user=second)
+        deciding.approve_change_request(request, acting_user=second)
     request.refresh_from_db()
     assert request.status == ChangeRequest.Status.APPROVED
 
@@ -268,12 +273,12 @@ def test_a_refusal_ends_the_request_and_nothing_moves(cast: Cast) -> None:
     p = cast.p
     other = cast.families["other district"]
     request = file(ChangeRequest.Kind.MARRIAGE_OUT, cast, other, p.asha)
-    change_requests.answer_for_family(request, agree=False, acting_user=cast.heads[other.pk])
+    registry_consent.answer_for_family(request, agree=False, acting_user=cast.heads[other.pk])
     request.refresh_from_db()
     assert request.status == ChangeRequest.Status.REJECTED
     assert p.member(p.ravi).family == p.asha_family
     with pytest.raises(Conflict):
-        change_requests.approve_change_request(request, acting_user=p.vikram)
+        deciding.approve_change_request(request, acting_user=p.vikram)
 
 
 def test_a_family_without_a_head_number_cannot_be_asked_so_nothing_is_filed(cast: Cast) -> None:
@@ -281,7 +286,7 @@ def test_a_family_without_a_head_number_cannot_be_asked_so_nothing_is_filed(cast
     other = cast.families["other tehsil"]
     head = other.head()
     assert head is not None
-    actions.correct_member(head, {"mobile": ""}, acting_user=None, source=Source.OFFICIAL)
+    corrections.correct_member(head, {"mobile": ""}, acting_user=None, source=Source.OFFICIAL)
     with pytest.raises(ValidationError) as refused:
         file(ChangeRequest.Kind.MARRIAGE_OUT, cast, other, p.asha)
     assert "no_head_to_consent" in str(refused.value.error_list[0].code)
@@ -294,17 +299,15 @@ def test_a_person_who_left_the_family_that_agreed_is_not_taken_from_another(cast
     kangra = cast.families["other district"]
     neha = kangra.members.get(relation=Relation.DAUGHTER)
     request = file(ChangeRequest.Kind.MARRIAGE_IN, cast, kangra, p.asha)
-    change_requests.answer_for_family(request, agree=True, acting_user=cast.heads[kangra.pk])
-    change_requests.approve_change_request(request, acting_user=p.meena)  # Mandi's half
-    actions.split_family(
+    registry_consent.answer_for_family(request, agree=True, acting_user=cast.heads[kangra.pk])
+    deciding.approve_change_request(request, acting_user=p.meena)  # Mandi's half
+    households.split_family(
         kangra, [neha], new_head=neha, relations={}, acting_user=p.vikram, source=Source.OFFICIAL
     )
     with pytest.raises(ValidationError) as refused:
-        change_requests.approve_change_request(request, acting_user=p.vikram)
+        deciding.approve_change_request(request, acting_user=p.vikram)
     assert refused.value.error_list[0].code == "left_giving_family"
     neha.refresh_from_db()
     request.refresh_from_db()
     assert neha.family != p.asha_family and request.status == ChangeRequest.Status.PENDING
-    change_requests.reject_change_request(
-        request, reason="She has her own household now", acting_user=p.vikram
-    )
+    deciding.reject_change_request(request, reason="She has her own household now", acting_user=p.vikram)

@@ -19,9 +19,9 @@ from himaccess.accounts.models import Level, Role, User
 from himaccess.conftest import KANGRA, MANDI, Personas, make_citizen, make_official
 from himaccess.departments.models import Department
 from himaccess.notifications import sms
-from himaccess.registry import actions as registry_actions
+from himaccess.registry.actions import members
 from himaccess.registry.models import Gender, MaritalStatus, Member, Relation, Source
-from himaccess.schemes import actions
+from himaccess.schemes.actions import clients
 
 
 @dataclass
@@ -64,9 +64,9 @@ def _reference_data() -> None:
 @pytest.fixture
 def people(personas: Personas) -> SchemePeople:
     _reference_data()
-    kamla_member = registry_actions.record_birth(
+    kamla_member = members.record_birth(
         personas.asha_family,
-        registry_actions.NewMember(
+        members.NewMember(
             name_en="Kamla Devi",
             name_hi="कमला देवी",
             gender=Gender.FEMALE,
@@ -79,8 +79,8 @@ def people(personas: Personas) -> SchemePeople:
         source=Source.PANCHAYAT,
     )
     social_justice = Department.objects.get(pk="social_justice")
-    _client, token = actions.create_department_client("e-Kalyan", social_justice, acting_user=None)
-    _health, health_token = actions.create_department_client(
+    _client, token = clients.create_department_client("e-Kalyan", social_justice, acting_user=None)
+    _health, health_token = clients.create_department_client(
         "Health MIS", Department.objects.get(pk="health"), acting_user=None
     )
     priya = make_official("priya", Role.DISTRICT_WELFARE_OFFICER, Level.DISTRICT, district_id=MANDI)

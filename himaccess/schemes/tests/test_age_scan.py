@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from himaccess.registry import actions as registry_actions
+from himaccess.registry.actions import members
 from himaccess.registry.models import Gender, MaritalStatus, Relation, Source
 from himaccess.schemes import tasks
 from himaccess.schemes.models import Offer
+from himaccess.schemes.tests.conftest import SchemePeople
 
 
-def test_turning_60_today_brings_an_offer(people):
+def test_turning_60_today_brings_an_offer(people: SchemePeople) -> None:
     today = date(2025, 6, 15)
-    man = registry_actions.record_birth(
+    man = members.record_birth(
         people.p.karan_family,
-        registry_actions.NewMember(
+        members.NewMember(
             name_en="Ram Singh",
             gender=Gender.MALE,
             date_of_birth=date(1965, 6, 15),
@@ -30,11 +31,11 @@ def test_turning_60_today_brings_an_offer(people):
     assert Offer.objects.filter(member=man, scheme__scheme_id="old_age_pension_state").exists()
 
 
-def test_thresholds_come_from_the_rules_in_force(db):
+def test_thresholds_come_from_the_rules_in_force(db: None) -> None:
     assert {18, 40, 45, 60, 70, 80} <= tasks.thresholds(date(2025, 6, 15))
 
 
-def test_born_on_29_february_reaches_the_age_on_1_march():
+def test_born_on_29_february_reaches_the_age_on_1_march() -> None:
     dates = tasks.birthdays_reaching(date(2025, 3, 1), {60})
     assert date(1965, 3, 1) in dates
     assert date(1964, 2, 29) not in dates  # 1964 + 60 = 2024, a leap year: that birthday was on 29 Feb 2024

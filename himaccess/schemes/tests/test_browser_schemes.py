@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Browser
+from pytest_django.live_server_helper import LiveServer
 
 from himaccess.browser import logged_in_page
 from himaccess.schemes.models import Enrolment
+from himaccess.schemes.tests.conftest import SchemePeople
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_see_why_eligible_then_accept_offer(browser, live_server, people):
+def test_see_why_eligible_then_accept_offer(
+    browser: Browser, live_server: LiveServer, people: SchemePeople
+) -> None:
     kamla = people.member(people.kamla)
     page = logged_in_page(browser, live_server, people.p.client_for(people.kamla))
     page.goto(f"/schemes/families/{kamla.family.family_id}/")

@@ -5,20 +5,23 @@ from __future__ import annotations
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from himaccess.registry import change_requests
+from himaccess.registry.change_requests import deciding
 from himaccess.registry.models import ChangeRequest
-from himaccess.schemes import actions
+from himaccess.schemes.actions import disputes as schemes_disputes
+from himaccess.schemes.actions import reevaluation
 from himaccess.schemes.models import Dispute, EligibilityDecision, MemberFact, Scheme
+from himaccess.schemes.tests.conftest import SchemePeople
 
 
 def test_register_input_becomes_a_correction_request_and_approval_reevaluates(
-    people, django_capture_on_commit_callbacks
-):
+    people: SchemePeople, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     asha = people.p.member(people.p.asha)
     scheme = Scheme.objects.get(scheme_id="disability_relief_allowance")
-    actions.reevaluate_member(asha, trigger="test")
-    dispute = actions.file_dispute(
+    reevaluation.reevaluate_member(asha, trigger="test")
+    dispute = schemes_disputes.file_dispute(
         asha,
         scheme,
         "disability_percent",
@@ -26,6 +29,7 @@ def test_register_input_becomes_a_correction_request_and_approval_reevaluates(
         note="board certificate",
         acting_user=people.p.asha,
     )
+    assert dispute.change_request is not None
     assert dispute.change_request.kind == ChangeRequest.Kind.CORRECTION
     assert dispute.change_request.payload == {
         "member_id": asha.member_id,
@@ -33,62 +37,70 @@ def test_register_input_becomes_a_correction_request_and_approval_reevaluates(
         "new_value": "60",
     }
     with django_capture_on_commit_callbacks(execute=True):
-        change_requests.approve_change_request(dispute.change_request, acting_user=people.p.meena)
+        deciding.approve_change_request(dispute.change_request, acting_user=people.p.meena)
     dispute.refresh_from_db()
     assert dispute.status == Dispute.Status.CORRECTED
     latest = EligibilityDecision.objects.filter(member=asha, scheme=scheme).order_by("-id").first()
+    assert latest is not None
     assert latest.eligible and latest.trigger == "member.corrected"
 
 
-def test_department_input_goes_to_that_departments_officer(people, django_capture_on_commit_callbacks):
+def test_department_input_goes_to_that_departments_officer(
+    people: SchemePeople, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     asha = people.p.member(people.p.asha)
     scheme = Scheme.objects.get(scheme_id="pyari_behna_sukh_samman_nidhi")
-    actions.record_member_fact(asha, "income_tax_payer", True, department=None, acting_user=None)
-    dispute = actions.file_dispute(
+    schemes_disputes.record_member_fact(asha, "income_tax_payer", True, department=None, acting_user=None)
+    dispute = schemes_disputes.file_dispute(
         asha, scheme, "income_tax_payer", claimed_value="no", note="", acting_user=people.p.asha
     )
     assert dispute.department_id == "social_justice" and dispute.change_request is None
-    assert list(actions.disputes_for_officer(people.priya)) == [dispute]
-    assert not actions.disputes_for_officer(people.deepak).exists()
+    assert list(schemes_disputes.disputes_for_officer(people.priya)) == [dispute]
+    assert not schemes_disputes.disputes_for_officer(people.deepak).exists()
     with pytest.raises(PermissionDenied):
-        actions.resolve_dispute(dispute, corrected=True, note="x", acting_user=people.deepak)
+        schemes_disputes.resolve_dispute(dispute, corrected=True, note="x", acting_user=people.deepak)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.resolve_dispute(dispute, corrected=True, note="ITR records checked", acting_user=people.priya)
+        schemes_disputes.resolve_dispute(
+            dispute, corrected=True, note="ITR records checked", acting_user=people.priya
+        )
     assert MemberFact.objects.get(member=asha, attribute="income_tax_payer").value is False
     latest = EligibilityDecision.objects.filter(member=asha, scheme=scheme).order_by("-id").first()
+    assert latest is not None
     assert latest.eligible
 
 
-def test_dispute_needs_a_valid_value_and_the_family(people):
+def test_dispute_needs_a_valid_value_and_the_family(people: SchemePeople) -> None:
     asha = people.p.member(people.p.asha)
     scheme = Scheme.objects.get(scheme_id="old_age_pension_state")
     with pytest.raises(ValidationError):
-        actions.file_dispute(
+        schemes_disputes.file_dispute(
             asha, scheme, "age", claimed_value="not a date", note="", acting_user=people.p.asha
         )
     with pytest.raises(ValidationError):
-        actions.file_dispute(
+        schemes_disputes.file_dispute(
             asha, scheme, "no_such_input", claimed_value="1", note="", acting_user=people.p.asha
         )
     with pytest.raises(PermissionDenied):
-        actions.file_dispute(
+        schemes_disputes.file_dispute(
             asha, scheme, "age", claimed_value="1950-01-01", note="", acting_user=people.p.karan
         )
     assert not Dispute.objects.exists()
 
 
-def test_dispute_from_the_explanation_page(people):
+def test_dispute_from_the_explanation_page(people: SchemePeople) -> None:
     asha = people.p.member(people.p.asha)
     client = people.p.client_for(people.p.asha)
     url = f"/schemes/members/{asha.member_id}/old_age_pension_state/"
     response = client.post(url, {"attribute": "age", "claimed_value": "1950-01-01", "note": ""})
     assert response.status_code == 302
-    assert Dispute.objects.get(member=asha).change_request.payload["field"] == "date_of_birth"
+    change_request = Dispute.objects.get(member=asha).change_request
+    assert change_request is not None
+    assert change_request.payload["field"] == "date_of_birth"
     bad = client.post(url, {"attribute": "age", "claimed_value": "1950-02-30"})
     assert bad.status_code == 400
 
 
-def test_disputing_age_asks_for_the_date_of_birth_with_a_date_control(people):
+def test_disputing_age_asks_for_the_date_of_birth_with_a_date_control(people: SchemePeople) -> None:
     """Asha disputes her age on the page: the form asks for the date of birth it follows from."""
     asha = people.p.member(people.p.asha)
     client = people.p.client_for(people.p.asha)

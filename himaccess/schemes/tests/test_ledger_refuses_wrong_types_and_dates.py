@@ -11,7 +11,9 @@ from datetime import date
 import pytest
 import time_machine
 
+from himaccess.registry.models import Member
 from himaccess.schemes.models import Benefit
+from himaccess.schemes.tests.conftest import SchemePeople
 from himaccess.schemes.tests.test_benefit_ledger_api import (
     _body,
     _post,
@@ -20,7 +22,7 @@ from himaccess.schemes.tests.test_benefit_ledger_api import (
 
 
 @pytest.fixture
-def kamla(kamla_pensioner):  # noqa: F811  (the imported fixture)
+def kamla(kamla_pensioner: Member) -> Member:  # noqa: F811  (the imported fixture)
     """Kamla, enrolled in the state old-age pension in January 2025."""
     return kamla_pensioner
 
@@ -46,7 +48,9 @@ REFUSED = [
 
 @time_machine.travel(date(2025, 6, 15), tick=False)
 @pytest.mark.parametrize(("case", "changes", "field"), REFUSED, ids=[case for case, _c, _f in REFUSED])
-def test_a_wrong_type_or_an_absurd_value_is_422_naming_the_field(people, kamla, case, changes, field):
+def test_a_wrong_type_or_an_absurd_value_is_422_naming_the_field(
+    people: SchemePeople, kamla: Member, case: str, changes: dict[str, object], field: str
+) -> None:
     response = _post(people.ledger_token, _body(kamla, **changes), key="k-" + case.replace(" ", "-"))
     assert response.status_code == 422, response.content
     detail = response.json()["detail"]
@@ -56,7 +60,7 @@ def test_a_wrong_type_or_an_absurd_value_is_422_naming_the_field(people, kamla, 
 
 
 @time_machine.travel(date(2025, 6, 15), tick=False)
-def test_true_as_an_amount_is_refused_in_hindi(people, kamla):
+def test_true_as_an_amount_is_refused_in_hindi(people: SchemePeople, kamla: Member) -> None:
     response = _post(people.ledger_token, _body(kamla, amount=True), HTTP_ACCEPT_LANGUAGE="hi")
     assert response.status_code == 422
     assert "JSON संख्या" in response.json()["detail"]
@@ -64,7 +68,7 @@ def test_true_as_an_amount_is_refused_in_hindi(people, kamla):
 
 
 @time_machine.travel(date(2025, 6, 15), tick=False)
-def test_a_month_before_the_enrolment_began_is_refused(people, kamla):
+def test_a_month_before_the_enrolment_began_is_refused(people: SchemePeople, kamla: Member) -> None:
     # Kamla was enrolled in January 2025.
     response = _post(people.ledger_token, _body(kamla, period="2024-12", paid_on="2025-01-05"))
     assert response.status_code == 422
@@ -80,7 +84,7 @@ def test_a_month_before_the_enrolment_began_is_refused(people, kamla):
 
 
 @time_machine.travel(date(2025, 6, 15), tick=False)
-def test_a_payment_dated_before_the_month_it_pays_for_is_refused(people, kamla):
+def test_a_payment_dated_before_the_month_it_pays_for_is_refused(people: SchemePeople, kamla: Member) -> None:
     response = _post(people.ledger_token, _body(kamla, period="2025-05", paid_on="2025-04-30"))
     assert response.status_code == 422
     assert response.json()["detail"] == "The payment date is before the month it pays for."
@@ -88,14 +92,18 @@ def test_a_payment_dated_before_the_month_it_pays_for_is_refused(people, kamla):
 
 
 @time_machine.travel(date(2025, 6, 15), tick=False)
-def test_the_first_month_of_the_enrolment_and_a_payment_on_its_first_day_are_booked(people, kamla):
+def test_the_first_month_of_the_enrolment_and_a_payment_on_its_first_day_are_booked(
+    people: SchemePeople, kamla: Member
+) -> None:
     response = _post(people.ledger_token, _body(kamla, period="2025-01", paid_on="2025-01-01"))
     assert response.status_code == 201, response.content
     assert Benefit.objects.get().amount == 1700
 
 
 @time_machine.travel(date(2025, 6, 15), tick=False)
-def test_a_refused_payment_sent_again_with_its_key_gets_the_same_refusal(people, kamla):
+def test_a_refused_payment_sent_again_with_its_key_gets_the_same_refusal(
+    people: SchemePeople, kamla: Member
+) -> None:
     first = _post(people.ledger_token, _body(kamla, amount=True), key="retry-1")
     again = _post(people.ledger_token, _body(kamla, amount=True), key="retry-1")
     assert first.status_code == again.status_code == 422

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -22,7 +23,7 @@ ROWS = [
 ]
 
 
-def _run(tmp_path, rows, *extra):
+def _run(tmp_path: Path, rows: list[str], *extra: str) -> tuple[list[dict[str, str]], str, str]:
     source = tmp_path / "people.csv"
     source.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
     output = tmp_path / "decisions.csv"
@@ -44,7 +45,7 @@ def _run(tmp_path, rows, *extra):
     return list(csv.DictReader(output.open(encoding="utf-8"))), err.getvalue(), out.getvalue()
 
 
-def test_good_rows_evaluated_bad_rows_reported_by_line(db, tmp_path):
+def test_good_rows_evaluated_bad_rows_reported_by_line(db: None, tmp_path: Path) -> None:
     rows, errors, summary = _run(tmp_path, ROWS)
     assert "line 4:" in errors and "date_of_birth" in errors
     assert "line 5:" in errors and "gender" in errors
@@ -66,7 +67,7 @@ def test_good_rows_evaluated_bad_rows_reported_by_line(db, tmp_path):
     assert "3 people evaluated" in summary
 
 
-def test_family_attributes_come_from_rows_of_the_same_family(db, tmp_path):
+def test_family_attributes_come_from_rows_of_the_same_family(db: None, tmp_path: Path) -> None:
     rows, _errors, _summary = _run(
         tmp_path,
         [
@@ -78,7 +79,7 @@ def test_family_attributes_come_from_rows_of_the_same_family(db, tmp_path):
     assert a["pyari_behna_sukh_samman_nidhi"]["eligible"] == "false"
 
 
-def test_unknown_scheme_and_bad_header_are_refused_without_output(db, tmp_path):
+def test_unknown_scheme_and_bad_header_are_refused_without_output(db: None, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="unknown scheme"):
         _run(tmp_path, ROWS[:1], "--scheme", "nope")
     assert not (tmp_path / "decisions.csv").exists()
@@ -100,7 +101,7 @@ def test_unknown_scheme_and_bad_header_are_refused_without_output(db, tmp_path):
         )
 
 
-def test_districts_and_genders_as_people_write_them(db, tmp_path):
+def test_districts_and_genders_as_people_write_them(db: None, tmp_path: Path) -> None:
     """District names in English or Hindi in any case, or LGD codes; gender as codes or words."""
     rows, errors, _summary = _run(
         tmp_path,
@@ -121,7 +122,7 @@ def test_districts_and_genders_as_people_write_them(db, tmp_path):
     assert errors.count("line ") == 1
 
 
-def test_a_list_with_no_good_row_says_so_and_writes_nothing(db, tmp_path):
+def test_a_list_with_no_good_row_says_so_and_writes_nothing(db: None, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="No row of the list could be evaluated"):
         _run(tmp_path, ["x,f1,X,1950-01-01,widowed,0,yes,40000,no,no,no,no,no,99", "y,f2"])
     assert not (tmp_path / "decisions.csv").exists()

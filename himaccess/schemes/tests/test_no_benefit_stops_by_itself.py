@@ -7,34 +7,39 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from himaccess.notifications import sms
-from himaccess.registry import actions as registry_actions
-from himaccess.registry.models import Source
-from himaccess.schemes import actions
+from himaccess.registry.actions import corrections, members
+from himaccess.registry.models import Member, Source
+from himaccess.schemes.actions import enrolment as schemes_enrolment
+from himaccess.schemes.actions import reevaluation, reviews, rules
 from himaccess.schemes.models import Enrolment, Offer, ReviewCase, Scheme
+from himaccess.schemes.tests.conftest import SchemePeople
 
 START = date(2025, 6, 15)
 
 
-def _sanctioned_disability_allowance(people):
+def _sanctioned_disability_allowance(people: SchemePeople) -> tuple[Member, Enrolment]:
     asha = people.p.member(people.p.asha)
-    registry_actions.correct_member(
+    corrections.correct_member(
         asha, {"disability_percent": 75}, acting_user=people.p.meena, source=Source.OFFICIAL
     )
-    actions.reevaluate_member(asha, trigger="test")
+    reevaluation.reevaluate_member(asha, trigger="test")
     offer = Offer.objects.get(member=asha, scheme__scheme_id="disability_relief_allowance")
-    return asha, actions.sanction_enrolment(
-        actions.accept_offer(offer, acting_user=people.p.asha), acting_user=people.priya
+    return asha, schemes_enrolment.sanction_enrolment(
+        schemes_enrolment.accept_offer(offer, acting_user=people.p.asha), acting_user=people.priya
     )
 
 
 @time_machine.travel(START, tick=False)
-def test_data_correction_opens_a_review_and_tells_the_citizen(people, django_capture_on_commit_callbacks):
+def test_data_correction_opens_a_review_and_tells_the_citizen(
+    people: SchemePeople, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     asha, enrolment = _sanctioned_disability_allowance(people)
     sms.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        registry_actions.correct_member(
+        corrections.correct_member(
             asha, {"disability_percent": 20}, acting_user=people.p.meena, source=Source.OFFICIAL
         )
     review = ReviewCase.objects.get(enrolment=enrolment)
@@ -47,19 +52,21 @@ def test_data_correction_opens_a_review_and_tells_the_citizen(people, django_cap
 
 
 @time_machine.travel(START, tick=False)
-def test_officer_cannot_stop_before_the_grace_period_ends(people, django_capture_on_commit_callbacks):
+def test_officer_cannot_stop_before_the_grace_period_ends(
+    people: SchemePeople, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     asha, enrolment = _sanctioned_disability_allowance(people)
     with django_capture_on_commit_callbacks(execute=True):
-        registry_actions.correct_member(
+        corrections.correct_member(
             asha, {"disability_percent": 20}, acting_user=people.p.meena, source=Source.OFFICIAL
         )
     review = ReviewCase.objects.get(enrolment=enrolment)
     with pytest.raises(ValidationError, match="cannot be stopped"):
-        actions.decide_review(review, stop=True, note="not disabled", acting_user=people.priya)
+        reviews.decide_review(review, stop=True, note="not disabled", acting_user=people.priya)
     with time_machine.travel(START + timedelta(days=ReviewCase.GRACE_DAYS + 1), tick=False):
         with pytest.raises(ValidationError):
-            actions.decide_review(review, stop=True, note="  ", acting_user=people.priya)
-        decided = actions.decide_review(
+            reviews.decide_review(review, stop=True, note="  ", acting_user=people.priya)
+        decided = reviews.decide_review(
             review, stop=True, note="board certificate says 20%", acting_user=people.priya
         )
     assert decided.status == ReviewCase.Status.STOPPED
@@ -68,23 +75,27 @@ def test_officer_cannot_stop_before_the_grace_period_ends(people, django_capture
 
 
 @time_machine.travel(START, tick=False)
-def test_officer_may_continue_the_benefit(people, django_capture_on_commit_callbacks):
+def test_officer_may_continue_the_benefit(
+    people: SchemePeople, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     asha, enrolment = _sanctioned_disability_allowance(people)
     with django_capture_on_commit_callbacks(execute=True):
-        registry_actions.correct_member(
+        corrections.correct_member(
             asha, {"disability_percent": 20}, acting_user=people.p.meena, source=Source.OFFICIAL
         )
     review = ReviewCase.objects.get(enrolment=enrolment)
-    actions.decide_review(review, stop=False, note="register entry wrong", acting_user=people.priya)
+    reviews.decide_review(review, stop=False, note="register entry wrong", acting_user=people.priya)
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.SANCTIONED
 
 
 @time_machine.travel(START, tick=False)
-def test_a_stricter_published_rule_opens_reviews_not_stops(people, django_capture_on_commit_callbacks):
+def test_a_stricter_published_rule_opens_reviews_not_stops(
+    people: SchemePeople, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     _asha, enrolment = _sanctioned_disability_allowance(people)
     scheme = Scheme.objects.get(scheme_id="disability_relief_allowance")
-    draft = actions.save_draft(
+    draft = rules.save_draft(
         scheme,
         rule={"all": [{"attr": "disability_percent", "op": ">=", "value": 80}]},
         bands=[{"when": {"all": []}, "amount": 1700, "label_en": "all", "label_hi": "सभी"}],
@@ -94,23 +105,23 @@ def test_a_stricter_published_rule_opens_reviews_not_stops(people, django_captur
         acting_user=people.anil,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        actions.publish(draft, acting_user=people.anil)
+        rules.publish(draft, acting_user=people.anil)
     assert ReviewCase.objects.filter(enrolment=enrolment, status="open", trigger="rule.published").exists()
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.SANCTIONED
 
 
-def test_death_of_a_beneficiary_opens_a_review(people, django_capture_on_commit_callbacks):
+def test_death_of_a_beneficiary_opens_a_review(
+    people: SchemePeople, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     kamla = people.member(people.kamla)
-    actions.reevaluate_member(kamla, trigger="test")
+    reevaluation.reevaluate_member(kamla, trigger="test")
     offer = Offer.objects.get(member=kamla, scheme__scheme_id="old_age_pension_state")
-    enrolment = actions.sanction_enrolment(
-        actions.accept_offer(offer, acting_user=people.kamla), acting_user=people.priya
+    enrolment = schemes_enrolment.sanction_enrolment(
+        schemes_enrolment.accept_offer(offer, acting_user=people.kamla), acting_user=people.priya
     )
     with django_capture_on_commit_callbacks(execute=True):
-        registry_actions.record_death(
-            kamla, on=date(2025, 1, 1), acting_user=people.p.meena, source=Source.OFFICIAL
-        )
+        members.record_death(kamla, on=date(2025, 1, 1), acting_user=people.p.meena, source=Source.OFFICIAL)
     assert ReviewCase.objects.filter(enrolment=enrolment, trigger="member.died").exists()
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.SANCTIONED

@@ -6,20 +6,25 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from himaccess.notifications import sms
-from himaccess.registry import actions as registry_actions
-from himaccess.registry.models import Gender, MaritalStatus, Relation, Source
-from himaccess.schemes import actions
+from himaccess.registry.actions import members as registry_members
+from himaccess.registry.models import Gender, MaritalStatus, Member, Relation, Source
+from himaccess.schemes.actions import enrolment as schemes_enrolment
+from himaccess.schemes.actions import reevaluation
 from himaccess.schemes.models import Enrolment, Offer
+from himaccess.schemes.tests.conftest import SchemePeople
 
 
-def _family_with_old_couple(people, django_capture_on_commit_callbacks):
+def _family_with_old_couple(
+    people: SchemePeople, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> tuple[Member, Member, Member]:
     asha = people.p.member(people.p.asha)
     with django_capture_on_commit_callbacks(execute=True):
-        husband = registry_actions.record_birth(
+        husband = registry_members.record_birth(
             people.p.asha_family,
-            registry_actions.NewMember(
+            registry_members.NewMember(
                 name_en="Mohan Lal",
                 gender=Gender.MALE,
                 date_of_birth=date(1948, 1, 5),
@@ -29,9 +34,9 @@ def _family_with_old_couple(people, django_capture_on_commit_callbacks):
             acting_user=None,
             source=Source.PANCHAYAT,
         )
-        wife = registry_actions.record_birth(
+        wife = registry_members.record_birth(
             people.p.asha_family,
-            registry_actions.NewMember(
+            registry_members.NewMember(
                 name_en="Shanti Devi",
                 gender=Gender.FEMALE,
                 date_of_birth=date(1980, 5, 5),
@@ -48,14 +53,16 @@ def _family_with_old_couple(people, django_capture_on_commit_callbacks):
     return asha, husband, wife
 
 
-def test_death_of_a_spouse_offers_widow_pension_by_sms(people, django_capture_on_commit_callbacks):
+def test_death_of_a_spouse_offers_widow_pension_by_sms(
+    people: SchemePeople, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     _asha, husband, wife = _family_with_old_couple(people, django_capture_on_commit_callbacks)
     assert not Offer.objects.filter(
         member=wife, scheme__scheme_id="widow_destitute_ekal_nari_pension"
     ).exists()
     sms.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        registry_actions.record_death(
+        registry_members.record_death(
             husband, on=date(2025, 1, 2), acting_user=people.p.meena, source=Source.OFFICIAL
         )
     offer = Offer.objects.get(member=wife, scheme__scheme_id="widow_destitute_ekal_nari_pension")
@@ -64,88 +71,90 @@ def test_death_of_a_spouse_offers_widow_pension_by_sms(people, django_capture_on
     assert any(m.to == "9816000021" and "विधवा" in m.text for m in sms.outbox), [m.text for m in sms.outbox]
 
 
-def test_accepting_an_offer_files_an_enrolment_for_the_officer(people):
+def test_accepting_an_offer_files_an_enrolment_for_the_officer(people: SchemePeople) -> None:
     kamla = people.member(people.kamla)
-    actions.reevaluate_member(kamla, trigger="test")
+    reevaluation.reevaluate_member(kamla, trigger="test")
     offer = Offer.objects.get(member=kamla, scheme__scheme_id="old_age_pension_state")
-    enrolment = actions.accept_offer(offer, acting_user=people.kamla)
+    enrolment = schemes_enrolment.accept_offer(offer, acting_user=people.kamla)
     assert enrolment.status == Enrolment.Status.FILED
     assert enrolment.monthly_amount == 1700
     offer.refresh_from_db()
     assert offer.status == Offer.Status.ACCEPTED
     with pytest.raises(ValidationError):
-        actions.accept_offer(offer, acting_user=people.kamla)
+        schemes_enrolment.accept_offer(offer, acting_user=people.kamla)
 
 
-def test_a_family_member_may_accept_for_another_but_not_another_family(people):
+def test_a_family_member_may_accept_for_another_but_not_another_family(people: SchemePeople) -> None:
     kamla = people.member(people.kamla)
-    actions.reevaluate_member(kamla, trigger="test")
+    reevaluation.reevaluate_member(kamla, trigger="test")
     offer = Offer.objects.get(member=kamla, scheme__scheme_id="old_age_pension_state")
     with pytest.raises(PermissionDenied):
-        actions.accept_offer(offer, acting_user=people.p.karan)
+        schemes_enrolment.accept_offer(offer, acting_user=people.p.karan)
     with pytest.raises(PermissionDenied):
-        actions.accept_offer(offer, acting_user=people.priya)
-    assert actions.accept_offer(offer, acting_user=people.p.asha).member == kamla
+        schemes_enrolment.accept_offer(offer, acting_user=people.priya)
+    assert schemes_enrolment.accept_offer(offer, acting_user=people.p.asha).member == kamla
 
 
-def test_officer_of_the_jurisdiction_and_department_sanctions(people):
+def test_officer_of_the_jurisdiction_and_department_sanctions(people: SchemePeople) -> None:
     kamla = people.member(people.kamla)
-    actions.reevaluate_member(kamla, trigger="test")
+    reevaluation.reevaluate_member(kamla, trigger="test")
     offer = Offer.objects.get(member=kamla, scheme__scheme_id="old_age_pension_state")
-    enrolment = actions.accept_offer(offer, acting_user=people.kamla)
+    enrolment = schemes_enrolment.accept_offer(offer, acting_user=people.kamla)
     for outsider in (people.deepak, people.p.meena, people.p.vikram):
         with pytest.raises(PermissionDenied):
-            actions.sanction_enrolment(enrolment, acting_user=outsider)
-    sanctioned = actions.sanction_enrolment(enrolment, acting_user=people.priya, note="documents seen")
+            schemes_enrolment.sanction_enrolment(enrolment, acting_user=outsider)
+    sanctioned = schemes_enrolment.sanction_enrolment(
+        enrolment, acting_user=people.priya, note="documents seen"
+    )
     assert sanctioned.status == Enrolment.Status.SANCTIONED
     assert [s.to_status for s in sanctioned.steps.all()] == ["filed", "sanctioned"]
     with pytest.raises(ValidationError):
-        actions.sanction_enrolment(enrolment, acting_user=people.priya)
+        schemes_enrolment.sanction_enrolment(enrolment, acting_user=people.priya)
 
 
-def test_rejection_needs_a_reason(people):
+def test_rejection_needs_a_reason(people: SchemePeople) -> None:
     kamla = people.member(people.kamla)
-    actions.reevaluate_member(kamla, trigger="test")
-    enrolment = actions.accept_offer(
+    reevaluation.reevaluate_member(kamla, trigger="test")
+    enrolment = schemes_enrolment.accept_offer(
         Offer.objects.get(member=kamla, scheme__scheme_id="ignoaps")
         if Offer.objects.filter(member=kamla, scheme__scheme_id="ignoaps").exists()
         else Offer.objects.get(member=kamla, scheme__scheme_id="old_age_pension_state"),
         acting_user=people.kamla,
     )
     with pytest.raises(ValidationError):
-        actions.reject_enrolment(enrolment, reason="  ", acting_user=people.priya)
+        schemes_enrolment.reject_enrolment(enrolment, reason="  ", acting_user=people.priya)
     assert (
-        actions.reject_enrolment(enrolment, reason="not resident", acting_user=people.priya).status
+        schemes_enrolment.reject_enrolment(enrolment, reason="not resident", acting_user=people.priya).status
         == "rejected"
     )
 
 
-def test_one_woman_per_family_for_pyari_behna(people):
+def test_one_woman_per_family_for_pyari_behna(people: SchemePeople) -> None:
     asha = people.p.member(people.p.asha)
-    actions.reevaluate_member(asha, trigger="test")
-    first = actions.accept_offer(
+    reevaluation.reevaluate_member(asha, trigger="test")
+    first = schemes_enrolment.accept_offer(
         Offer.objects.get(member=asha, scheme__scheme_id="pyari_behna_sukh_samman_nidhi"),
         acting_user=people.p.asha,
     )
-    actions.sanction_enrolment(first, acting_user=people.priya)
-    sister = registry_actions.record_birth(
+    schemes_enrolment.sanction_enrolment(first, acting_user=people.priya)
+    sister = registry_members.record_birth(
         people.p.asha_family,
-        registry_actions.NewMember(
+        registry_members.NewMember(
             name_en="Geeta", gender=Gender.FEMALE, date_of_birth=date(1990, 1, 1), relation=Relation.SISTER
         ),
         acting_user=None,
         source=Source.PANCHAYAT,
     )
-    actions.reevaluate_member(sister, trigger="test")
-    second = actions.accept_offer(
+    reevaluation.reevaluate_member(sister, trigger="test")
+    second = schemes_enrolment.accept_offer(
         Offer.objects.get(member=sister, scheme__scheme_id="pyari_behna_sukh_samman_nidhi"),
         acting_user=people.p.asha,
     )
     with pytest.raises(ValidationError, match="one per family"):
-        actions.sanction_enrolment(second, acting_user=people.priya)
+        schemes_enrolment.sanction_enrolment(second, acting_user=people.priya)
 
 
-def test_accept_through_the_page_is_one_post(people):
+def test_accept_through_the_page_is_one_post(people: SchemePeople) -> None:
     kamla = people.member(people.kamla)
     client = people.p.client_for(people.kamla)
     assert client.post(f"/schemes/families/{kamla.family.family_id}/check/").status_code == 302

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from himaccess.notifications import sms
 from himaccess.notifications.models import SmsMessage
-from himaccess.schemes import actions
+from himaccess.schemes.actions import records, reevaluation, rules
 from himaccess.schemes.models import EligibilityDecision, Offer, Scheme
+from himaccess.schemes.tests.conftest import SchemePeople
 
 
 def _rows() -> tuple[int, int, int]:
     return EligibilityDecision.objects.count(), Offer.objects.count(), SmsMessage.objects.count()
 
 
-def test_viewing_the_family_page_writes_no_decision_offer_or_sms(people):
+def test_viewing_the_family_page_writes_no_decision_offer_or_sms(people: SchemePeople) -> None:
     kamla = people.member(people.kamla)
     url = f"/schemes/families/{kamla.family.family_id}/"
     before = _rows()
@@ -26,7 +28,7 @@ def test_viewing_the_family_page_writes_no_decision_offer_or_sms(people):
     assert not sms.outbox
 
 
-def test_viewing_an_explanation_writes_nothing_and_offers_the_check(people):
+def test_viewing_an_explanation_writes_nothing_and_offers_the_check(people: SchemePeople) -> None:
     kamla = people.member(people.kamla)
     page = people.p.client_for(people.kamla).get(f"/schemes/members/{kamla.member_id}/old_age_pension_state/")
     assert page.status_code == 200
@@ -35,7 +37,9 @@ def test_viewing_an_explanation_writes_nothing_and_offers_the_check(people):
     assert _rows() == (0, 0, 0)
 
 
-def test_check_again_evaluates_the_family_and_sends_its_offers(people, django_capture_on_commit_callbacks):
+def test_check_again_evaluates_the_family_and_sends_its_offers(
+    people: SchemePeople, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     kamla = people.member(people.kamla)
     client = people.p.client_for(people.kamla)
     with django_capture_on_commit_callbacks(execute=True):
@@ -52,13 +56,13 @@ def test_check_again_evaluates_the_family_and_sends_its_offers(people, django_ca
     assert EligibilityDecision.objects.count() == decisions
 
 
-def test_a_decision_under_an_older_rule_is_shown_with_check_again(people):
+def test_a_decision_under_an_older_rule_is_shown_with_check_again(people: SchemePeople) -> None:
     kamla = people.member(people.kamla)
-    actions.reevaluate_family(kamla.family.family_id, trigger="test")
+    reevaluation.reevaluate_family(kamla.family.family_id, trigger="test")
     scheme = Scheme.objects.get(scheme_id="old_age_pension_state")
-    current = scheme.rule_on(actions.today())
+    current = scheme.rule_on(records.today())
     assert current is not None
-    draft = actions.save_draft(
+    draft = rules.save_draft(
         scheme,
         rule=current.rule,
         bands=current.bands,
@@ -67,7 +71,7 @@ def test_a_decision_under_an_older_rule_is_shown_with_check_again(people):
         choice_note_hi="",
         acting_user=people.anil,
     )
-    actions.publish(draft, acting_user=people.anil)  # its follow-up runs after commit: not here
+    rules.publish(draft, acting_user=people.anil)  # its follow-up runs after commit: not here
     before = _rows()
     client = people.p.client_for(people.kamla)
     family_page = client.get(f"/schemes/families/{kamla.family.family_id}/").content.decode()
@@ -80,7 +84,7 @@ def test_a_decision_under_an_older_rule_is_shown_with_check_again(people):
     assert "Check again" not in client.get(f"/schemes/families/{kamla.family.family_id}/").content.decode()
 
 
-def test_check_again_outside_the_scope_is_404_and_needs_a_post(people):
+def test_check_again_outside_the_scope_is_404_and_needs_a_post(people: SchemePeople) -> None:
     kamla = people.member(people.kamla)
     url = f"/schemes/families/{kamla.family.family_id}/check/"
     for user in (people.p.karan, people.p.vikram, people.deepak):

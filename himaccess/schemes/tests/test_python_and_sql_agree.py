@@ -8,6 +8,7 @@ and on PostgreSQL when DATABASE_URL points there.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,11 +16,13 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from himaccess.conftest import mandi_address
+from himaccess.conftest import Personas, mandi_address
 from himaccess.lib import rules
-from himaccess.registry import actions as registry_actions
+from himaccess.registry.actions import families as registry_families
+from himaccess.registry.actions import members as registry_members
 from himaccess.registry.models import Gender, MaritalStatus, Member, Occupation, Relation, Source
-from himaccess.schemes import actions, eligibility, snapshot
+from himaccess.schemes import eligibility, snapshot
+from himaccess.schemes.actions import reevaluation
 from himaccess.schemes.models import Enrolment, MemberFact, RuleVersion, Scheme
 from himaccess.schemes.vocabulary import ATTRIBUTES, DISTRICT_CODES, Context, to_q, validate
 
@@ -94,7 +97,7 @@ def _make(
     for family_people in population:
         family = None
         for index, p in enumerate(family_people):
-            details = registry_actions.NewMember(
+            details = registry_members.NewMember(
                 name_en="Test Person",
                 gender=p["gender"],
                 date_of_birth=p["date_of_birth"],
@@ -106,12 +109,12 @@ def _make(
                 is_bpl=p["is_bpl"],
             )
             if family is None:
-                family = registry_actions.register_family(
+                family = registry_families.register_family(
                     mandi_address(), details, acting_user=None, source=Source.PANCHAYAT
                 )
                 member = family.head()
             else:
-                member = registry_actions.record_birth(
+                member = registry_members.record_birth(
                     family, details, acting_user=None, source=Source.PANCHAYAT
                 )
             assert member is not None
@@ -141,7 +144,14 @@ def _make(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(rule=rule_trees, population=families, on=ON, own_pension_only=st.booleans())
-def test_python_orm_and_duckdb_agree(personas, tmp_path, rule, population, on, own_pension_only):
+def test_python_orm_and_duckdb_agree(
+    personas: Personas,
+    tmp_path: Path,
+    rule: dict[str, Any],
+    population: list[list[dict[str, Any]]],
+    on: date,
+    own_pension_only: bool,
+) -> None:
     validate(rule)
     scheme = Scheme.objects.get(scheme_id="old_age_pension_state")
     other = Scheme.objects.get(scheme_id="ignoaps" if not own_pension_only else "old_age_pension_state")
@@ -174,16 +184,16 @@ def test_python_orm_and_duckdb_agree(personas, tmp_path, rule, population, on, o
     assert by_python == by_duck, rule
 
 
-def test_age_boundaries_on_leap_days():
+def test_age_boundaries_on_leap_days() -> None:
     born = date(2000, 2, 29)
     assert rules.age_on(born, date(2018, 2, 28)) == 17
     assert rules.age_on(born, date(2018, 3, 1)) == 18
     assert rules.born_by(date(2024, 2, 29), 1) == date(2023, 2, 28)
 
 
-def test_every_shipped_rule_compiles_for_each_backend(personas):
-    for version in actions.rules_in_force(date(2025, 6, 1)):
+def test_every_shipped_rule_compiles_for_each_backend(personas: Personas) -> None:
+    for version in reevaluation.rules_in_force(date(2025, 6, 1)):
         ctx = Context(on=date(2025, 6, 1), scheme_pk=version.scheme.pk, scheme_id=version.scheme.scheme_id)
         assert isinstance(Member.objects.filter(to_q(version.rule, ctx)).count(), int)
-    assert len(actions.rules_in_force(date(2025, 6, 1))) == 12
+    assert len(reevaluation.rules_in_force(date(2025, 6, 1))) == 12
     assert DISTRICT_CODES[0] == 15

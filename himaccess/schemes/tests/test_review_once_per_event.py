@@ -13,9 +13,10 @@ from himaccess.events import bus, relay
 from himaccess.events.models import Event
 from himaccess.events.tests.consumers import Consumer
 from himaccess.notifications import sms
-from himaccess.registry import actions as registry_actions
+from himaccess.registry.actions import corrections
 from himaccess.registry.models import Source
-from himaccess.schemes import actions
+from himaccess.schemes.actions import enrolment as schemes_enrolment
+from himaccess.schemes.actions import reevaluation, reviews
 from himaccess.schemes.models import Offer, ReviewCase
 
 START = date(2025, 6, 15)
@@ -23,13 +24,13 @@ START = date(2025, 6, 15)
 
 def _sanctioned_disability_allowance(people: Any) -> Any:
     asha = people.p.member(people.p.asha)
-    registry_actions.correct_member(
+    corrections.correct_member(
         asha, {"disability_percent": 75}, acting_user=people.p.meena, source=Source.OFFICIAL
     )
-    actions.reevaluate_member(asha, trigger="test")
+    reevaluation.reevaluate_member(asha, trigger="test")
     offer = Offer.objects.get(member=asha, scheme__scheme_id="disability_relief_allowance")
-    return asha, actions.sanction_enrolment(
-        actions.accept_offer(offer, acting_user=people.p.asha), acting_user=people.priya
+    return asha, schemes_enrolment.sanction_enrolment(
+        schemes_enrolment.accept_offer(offer, acting_user=people.p.asha), acting_user=people.priya
     )
 
 
@@ -45,12 +46,12 @@ def test_a_continued_review_is_not_reopened_when_the_event_is_delivered_again(
     )
     sms.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        registry_actions.correct_member(
+        corrections.correct_member(
             asha, {"disability_percent": 20}, acting_user=people.p.meena, source=Source.OFFICIAL
         )
     review = ReviewCase.objects.get(enrolment=enrolment)
     # Priya finds the register entry wrong and continues the benefit before the event is redelivered.
-    actions.decide_review(review, stop=False, note="register entry wrong", acting_user=people.priya)
+    reviews.decide_review(review, stop=False, note="register entry wrong", acting_user=people.priya)
     webhook.down = False
     with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
         relay.relay()

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 
+from django.test import Client
 from django.utils import translation
 
+from himaccess.conftest import ClientResponse
 from himaccess.lib.rules import InvalidRule
 from himaccess.schemes.models import RuleVersion, Scheme
+from himaccess.schemes.tests.conftest import SchemePeople
 from himaccess.schemes.vocabulary import validate
 
 BANDS = json.dumps([{"when": {"all": []}, "amount": 1500, "label_en": "all", "label_hi": "सभी"}])
 
 
-def _post(client, rule, **extra):
+def _post(client: Client, rule: str, **extra: str) -> ClientResponse:
     data = {
         "rule": rule,
         "bands": BANDS,
@@ -25,7 +28,7 @@ def _post(client, rule, **extra):
     return client.post("/schemes/rules/widow_destitute_ekal_nari_pension/", data)
 
 
-def test_unknown_attribute_is_refused_with_its_position(people):
+def test_unknown_attribute_is_refused_with_its_position(people: SchemePeople) -> None:
     client = people.p.client_for(people.anil)
     response = _post(
         client,
@@ -44,7 +47,7 @@ def test_unknown_attribute_is_refused_with_its_position(people):
     assert RuleVersion.objects.filter(scheme__scheme_id="widow_destitute_ekal_nari_pension").count() == 1
 
 
-def test_type_and_operator_errors_are_positioned_and_bilingual():
+def test_type_and_operator_errors_are_positioned_and_bilingual() -> None:
     rule = {
         "any": [
             {"attr": "age", "op": ">=", "value": "sixty"},
@@ -63,7 +66,7 @@ def test_type_and_operator_errors_are_positioned_and_bilingual():
             assert "अज्ञात" in exc.errors[0].message
 
 
-def test_bad_json_and_bad_band_are_refused(people):
+def test_bad_json_and_bad_band_are_refused(people: SchemePeople) -> None:
     client = people.p.client_for(people.anil)
     assert _post(client, "{not json").status_code == 400
     response = _post(client, json.dumps({"all": []}), bands=json.dumps([{"when": {"all": []}, "amount": -5}]))
@@ -71,7 +74,7 @@ def test_bad_json_and_bad_band_are_refused(people):
     assert "[0].amount" in response.content.decode()
 
 
-def test_draft_shows_district_impact_then_publishes(people):
+def test_draft_shows_district_impact_then_publishes(people: SchemePeople) -> None:
     client = people.p.client_for(people.anil)
     stricter = json.dumps(
         {
@@ -96,7 +99,7 @@ def test_draft_shows_district_impact_then_publishes(people):
     )
 
 
-def test_rule_pages_are_for_state_administrators_only(people):
+def test_rule_pages_are_for_state_administrators_only(people: SchemePeople) -> None:
     for user in (people.p.asha, people.priya, people.p.meena):
         assert people.p.client_for(user).get("/schemes/rules/").status_code == 404
     assert people.p.client_for(people.anil).get("/schemes/rules/").status_code == 200

@@ -8,6 +8,7 @@ from datetime import date
 import time_machine
 
 from himaccess.schemes.models import RuleVersion
+from himaccess.schemes.tests.conftest import SchemePeople
 from himaccess.schemes.tests.test_rule_administration import _post
 
 PENSION = "widow_destitute_ekal_nari_pension"
@@ -18,7 +19,7 @@ def _versions() -> int:
 
 
 @time_machine.travel(date(2025, 8, 10), tick=False)
-def test_a_rule_effective_in_2099_or_before_1900_is_refused(people):
+def test_a_rule_effective_in_2099_or_before_1900_is_refused(people: SchemePeople) -> None:
     client = people.p.client_for(people.anil)
     before = _versions()
     for when in ("2099-01-01", "1899-12-31"):
@@ -29,13 +30,13 @@ def test_a_rule_effective_in_2099_or_before_1900_is_refused(people):
 
 
 @time_machine.travel(date(2025, 8, 10), tick=False)
-def test_a_rule_effective_next_month_is_accepted(people):
+def test_a_rule_effective_next_month_is_accepted(people: SchemePeople) -> None:
     client = people.p.client_for(people.anil)
     response = _post(client, json.dumps({"all": []}), effective_from="2025-09-01")
     assert response.status_code == 302
 
 
-def test_a_rule_nested_thousands_deep_is_a_clear_400(people):
+def test_a_rule_nested_thousands_deep_is_a_clear_400(people: SchemePeople) -> None:
     client = people.p.client_for(people.anil)
     before = _versions()
     response = _post(client, "[" * 5000 + "]" * 5000)

@@ -64,6 +64,8 @@ def test_key_file_is_read(settings: Any, tmp_path: Path) -> None:
         f"{OLD},{OLD}",
         "bad id:" + OLD.partition(":")[2],
     ],
+    # The keys are random: name the cases, so parallel workers collect the same tests.
+    ids=["no-key", "not-base64", "too-short", "repeated-id", "bad-id"],
 )
 def test_malformed_keys_are_refused_without_echoing_them(settings: Any, value: str) -> None:
     settings.VAULT_KEYS = value

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from himaccess.grievances import actions as grievances
 from himaccess.grievances import routing
 from himaccess.grievances.models import Category, Channel, Complaint
-from himaccess.registry import actions as registry
+from himaccess.registry.actions import aadhaar as registry_aadhaar
 from himaccess.vault import scan
 from himaccess.vault.tests.numbers import ASHA, KARAN, RAVI
 
@@ -32,8 +32,8 @@ def _scan(*args: str) -> tuple[int, str]:
 
 def test_clean_install_passes(personas: Any) -> None:
     # The register with numbers attached the right way: in the vault, references elsewhere.
-    registry.attach_aadhaar(personas.member(personas.asha), ASHA, actor=personas.meena)
-    registry.attach_aadhaar(personas.member(personas.karan), KARAN, actor=personas.meena)
+    registry_aadhaar.attach_aadhaar(personas.member(personas.asha), ASHA, actor=personas.meena)
+    registry_aadhaar.attach_aadhaar(personas.member(personas.karan), KARAN, actor=personas.meena)
     (Path(settings.MEDIA_ROOT) / "service-documents").mkdir(parents=True)
     (Path(settings.MEDIA_ROOT) / "service-documents" / "note.txt").write_text("Member ID M 4821 0937 562\n")
     code, out = _scan()

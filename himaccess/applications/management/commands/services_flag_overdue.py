@@ -4,11 +4,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from himaccess.applications import actions
+from himaccess.applications.actions import decisions
 
 
 class Command(BaseCommand):
     help = "Flag pending service applications past their time limit and tell the citizens they may appeal."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(f"{actions.flag_overdue()} applications flagged as overdue")
+        self.stdout.write(f"{decisions.flag_overdue()} applications flagged as overdue")

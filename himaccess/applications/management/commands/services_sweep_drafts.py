@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from himaccess.applications import actions
+from himaccess.applications.actions import drafts as applications_drafts
 
 
 class Command(BaseCommand):
@@ -14,5 +14,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        swept = actions.sweep_abandoned_drafts()
+        swept = applications_drafts.sweep_abandoned_drafts()
         self.stdout.write(f"{swept.drafts} drafts and {swept.documents} uploaded documents deleted")

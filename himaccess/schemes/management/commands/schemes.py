@@ -11,7 +11,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from himaccess.departments.models import Department
-from himaccess.schemes import actions, population, snapshot, tasks
+from himaccess.schemes import population, snapshot, tasks
+from himaccess.schemes.actions import clients as schemes_clients
+from himaccess.schemes.actions import records, reevaluation
 
 
 def _date(text: str) -> date:
@@ -48,7 +50,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         verb = options["verb"]
-        on = _date(options["on"]) if options.get("on") else actions.today()
+        on = _date(options["on"]) if options.get("on") else records.today()
         if verb == "evaluate":
             self._evaluate(options["input"], options["output"], on, options["scheme"])
         elif verb == "snapshot":
@@ -58,7 +60,7 @@ class Command(BaseCommand):
                 f"{rows} members written to {options['output']} in {time.perf_counter() - started:.1f} s"
             )
         elif verb == "counts":
-            versions = actions.rules_in_force(on)
+            versions = reevaluation.rules_in_force(on)
             if options.get("snapshot"):
                 con = snapshot.open_snapshot(options["snapshot"])
                 found = snapshot.counts(con, versions, on)
@@ -70,7 +72,9 @@ class Command(BaseCommand):
             department = Department.objects.filter(pk=options["department"]).first()
             if department is None:
                 raise CommandError(f"unknown department {options['department']!r}")
-            client, token = actions.create_department_client(options["name"], department, acting_user=None)
+            client, token = schemes_clients.create_department_client(
+                options["name"], department, acting_user=None
+            )
             self.stdout.write(f"client {client.key_id} created; its bearer token (shown once): {token}")
         elif verb == "scan-ages":
             self.stdout.write(f"{tasks.scan_age_thresholds(on.isoformat())} members re-evaluated")
@@ -78,7 +82,7 @@ class Command(BaseCommand):
     def _evaluate(self, source: Path, output: Path, on: date, only: list[str]) -> None:
         if not source.exists():
             raise CommandError(f"no such file: {source}")
-        versions = actions.rules_in_force(on)
+        versions = reevaluation.rules_in_force(on)
         if only:
             known = {v.scheme.scheme_id for v in versions}
             unknown = sorted(set(only) - known)

@@ -21,7 +21,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from himaccess.accounts.models import Level, Role, User
-from himaccess.registry import demo_activity
+from himaccess.demo import activity as demo_activity
+from himaccess.demo import milkfed as demo_milkfed
+from himaccess.demo import natural_farming as demo_natural_farming
 from himaccess.registry.models import Family, Member
 
 # (username, role, level, district LGD code, tehsil LGD code, department):
@@ -37,6 +39,10 @@ DEMO_OFFICIALS = (
     ("sunita.helpline", Role.HELPLINE_AGENT, Level.STATE, None, None, "public_grievances"),
     ("vikram.tehsildar", Role.TEHSILDAR, Level.TEHSIL, 18, 100, ""),
     ("state.admin", Role.STATE_ADMIN, Level.STATE, None, None, ""),
+    # Department officials of Mandi: Milkfed, the natural-farming desk, and a procurement centre's operator.
+    ("milkfed.mandi", Role.DEPARTMENT_OFFICER, Level.DISTRICT, 22, None, "milkfed"),
+    ("agri.mandi", Role.DEPARTMENT_OFFICER, Level.DISTRICT, 22, None, "agriculture"),
+    ("centre.mandi", Role.DEPARTMENT_OFFICER, Level.DISTRICT, 22, None, "food_civil_supplies"),
 )
 
 
@@ -74,6 +80,12 @@ class Command(BaseCommand):
             started = time.perf_counter()
             summary = demo_activity.generate(seed=2026)
             self.stdout.write(f"{summary.line()} [{time.perf_counter() - started:.1f} s]")
+            milk = demo_milkfed.seed()
+            self.stdout.write(
+                f"Milkfed: {milk.societies} societies, {milk.farmers} farmers, "
+                f"{milk.deliveries} deliveries, {milk.paid} payments"
+            )
+            self.stdout.write(demo_natural_farming.generate(seed=2026).line())
         self._explain(passwords, port)
         if not no_serve:
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)

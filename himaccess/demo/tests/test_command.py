@@ -13,7 +13,7 @@ from himaccess.registry.models import Family
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_seeds_once_and_creates_officials_with_their_own_passwords():
+def test_demo_seeds_once_and_creates_officials_with_their_own_passwords() -> None:
     out = StringIO()
     call_command("demo", families=60, no_serve=True, activity=False, stdout=out)
     text = out.getvalue()

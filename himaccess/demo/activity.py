@@ -8,8 +8,8 @@ are evaluated over Mandi's population and a department posts to the benefit
 ledger, each through the function the pages and APIs call. The same seed gives
 the same activity.
 
-It lives in the register app because it starts from the register (families
-and their members) and the demo command that calls it is the register's.
+It lives in its own app, at the top of the app layers, because it drives
+every other app; no app imports it.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from himaccess.accounts import actions as accounts
 from himaccess.accounts.authentication import citizen_for_mobile
 from himaccess.accounts.models import User
-from himaccess.applications import actions as services
+from himaccess.applications.actions import decisions, drafts
+from himaccess.applications.actions import filing as applications_filing
 from himaccess.applications.forms import ApplicationForm
 from himaccess.applications.models import Action, Application, RejectionReason
 from himaccess.catalog.models import Service
@@ -37,11 +37,14 @@ from himaccess.departments.models import Department
 from himaccess.grievances import actions as grievances
 from himaccess.grievances import routing
 from himaccess.grievances.models import Category, Channel, Complaint
-from himaccess.registry import change_requests
+from himaccess.registry import citizen_links
+from himaccess.registry.change_requests import deciding
+from himaccess.registry.change_requests import filing as registry_filing
 from himaccess.registry.forms import FORMS
 from himaccess.registry.models import ChangeRequest, Family, FamilyQuerySet, Member, Occupation, Relation
-from himaccess.schemes import actions as schemes
 from himaccess.schemes import population
+from himaccess.schemes.actions import clients, records, reevaluation
+from himaccess.schemes.actions import enrolment as schemes_enrolment
 from himaccess.schemes.models import Enrolment, Offer
 
 MANDI = 22
@@ -108,9 +111,9 @@ class Citizens:
             if member is None:
                 return None
             user = citizen_for_mobile(member.mobile, "hi")
-            linked = accounts.refresh_citizen_links(user)
+            linked = citizen_links.refresh_citizen_links(user)
             if member not in linked:
-                accounts.link_citizen(user, member)
+                citizen_links.link_citizen(user, member)
             self._by_family[family.pk] = user
         return self._by_family[family.pk]
 
@@ -205,7 +208,7 @@ def _register(summary: Summary, citizens: Citizens, rng: random.Random, count: i
             continue  # e.g. a correction to the value already on record
         try:
             filed.append(
-                change_requests.file_change_request(
+                registry_filing.file_change_request(
                     family, kind, form.payload(), requested_by=user, member=form.subject()
                 )
             )
@@ -215,15 +218,13 @@ def _register(summary: Summary, citizens: Citizens, rng: random.Random, count: i
     # The tehsildar works through the oldest: approves most, rejects one in four.
     for number, request in enumerate(filed[: max(1, count // 3)]):
         if number % 4 == 3:
-            change_requests.reject_change_request(
+            deciding.reject_change_request(
                 request, reason="The document attached does not support the request.", acting_user=tehsildar
             )
             summary.change_requests["rejected"] += 1
             continue
         try:
-            change_requests.approve_change_request(
-                request, acting_user=tehsildar, note="Verified by the patwari."
-            )
+            deciding.approve_change_request(request, acting_user=tehsildar, note="Verified by the patwari.")
         except ValidationError:
             continue
         summary.change_requests["approved"] += 1
@@ -272,20 +273,20 @@ def _applications(summary: Summary, citizens: Citizens, rng: random.Random, coun
         if user is None or not adults:
             continue
         service = offered[len(submitted) % len(offered)]
-        draft = services.start_draft(service, rng.choice(adults), acting_user=user)
+        draft = drafts.start_draft(service, rng.choice(adults), acting_user=user)
         form = ApplicationForm(
             _answers(draft, rng), version=draft.service_version, language="en", prefilled=draft.prefilled
         )
         if not form.is_valid():
             continue  # the draft stays, as a citizen's abandoned draft does
-        submitted.append(services.submit(draft, form.answers(), {}, acting_user=user))
+        submitted.append(applications_filing.submit(draft, form.answers(), {}, acting_user=user))
         summary.applications["filed"] += 1
     # A third wait for the patwari; the rest are verified, and the tehsildar decides most of those.
     for number, application in enumerate(submitted):
         if number % 3 == 0:
             continue
         if number % 10 == 4:
-            services.act(
+            decisions.act(
                 application,
                 Action.RETURN,
                 acting_user=patwari,
@@ -294,14 +295,14 @@ def _applications(summary: Summary, citizens: Citizens, rng: random.Random, coun
             )
             summary.applications["returned"] += 1
             continue
-        verified = services.act(
+        verified = decisions.act(
             application, Action.VERIFY, acting_user=patwari, expected_version=application.version
         )
         summary.applications["verified"] += 1
         if number % 3 == 1:
             continue
         if number % 5 == 0:
-            services.act(
+            decisions.act(
                 verified,
                 Action.REJECT,
                 acting_user=tehsildar,
@@ -311,7 +312,7 @@ def _applications(summary: Summary, citizens: Citizens, rng: random.Random, coun
             )
             summary.applications["rejected"] += 1
         else:
-            services.act(verified, Action.APPROVE, acting_user=tehsildar, expected_version=verified.version)
+            decisions.act(verified, Action.APPROVE, acting_user=tehsildar, expected_version=verified.version)
             summary.applications["approved"] += 1
 
 
@@ -400,14 +401,14 @@ def _complaints(summary: Summary, citizens: Citizens, rng: random.Random, count:
 
 def _schemes(summary: Summary, citizens: Citizens, rng: random.Random, enrolments: int) -> None:
     officer = _official("welfare.mandi")
-    today = schemes.today()
+    today = records.today()
     family_ids: set[str] = set()
-    for version in schemes.rules_in_force(today):
+    for version in reevaluation.rules_in_force(today):
         # Mandi tehsil only: evaluating a member takes tens of milliseconds, the whole district too long.
         eligible = population.eligible(version, today).filter(family__tehsil_id=MANDI_TEHSIL)
         family_ids.update(eligible.values_list("family__family_id", flat=True))
     for family_id in sorted(family_ids):
-        schemes.reevaluate_family(family_id, trigger="population.evaluated", on=today)
+        reevaluation.reevaluate_family(family_id, trigger="population.evaluated", on=today)
     summary.schemes["families evaluated"] = len(family_ids)
     offers = Offer.objects.filter(
         status=Offer.Status.OPEN,
@@ -425,7 +426,7 @@ def _schemes(summary: Summary, citizens: Citizens, rng: random.Random, enrolment
         if user is None:
             continue
         try:
-            filed.append(schemes.accept_offer(offer, acting_user=user))
+            filed.append(schemes_enrolment.accept_offer(offer, acting_user=user))
         except ValidationError:
             continue
     summary.schemes["enrolments"] = len(filed)
@@ -435,7 +436,9 @@ def _schemes(summary: Summary, citizens: Citizens, rng: random.Random, enrolment
             continue  # awaiting sanction
         try:
             sanctioned.append(
-                schemes.sanction_enrolment(enrolment, acting_user=officer, note="Documents verified.")
+                schemes_enrolment.sanction_enrolment(
+                    enrolment, acting_user=officer, note="Documents verified."
+                )
             )
         except ValidationError:
             continue
@@ -443,7 +446,7 @@ def _schemes(summary: Summary, citizens: Citizens, rng: random.Random, enrolment
     # The department's payment system posts this month's payment to the ledger (the enrolments are
     # this month's: the ledger refuses a month before the enrolment).
     department = Department.objects.get(pk="social_justice")
-    _client, token = schemes.create_department_client("Demo pension payments", department, acting_user=None)
+    _client, token = clients.create_department_client("Demo pension payments", department, acting_user=None)
     # Through the ledger API itself, as the department's system would post.
     payments = Client(SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
     period = today.replace(day=1)

@@ -9,7 +9,10 @@ from django.core.management import call_command
 from django.test import Client
 
 from himaccess.applications.models import Application, Certificate, Status
+from himaccess.demo import milkfed
 from himaccess.grievances.models import Complaint
+from himaccess.milkfed.models import Society, Statement
+from himaccess.natural_farming.models import Farmer, Weighment
 from himaccess.registry.models import ChangeRequest
 from himaccess.schemes.models import Benefit, Enrolment, Offer
 
@@ -50,6 +53,13 @@ def test_first_demo_run_fills_queues_and_public_dashboard():
     assert page.status_code == 200
     mandi = next(row for row in page.context["by_district"] if row["key"] == 22)
     assert mandi["received"] > 0 and mandi["resolved"] > 0
+
+    # The departments' pages have something to show: a month of milk paid, natural farmers weighed.
+    assert Society.objects.count() == 3
+    assert Statement.objects.filter(paid_on__isnull=False).exists()
+    assert milkfed.seed().deliveries == 0  # a second run adds no milk
+    assert Farmer.objects.filter(member__family__district_id=22).exists()
+    assert Weighment.objects.filter(window__centre__code="mandi-sadar").exists()
 
 
 def test_no_activity_leaves_the_queues_empty():

@@ -1,0 +1,32 @@
+"""The language an SMS to a mobile number goes in: asked for, else the citizen's choice, else Hindi."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from himaccess.accounts.language import language_for
+from himaccess.accounts.models import User
+
+
+def test_language_follows_the_recipients_preference(db: Any) -> None:
+    User.objects.create_user(
+        username="en-reader", kind=User.Kind.CITIZEN, mobile="9418000001", preferred_language="en"
+    )
+    assert language_for("9418000001") == "en"
+    assert language_for("9418000002") == "hi"  # no login: Hindi
+    assert language_for("9418000001", "hi") == "hi"  # asked for wins
+
+
+def test_an_officials_preference_is_not_a_citizens(db: Any) -> None:
+    User.objects.create_user(
+        username="en-official", kind=User.Kind.OFFICIAL, mobile="9418000003", preferred_language="en"
+    )
+    assert language_for("9418000003") == "hi"
+
+
+def test_an_unknown_language_asked_for_falls_back(db: Any) -> None:
+    User.objects.create_user(
+        username="en-reader", kind=User.Kind.CITIZEN, mobile="9418000001", preferred_language="en"
+    )
+    assert language_for("9418000001", "fr") == "en"
+    assert language_for("9418000004", "") == "hi"
