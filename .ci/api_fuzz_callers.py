@@ -142,7 +142,13 @@ def main(folder: Path) -> None:
         "anonymous": {},
         "citizen": {"SessionAuth": citizen_session, "CsrfCookie": csrf, "CsrfToken": csrf},
         "official": {"SessionAuth": official_session, "CsrfCookie": csrf, "CsrfToken": csrf},
-        "department": {"ClientToken": token, "ConsentedToken": oidc_token, "DataClientToken": data_token},
+        "department": {
+            "ClientToken": token,
+            "ConsentedToken": oidc_token,
+            "DataClientToken": data_token,
+            # The same client-credentials token: a department client manages its own webhooks with it.
+            "WebhookClientToken": data_token,
+        },
     }
     # Real identifiers, drawn half the time, so fuzzing also reaches the records behind them.
     dictionaries: dict[str, list[object]] = {

@@ -247,7 +247,10 @@ def complete_openapi(document: dict[str, Any]) -> dict[str, Any]:
                     {**requirement, **{name: [] for name in CSRF_SCHEMES}}
                     for requirement in operation["security"]
                 ]
-            responses = operation["responses"]
+            # Ninja may key a status by number or by text; JSON would then carry the status twice,
+            # which strict readers (Swagger UI's YAML parser) refuse.
+            responses = {str(status): answer for status, answer in operation["responses"].items()}
+            operation["responses"] = responses
             for status, description in implied_statuses(method, operation, security_schemes).items():
                 responses.setdefault(str(status), _error_response(status, description))
             for status in list(responses):

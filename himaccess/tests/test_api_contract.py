@@ -7,6 +7,7 @@ for real and its answer checked against the documented ``ErrorOut``.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -233,3 +234,16 @@ def test_favicon_answers(client: Client) -> None:
     assert response["Content-Type"] == "image/x-icon"
     assert isinstance(response, StreamingHttpResponse)
     assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"
+
+
+def test_no_status_is_documented_twice_for_an_operation(client: Client) -> None:
+    # JSON objects with a repeated key are valid to Python but refused by YAML readers (Swagger UI).
+    repeated: list[str] = []
+
+    def keep(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=keep)
+    assert repeated == []

@@ -96,7 +96,7 @@ def test_control_characters_anywhere_are_refused_on_every_url(personas: Personas
     assert any("<" in route for _name, route in found)
     checked = 0
     for who, client, language in callers(personas):
-        headers = {"HTTP_ACCEPT_LANGUAGE": language}
+        headers: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": language}
         for index, (name, route) in enumerate(found):
             char = CONTROLS[index % len(CONTROLS)]
             plain = path_for(route, "1")

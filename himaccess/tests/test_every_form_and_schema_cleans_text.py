@@ -37,9 +37,10 @@ def project_modules() -> Iterator[Any]:
 
 def subclasses(base: type) -> set[type]:
     found: set[type] = set()
-    pending: list[type] = [base]
+    pending = [base]
     while pending:
-        for sub in pending.pop().__subclasses__():
+        children: list[type] = pending.pop().__subclasses__()
+        for sub in children:
             if sub not in found:
                 found.add(sub)
                 pending.append(sub)

@@ -33,7 +33,7 @@ from himaccess.webhooks.models import Allowance, Delivery, EventType, Subscripti
 PAGE = 100
 
 
-class ClientToken(HttpBearer):
+class WebhookClientToken(HttpBearer):
     """A department client's own access token (client credentials), not one issued for a citizen."""
 
     def __call__(self, request: HttpRequest) -> AbstractApplication | None:
@@ -56,7 +56,7 @@ class ClientToken(HttpBearer):
         return access.application
 
 
-router = Router(tags=["webhooks"], auth=ClientToken())
+router = Router(tags=["webhooks"], auth=WebhookClientToken())
 
 
 def _client(request: HttpRequest) -> AbstractApplication:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -11,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django import Settings
 
+from himaccess.accounts.models import User
 from himaccess.applications.actions import decisions, drafts, filing
 from himaccess.applications.models import Application, Document, Status, Step
 from himaccess.catalog.models import Service
-from himaccess.conftest import Personas
+from himaccess.conftest import ClientResponse, Personas
 from himaccess.lib.errors import NotAllowed
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,7 @@ def draft_for(personas: Personas, code: str) -> Application:
 
 def post_form(
     personas: Personas, application: Application, data: dict[str, object], language: str = "en"
-) -> object:
+) -> ClientResponse:
     client = personas.client_for(personas.asha)
     client.cookies["django_language"] = language
     return client.post(
@@ -63,8 +65,8 @@ def test_a_field_failing_its_rule_is_400_and_leaves_the_draft_a_draft(personas: 
         application,
         {"relative_name": "X", "purpose": "Y", "mauza": "Bhiuli", "khasra": "12; DROP TABLE"},
     )
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "Enter the value in the form asked for." in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert "Enter the value in the form asked for." in response.content.decode()
     application.refresh_from_db()
     assert application.status == Status.DRAFT and not Step.objects.exists()
 
@@ -72,8 +74,8 @@ def test_a_field_failing_its_rule_is_400_and_leaves_the_draft_a_draft(personas: 
 def test_the_message_comes_in_hindi_for_a_hindi_user(personas: Personas) -> None:
     application = draft_for(personas, "CERT-05")
     response = post_form(personas, application, {"relative_name": "", "purpose": ""}, language="hi")
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "यह जानकारी ज़रूरी है।" in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert "यह जानकारी ज़रूरी है।" in response.content.decode()
 
 
 def test_api_field_failing_its_rule_is_422_and_writes_nothing(personas: Personas) -> None:
@@ -96,8 +98,8 @@ def test_missing_required_document_is_refused(personas: Personas) -> None:
     response = post_form(
         personas, application, {"relative_name": "X", "purpose": "Y", "income_sources": "Farming"}
     )
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "Attach the required documents" in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert "Attach the required documents" in response.content.decode()
     application.refresh_from_db()
     assert application.status == Status.DRAFT
 
@@ -110,13 +112,13 @@ def test_a_file_that_lies_about_its_type_is_400_and_not_kept(personas: Personas)
         application,
         {"relative_name": "X", "purpose": "Y", "income_sources": "Farming", "doc_income_proof": fake},
     )
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "Only PDF, JPEG and PNG" in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert "Only PDF, JPEG and PNG" in response.content.decode()
     assert not Document.objects.exists()
 
 
 def test_an_oversize_file_is_413(personas: Personas, settings: Settings) -> None:
-    settings.SERVICES_UPLOAD_MAX_BYTES = 20_000  # type: ignore[attr-defined]
+    settings.SERVICES_UPLOAD_MAX_BYTES = 20_000
     application = draft_for(personas, "CERT-02")
     big = SimpleUploadedFile("income.pdf", PDF + b"0" * 30_000, content_type="application/pdf")
     response = post_form(
@@ -124,8 +126,8 @@ def test_an_oversize_file_is_413(personas: Personas, settings: Settings) -> None
         application,
         {"relative_name": "X", "purpose": "Y", "income_sources": "Farming", "doc_income_proof": big},
     )
-    assert response.status_code == 413  # type: ignore[attr-defined]
-    assert "too large" in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
     assert not Document.objects.exists()
 
 
@@ -139,7 +141,7 @@ def test_a_good_upload_is_stored_under_a_server_made_name_and_reused_next_time(
         application,
         {"relative_name": "X", "purpose": "Y", "income_sources": "Farming", "doc_income_proof": upload},
     )
-    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert response.status_code == 302
     document = Document.objects.get()
     assert document.content_type == "application/pdf" and document.original_name == "passwd.pdf"
     assert "passwd" not in document.stored_name and document.scan == Document.Scan.NOT_SCANNED
@@ -159,14 +161,14 @@ def test_a_good_upload_is_stored_under_a_server_made_name_and_reused_next_time(
             "doc_caste_proof": SimpleUploadedFile("c.png", b"\x89PNG\r\n\x1a\n0000"),
         },
     )
-    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert response.status_code == 302
     assert Document.objects.count() == 2  # the income proof was reused, not uploaded again
 
 
 def test_a_configured_scanner_that_finds_a_virus_refuses_the_file(
-    personas: Personas, settings: Settings, tmp_path: object
+    personas: Personas, settings: Settings, tmp_path: Path
 ) -> None:
-    settings.SERVICES_VIRUS_SCAN_COMMAND = "false"  # type: ignore[attr-defined]  # exits 1: "infected"
+    settings.SERVICES_VIRUS_SCAN_COMMAND = "false"  # exits 1: "infected"
     application = draft_for(personas, "CERT-02")
     upload = SimpleUploadedFile("income.pdf", PDF)
     response = post_form(
@@ -174,8 +176,8 @@ def test_a_configured_scanner_that_finds_a_virus_refuses_the_file(
         application,
         {"relative_name": "X", "purpose": "Y", "income_sources": "Farming", "doc_income_proof": upload},
     )
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "refused by the virus scanner" in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert "refused by the virus scanner" in response.content.decode()
     assert not Document.objects.exists()
 
 
@@ -183,7 +185,7 @@ def test_an_expired_draft_is_410_and_cannot_be_submitted(personas: Personas) -> 
     application = draft_for(personas, "CERT-05")
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         response = post_form(personas, application, {"relative_name": "X", "purpose": "Y"})
-        assert response.status_code == 410  # type: ignore[attr-defined]
+        assert response.status_code == 410
         with pytest.raises(NotAllowed):
             filing.submit(application, application.answers, {}, acting_user=personas.asha)
     application.refresh_from_db()
@@ -191,9 +193,9 @@ def test_an_expired_draft_is_410_and_cannot_be_submitted(personas: Personas) -> 
 
 
 def test_a_transition_not_allowed_from_the_current_state_changes_nothing(
-    personas: Personas, prem: object, submitted: Application
+    personas: Personas, prem: User, submitted: Application
 ) -> None:
-    response = personas.client_for(prem).post(  # type: ignore[arg-type]
+    response = personas.client_for(prem).post(
         reverse("applications:act", args=[submitted.number]),
         {"action": "approve", "version": submitted.version},
     )
@@ -203,10 +205,8 @@ def test_a_transition_not_allowed_from_the_current_state_changes_nothing(
     assert submitted.status == Status.PENDING and submitted.steps.count() == 1
 
 
-def test_reject_needs_a_reason_from_the_list(
-    personas: Personas, prem: object, submitted: Application
-) -> None:
-    application = decisions.act(submitted, "verify", acting_user=prem, expected_version=submitted.version)  # type: ignore[arg-type]
+def test_reject_needs_a_reason_from_the_list(personas: Personas, prem: User, submitted: Application) -> None:
+    application = decisions.act(submitted, "verify", acting_user=prem, expected_version=submitted.version)
     with pytest.raises(NotAllowed):
         decisions.act(
             application, "reject", acting_user=personas.meena, expected_version=application.version, reason=""

@@ -16,14 +16,14 @@ from django.test import Client
 from himaccess.applications.models import Application
 from himaccess.applications.tests.test_bad_input import draft_for, post_form
 from himaccess.catalog.models import Service
-from himaccess.conftest import Personas
+from himaccess.conftest import ClientResponse, Personas
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2025, 8, 10)
 
 
-def report_calamity(personas: Personas, event_date: str, language: str = "en") -> object:
+def report_calamity(personas: Personas, event_date: str, language: str = "en") -> ClientResponse:
     client: Client = personas.client_for(personas.asha)
     return client.post(
         "/api/v1/services/applications",
@@ -65,23 +65,25 @@ def test_the_shipped_forms_say_when_their_dates_lie() -> None:
         ("0001-01-01", "event_date: The date cannot be before 1900."),
     ],
 )
-def test_a_calamity_that_cannot_have_happened_is_refused(personas: Personas, event_date: str, message: str) -> None:
+def test_a_calamity_that_cannot_have_happened_is_refused(
+    personas: Personas, event_date: str, message: str
+) -> None:
     response = report_calamity(personas, event_date)
-    assert response.status_code == 422  # type: ignore[attr-defined]
-    assert message in response.json()["detail"]  # type: ignore[attr-defined]
+    assert response.status_code == 422
+    assert message in response.json()["detail"]
     assert not Application.objects.exists()
 
 
 @time_machine.travel(TODAY, tick=False)
 def test_the_refusal_is_in_hindi_for_a_hindi_reader(personas: Personas) -> None:
     response = report_calamity(personas, "2099-01-01", language="hi")
-    assert "तारीख़ भविष्य की नहीं हो सकती।" in response.json()["detail"]  # type: ignore[attr-defined]
+    assert "तारीख़ भविष्य की नहीं हो सकती।" in response.json()["detail"]
 
 
 @time_machine.travel(TODAY, tick=False)
 def test_yesterdays_calamity_is_reported(personas: Personas) -> None:
     response = report_calamity(personas, "2025-08-09")
-    assert response.status_code == 201, response.content  # type: ignore[attr-defined]
+    assert response.status_code == 201, response.content
     assert Application.objects.get().answers["event_date"] == "2025-08-09"
 
 
@@ -94,13 +96,15 @@ def test_yesterdays_calamity_is_reported(personas: Personas) -> None:
         ("2099-01-01", "The date cannot be after 2026-08-11."),
     ],
 )
-def test_an_appointment_must_lie_ahead_within_a_year(personas: Personas, appointment: str, message: str) -> None:
+def test_an_appointment_must_lie_ahead_within_a_year(
+    personas: Personas, appointment: str, message: str
+) -> None:
     application = draft_for(personas, "REV-07")
     response = post_form(
         personas, application, {"deed": "sale", "other_party": "Mohan Lal", "appointment_date": appointment}
     )
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert message in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert message in response.content.decode()
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -109,6 +113,6 @@ def test_an_appointment_next_week_is_accepted(personas: Personas) -> None:
     response = post_form(
         personas, application, {"deed": "sale", "other_party": "Mohan Lal", "appointment_date": "2025-08-17"}
     )
-    page = response.content.decode()  # type: ignore[attr-defined]
+    page = response.content.decode()
     assert "The date cannot" not in page
     assert "Attach the required documents" in page  # the date passed; the deed itself is still missing

@@ -45,7 +45,12 @@ def test_certificate_pdf_carries_both_languages_and_a_qr_that_verifies(
 
     image = Image.open(next(tmp_path.glob("page*.png")))
     # Only QR codes: the reader may also "see" a 1D barcode in lines of print, which no certificate carries.
-    decoded = [result.text for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))]
+    decoded = [
+        result.text
+        for result in zxingcpp.read_barcodes(
+            image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        )
+    ]
     assert decoded == [certificates.verification_url(certificate.token)]
     assert certificates.verify(decoded[0]).is_genuine
 

@@ -168,9 +168,10 @@ def spread(django_user_model: type[User]) -> int:
     return max(counts, key=lambda number: (counts[number], number))
 
 
-def _about(actor: object, object_id: str, round_: int) -> None:
+def _about(actor: User, object_id: str, round_: int) -> None:
     # Written through record() with an object naming a member: its chain is the member's.
     member = _Named(object_id)
+    # _Named stands in for a model instance (record() reads only its public ID and _meta).
     record(actor, "register.member_changed", member, after={"round": round_}, source="test")  # type: ignore[arg-type]
 
 
@@ -303,8 +304,10 @@ def test_edited_checkpoint_is_found(spread: int) -> None:
     assert "checkpoint" in verdict.reason
 
 
-def test_checkpoints_are_written_as_the_chains_grow(settings: Settings, django_user_model: type[User]) -> None:
-    settings.AUDIT_CHECKPOINT_EVERY = 3  # type: ignore[attr-defined]
+def test_checkpoints_are_written_as_the_chains_grow(
+    settings: Settings, django_user_model: type[User]
+) -> None:
+    settings.AUDIT_CHECKPOINT_EVERY = 3
     actor = django_user_model.objects.create_user(username="ritu.audit", kind="official")
     for n in range(7):
         record(actor, "register.test_change", actor, after={"n": n})

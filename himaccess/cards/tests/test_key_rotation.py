@@ -33,9 +33,9 @@ def test_rotation_keeps_cards_signed_by_the_old_key_valid(personas: Personas, as
 
 def test_embedded_key_is_written_owner_only_outside_the_database(settings: Settings, db: None) -> None:
     key = signing.active_key("card")
-    path = Path(settings.SIGNING_KEY_DIR) / "card" / f"{key.kid}.pem"  # type: ignore[attr-defined]
+    path = Path(settings.SIGNING_KEY_DIR) / "card" / f"{key.kid}.pem"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    jwks = (Path(settings.SIGNING_KEY_DIR) / "card" / "card.jwks.json").read_text()  # type: ignore[attr-defined]
+    jwks = (Path(settings.SIGNING_KEY_DIR) / "card" / "card.jwks.json").read_text()
     assert "PRIVATE" not in jwks and '"d"' not in jwks
 
 

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -31,7 +32,7 @@ def test_standalone_script_verifies_offline_without_django(
     actions.revoke(asha_cards.asha, reason="lost", acting_user=personas.meena)
     keys, revocations = _published(tmp_path)
 
-    def run(text: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    def run(text: str) -> tuple[int, dict[str, Any]]:
         # -I: isolated, so nothing of the project is importable; only the script's own imports.
         done = subprocess.run(  # noqa: S603
             [sys.executable, "-I", str(SCRIPT), "--keys", str(keys), "--revocations", str(revocations), text],

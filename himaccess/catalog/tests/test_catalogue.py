@@ -150,7 +150,8 @@ def test_admin_imports_a_definition_file(client: Any) -> None:
     upload = SimpleUploadedFile("agr-02.yaml", yaml.safe_dump(data, allow_unicode=True).encode())
     response = client.post(reverse("admin:catalog_service_import"), {"file": upload, "note": "new service"})
     assert response.status_code == 302
-    assert Service.objects.get(code="AGR-02").current_version.number == 1  # type: ignore[union-attr]
+    version = Service.objects.get(code="AGR-02").current_version
+    assert version is not None and version.number == 1
     data["time_limit_hours"] = "soon"
     upload = SimpleUploadedFile("agr-02.yaml", yaml.safe_dump(data, allow_unicode=True).encode())
     response = client.post(reverse("admin:catalog_service_import"), {"file": upload})

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _old_and_new_conversations(settings: Settings) -> tuple[Chat, Chat]:
-    days = settings.CHATBOT_TRANSCRIPT_DAYS  # type: ignore[attr-defined]
+    days = settings.CHATBOT_TRANSCRIPT_DAYS
     old = Chat()
     with time_machine.travel(timezone.now() - timedelta(days=days + 1)):
         old.say("talk to an agent")

@@ -19,7 +19,7 @@ from himaccess.schemes.models import Benefit, Enrolment, Offer
 pytestmark = pytest.mark.django_db
 
 
-def test_first_demo_run_fills_queues_and_public_dashboard():
+def test_first_demo_run_fills_queues_and_public_dashboard() -> None:
     out = StringIO()
     call_command("demo", families=250, no_serve=True, stdout=out)
     assert "Activity:" in out.getvalue()
@@ -62,7 +62,7 @@ def test_first_demo_run_fills_queues_and_public_dashboard():
     assert Weighment.objects.filter(window__centre__code="mandi-sadar").exists()
 
 
-def test_no_activity_leaves_the_queues_empty():
+def test_no_activity_leaves_the_queues_empty() -> None:
     out = StringIO()
     call_command("demo", families=60, no_serve=True, activity=False, stdout=out)
     assert "Activity:" not in out.getvalue()

@@ -19,12 +19,14 @@ def test_demo_seeds_once_and_creates_officials_with_their_own_passwords() -> Non
     text = out.getvalue()
     assert Family.objects.count() == 60
     meena = User.objects.get(username="meena.tehsildar")
-    assert meena.is_official and meena.active_posting.tehsil_id == 133
+    assert meena.is_official and meena.active_posting is not None
+    assert meena.active_posting.tehsil_id == 133
     password = next(
         line.split()[1] for line in text.splitlines() if line.strip().startswith("meena.tehsildar")
     )
     assert meena.check_password(password)
-    assert User.objects.get(username="welfare.mandi").active_posting.department_code == "social_justice"
+    welfare_posting = User.objects.get(username="welfare.mandi").active_posting
+    assert welfare_posting is not None and welfare_posting.department_code == "social_justice"
     assert "sms.log" in text
     assert "Activity:" not in text
 

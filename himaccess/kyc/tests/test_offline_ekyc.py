@@ -4,7 +4,7 @@ hostile zips get a clear verdict in the person's language and store nothing."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 import pyzipper
@@ -18,7 +18,17 @@ from himaccess.vault.tests.numbers import ASHA
 
 pytestmark = pytest.mark.django_db
 
-ASHA_FIELDS = {"name": "आशा देवी", "dob": "12-04-1978", "gender": "F", "last4": ASHA[-4:]}
+
+class PoiFields(TypedDict):
+    """What the UIDAI file says of the person (its Poi element) and the Aadhaar number's last four digits."""
+
+    name: str
+    dob: str
+    gender: str
+    last4: str
+
+
+ASHA_FIELDS: PoiFields = {"name": "आशा देवी", "dob": "12-04-1978", "gender": "F", "last4": ASHA[-4:]}
 
 
 @pytest.fixture
@@ -51,7 +61,7 @@ def test_an_older_sha1_signed_file_verifies(steps: Any, uidai: Uidai) -> None:
 
 
 def test_a_tampered_file_is_refused(steps: Any, uidai: Uidai) -> None:
-    signed = etree.fromstring(uidai.sign(uidai.xml(**{**ASHA_FIELDS, "name": "Someone Else"})))
+    signed = etree.fromstring(uidai.sign(uidai.xml(**(ASHA_FIELDS | {"name": "Someone Else"}))))
     signed.find("UidData/Poi").set("name", "आशा देवी")
     _refused(
         steps.offline(uidai.offline_zip(etree.tostring(signed), "Ab12"), "Ab12"), "changed after UIDAI signed"
@@ -147,7 +157,7 @@ def test_a_file_for_another_aadhaar_than_the_registers_is_refused(
     from himaccess.registry.actions import aadhaar
 
     aadhaar.attach_aadhaar(personas.member(personas.asha), ASHA, actor=None)
-    data = uidai.signed_zip("Ab12", **{**ASHA_FIELDS, "last4": "0000"})
+    data = uidai.signed_zip("Ab12", **(ASHA_FIELDS | {"last4": "0000"}))
     _refused(steps.offline(data, "Ab12"), "different Aadhaar number")
 
 

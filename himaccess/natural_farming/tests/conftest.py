@@ -107,7 +107,7 @@ def nf(personas: Personas, frozen: Any, django_capture_on_commit_callbacks: Any)
     )
     actions.assign_operator(mandi_centre, om, acting_user=devika)
     actions.assign_operator(kangra_centre, tara, acting_user=kamal)
-    window = {
+    window: dict[str, Any] = {
         "season": "2025",
         "opens_on": date(2025, 5, 15),
         "closes_on": date(2025, 5, 25),

@@ -17,7 +17,7 @@ URL = "/api/v1/natural-farming/centres/{code}/weighments"
 
 
 def post(client: Client, body: Any, *, key: str | None = "scale-1:0001", code: str = "mandi-sadar") -> Any:
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    headers: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
     data = body if isinstance(body, str | bytes) else json.dumps(body)
     return client.post(URL.format(code=code), data, content_type="application/json", **headers)
 

@@ -32,7 +32,9 @@ def report(personas: Personas, kind: str, data: dict[str, str], language: str = 
         ("migration_out", "1800-01-01", "The date cannot be before 1900."),
     ],
 )
-def test_an_impossible_date_of_death_or_leaving_is_refused(personas: Personas, kind: str, when: str, message: str) -> None:
+def test_an_impossible_date_of_death_or_leaving_is_refused(
+    personas: Personas, kind: str, when: str, message: str
+) -> None:
     ravi = personas.member(personas.ravi)
     response = report(personas, kind, {"member_id": ravi.member_id, "date": when, "destination": "Delhi"})
     assert response.status_code == 400

@@ -34,7 +34,9 @@ def kamla_pensioner(people: SchemePeople) -> Member:
     return kamla
 
 
-def _post(token: str | None, body: dict[str, object], key: str | None = "k-1", **extra: Any) -> ClientResponse:
+def _post(
+    token: str | None, body: dict[str, object], key: str | None = "k-1", **extra: Any
+) -> ClientResponse:
     headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     if key is not None:
         headers["HTTP_IDEMPOTENCY_KEY"] = key

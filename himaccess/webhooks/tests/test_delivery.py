@@ -128,6 +128,7 @@ def test_a_down_subscriber_is_retried_with_backoff_then_paused_and_recovers(
         row.refresh_from_db()
         subscription.refresh_from_db()
         assert row.attempts == 2
+        assert subscription.paused_until is not None
         assert subscription.failures == 2 and subscription.paused_until > later  # the circuit opened
         Delivery.objects.update(next_attempt_at=later)
         delivery.deliver_due()  # the delivery is due but its subscriber is paused: nothing is sent
