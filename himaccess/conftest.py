@@ -15,6 +15,7 @@ State is made through the real actions, never by writing rows by hand.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -25,6 +26,7 @@ from django.test import Client
 
 from himaccess.accounts.models import Level, Posting, Role, User
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, Village
+from himaccess.registry import models as registry_models
 from himaccess.registry.actions import families as registry_families
 from himaccess.registry.actions import members
 from himaccess.registry.models import CitizenLink, Family, Gender, MaritalStatus, Member, Relation, Source
@@ -86,6 +88,12 @@ def _quiet_sms_and_media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SIGNING_KEY_DIR = tmp_path / "keys"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _id_sequences_looked_up_afresh() -> Iterator[None]:
+    yield
+    registry_models.forget_known_sequences()
 
 
 def mandi_address(**overrides: Any) -> registry_families.Address:

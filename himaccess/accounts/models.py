@@ -55,7 +55,7 @@ class User(AbstractUser):
         return self.is_official and self.postings.filter(ended_at__isnull=True, suspended=True).exists()
 
     def is_locked_out(self) -> bool:
-        return self.lockouts.in_force().exists()  # type: ignore[attr-defined]
+        return self.lockouts.in_force().exists()
 
 
 class Role(models.TextChoices):

@@ -234,7 +234,7 @@ class VerifyForm(CleanTextForm):
     )
 
 
-class ServiceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class ServiceChoiceField(forms.ModelChoiceField):
     """A catalogue service, shown by its name in the operator's language."""
 
     language = "en"

@@ -40,7 +40,7 @@ def _rows(using: str, upto: dict[int, int] | None) -> Iterator[Sequence[object]]
     rows = entries.values_list(*_SELECTED).iterator(chunk_size=CHUNK_ROWS)
     if upto is None:
         return rows
-    return (row for row in rows if row[1] <= upto.get(int(row[0]), 0))  # type: ignore[call-overload]
+    return (row for row in rows if row[1] <= upto.get(int(row[0]), 0))
 
 
 def _pg_rows(using: str, upto: dict[int, int] | None) -> Iterator[Sequence[object]]:
@@ -64,7 +64,7 @@ def _pg_rows(using: str, upto: dict[int, int] | None) -> Iterator[Sequence[objec
 
 def _by_chain(rows: Iterator[Sequence[object]]) -> Iterator[tuple[int, Iterator[Sequence[object]]]]:
     for number, group in itertools.groupby(rows, key=itemgetter(0)):
-        yield int(number), (row[1:] for row in group)  # type: ignore[call-overload]
+        yield int(number), (row[1:] for row in group)
 
 
 def _window_for(using: str) -> Callable[[int], chain.WindowReader]:

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from himaccess.geography.models import Block, District, Panchayat, PostOffice, Tehsil, UrbanBody, Village
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

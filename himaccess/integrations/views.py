@@ -119,7 +119,7 @@ class ConsentView(AuthorizationView):
 
     def _error(self, error: errors.OAuth2Error, application: Application) -> HttpResponse:
         error.state = self.oauth2_data.get("state")
-        return self.error_response(  # type: ignore[return-value]
+        return self.error_response(
             OAuthToolkitError(error=error, redirect_uri=self.oauth2_data.get("redirect_uri")), application
         )
 

@@ -249,16 +249,16 @@ def complete_openapi(document: dict[str, Any]) -> dict[str, Any]:
                 ]
             # Ninja may key a status by number or by text; JSON would then carry the status twice,
             # which strict readers (Swagger UI's YAML parser) refuse.
-            responses = {str(status): answer for status, answer in operation["responses"].items()}
+            responses: dict[str, Any] = {str(code): answer for code, answer in operation["responses"].items()}
             operation["responses"] = responses
-            for status, description in implied_statuses(method, operation, security_schemes).items():
-                responses.setdefault(str(status), _error_response(status, description))
-            for status in list(responses):
-                if str(status).isdigit() and int(status) >= 400:
+            for implied, description in implied_statuses(method, operation, security_schemes).items():
+                responses.setdefault(str(implied), _error_response(implied, description))
+            for code in list(responses):
+                if code.isdigit() and int(code) >= 400:
                     # Declared with any schema (or none): the one shape, with the API's own words.
-                    declared = responses[status].get("description", "")
+                    declared = responses[code].get("description", "")
                     plain = not declared or declared in ("Error", "Response", "OK")
-                    responses[status] = _error_response(int(status), None if plain else declared)
+                    responses[code] = _error_response(int(code), None if plain else declared)
     return document
 
 

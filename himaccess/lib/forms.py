@@ -52,5 +52,5 @@ class CleanTextForm(CleanTextMixin, forms.Form):
     pass
 
 
-class CleanTextModelForm(CleanTextMixin, forms.ModelForm):  # type: ignore[type-arg]
+class CleanTextModelForm(CleanTextMixin, forms.ModelForm):
     pass

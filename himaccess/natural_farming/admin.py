@@ -6,7 +6,7 @@ from himaccess.natural_farming.models import CollectionCentre, ProcurementTerms
 
 
 @admin.register(ProcurementTerms)
-class ProcurementTermsAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ProcurementTermsAdmin(admin.ModelAdmin):
     list_display = ["crop", "valid_from", "price_per_kg", "freight_subsidy_per_kg", "cap_kg_per_season"]
     list_filter = ["crop"]
 
@@ -19,6 +19,6 @@ class ProcurementTermsAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(CollectionCentre)
-class CollectionCentreAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CollectionCentreAdmin(admin.ModelAdmin):
     list_display = ["code", "name_en", "district", "active"]
     list_filter = ["district", "active"]

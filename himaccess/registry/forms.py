@@ -507,7 +507,7 @@ class FamilySearchForm(CleanTextForm):
 class MemberChoiceField(forms.ModelChoiceField):
     language = "hi"
 
-    def label_from_instance(self, obj: Member) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Member) -> str:
         return f"{obj.name_in(self.language)} ({obj.get_relation_display()}, {obj.date_of_birth.year})"
 
 

@@ -139,7 +139,7 @@ def _after_submission(
     request: HttpRequest | None,
 ) -> None:
     _step(application, action, actor=acting_user, from_status=from_status, from_stage=from_stage, at=now)
-    due = timezone.localtime(application.due_at).strftime("%d-%m-%Y %H:%M")  # type: ignore[arg-type]
+    due = timezone.localtime(application.due_at).strftime("%d-%m-%Y %H:%M")
     _notify(application, "service_submitted", due=due)
     emit(
         "application.submitted",

@@ -423,9 +423,7 @@ API_SAMPLES: dict[str, Callable[[World], list[Sample]]] = {
     "/api/v1/webhooks/subscriptions/{subscription_id}/replay": lambda w: [
         ("webhook", _webhook_subscription(w))
     ],
-    "/api/v1/webhooks/subscriptions/{subscription_id}/end": lambda w: [
-        ("webhook", _webhook_subscription(w))
-    ],
+    "/api/v1/webhooks/subscriptions/{subscription_id}/end": lambda w: [("webhook", _webhook_subscription(w))],
 }
 
 # What an authorised caller would post, so that a refusal comes from the scope, not a bad form.

@@ -127,13 +127,13 @@ def _record(
 
 
 def _save_member(member: Member) -> None:
-    member.version = F("version") + 1  # type: ignore[assignment]
+    member.version = F("version") + 1
     member.save()
     member.refresh_from_db(fields=["version"])
 
 
 def _save_family(family: Family) -> None:
-    family.version = F("version") + 1  # type: ignore[assignment]
+    family.version = F("version") + 1
     family.save()
     family.refresh_from_db(fields=["version"])
 

@@ -388,7 +388,7 @@ def seed_population(
         for batch_families, batch_members, *payload in _drawn(
             ctx, offsets, layout, postgres, batch_size, workers
         ):
-            writer.write(tuple(payload))  # type: ignore[arg-type]
+            writer.write(tuple(payload))
             done_families += batch_families
             done_members += batch_members
             now = time.monotonic()

@@ -1,4 +1,4 @@
-"""``himaccess milkfed statements|pay``: Milkfed's monthly run (the demo's milk comes from ``himaccess demo``)."""
+"""``himaccess milkfed statements|pay``: Milkfed's monthly run (demo milk: ``himaccess demo``)."""
 
 from __future__ import annotations
 
