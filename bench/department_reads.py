@@ -28,8 +28,10 @@ import random
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,7 +44,6 @@ import django
 
 django.setup()
 
-from socketserver import ThreadingMixIn  # noqa: E402
 
 import requests  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
@@ -58,8 +59,23 @@ PURPOSE = "bench-pension-check"
 CLIENT_NAME = "Benchmark pension system"
 
 
-class ThreadedServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+class ThreadedServer(WSGIServer):
+    """A fixed pool of threads, as gunicorn's threaded worker has: a thread per request would open
+    a database connection per request and keep it (persistent connections) until the server
+    runs out of them."""
+
+    pool = ThreadPoolExecutor(max_workers=8)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.pool.submit(self._handle, request, client_address)
+
+    def _handle(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
 
 
 class QuietHandler(WSGIRequestHandler):
