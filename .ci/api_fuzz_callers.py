@@ -30,9 +30,10 @@ def main(folder: Path) -> None:
     from himaccess.departments.models import Department
     from himaccess.geography.models import Block, District, Tehsil, Village
     from himaccess.integrations.actions import grant_consent, register_client
-    from himaccess.registry import actions
+    from himaccess.registry.actions import families as actions
+    from himaccess.registry.actions.members import NewMember
     from himaccess.registry.models import CitizenLink, Gender, MaritalStatus, Relation, Source
-    from himaccess.schemes.actions import create_department_client
+    from himaccess.schemes.actions.clients import create_department_client
 
     mandi = District.objects.get(pk=22)
     family = actions.register_family(
@@ -44,7 +45,7 @@ def main(folder: Path) -> None:
             pincode="175001",
             house="12",
         ),
-        actions.NewMember(
+        NewMember(
             name_en="Asha Devi",
             name_hi="आशा देवी",
             gender=Gender.FEMALE,

@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 
 from himaccess.geography.models import District, Named, PostOffice
 from himaccess.geography.validators import validate_pincode
+from himaccess.lib.schemas import LgdCode
 
 router = Router(tags=["geography"])
 
@@ -78,23 +79,23 @@ def districts(request: object) -> list[dict[str, object]]:
 
 
 @router.get("/districts/{code}", response=PlaceOut)
-def district(request: object, code: int) -> dict[str, object]:
+def district(request: object, code: LgdCode) -> dict[str, object]:
     found = _district(code)
     return _place(found, found.pk)
 
 
 @router.get("/districts/{code}/tehsils", response=list[PlaceOut])
-def tehsils(request: object, code: int) -> list[dict[str, object]]:
+def tehsils(request: object, code: LgdCode) -> list[dict[str, object]]:
     return _places(_district(code).tehsils.all())
 
 
 @router.get("/districts/{code}/blocks", response=list[PlaceOut])
-def blocks(request: object, code: int) -> list[dict[str, object]]:
+def blocks(request: object, code: LgdCode) -> list[dict[str, object]]:
     return _places(_district(code).blocks.all())
 
 
 @router.get("/districts/{code}/urban-bodies", response=list[UrbanBodyOut])
-def urban_bodies(request: object, code: int) -> list[dict[str, object]]:
+def urban_bodies(request: object, code: LgdCode) -> list[dict[str, object]]:
     return [
         {
             **_place(body, body.pk),
@@ -107,7 +108,7 @@ def urban_bodies(request: object, code: int) -> list[dict[str, object]]:
 
 
 @router.get("/districts/{code}/panchayats", response=list[PlaceOut])
-def panchayats(request: object, code: int, block: int | None = None) -> list[dict[str, object]]:
+def panchayats(request: object, code: LgdCode, block: LgdCode | None = None) -> list[dict[str, object]]:
     rows = _district(code).panchayats.all()
     if block is not None:
         rows = rows.filter(block_id=block)
@@ -116,7 +117,11 @@ def panchayats(request: object, code: int, block: int | None = None) -> list[dic
 
 @router.get("/districts/{code}/villages", response=list[VillageOut])
 def villages(
-    request: object, code: int, q: str = "", tehsil: int | None = None, panchayat: int | None = None
+    request: object,
+    code: LgdCode,
+    q: str = "",
+    tehsil: LgdCode | None = None,
+    panchayat: LgdCode | None = None,
 ) -> list[dict[str, object]]:
     """Villages a form may offer: LGD's where imported, else the post-office stand-ins.
 

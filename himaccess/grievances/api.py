@@ -24,17 +24,17 @@ from himaccess.grievances import actions, routing
 from himaccess.grievances.access import get_complaint_for, is_agent
 from himaccess.grievances.models import DESCRIPTION_MAX, Category, Channel, Complaint
 from himaccess.idempotency import keys
-from himaccess.lib.schemas import CleanTextSchema, ComplaintReference
+from himaccess.lib.schemas import CleanTextSchema, ComplaintReference, LgdCode
 
 router = Router(tags=["grievances"], auth=django_auth)
 
 
 class LocationIn(CleanTextSchema):
-    district: int | None = None
-    tehsil: int | None = None
-    block: int | None = None
-    panchayat: int | None = None
-    urban_body: int | None = None
+    district: LgdCode | None = None
+    tehsil: LgdCode | None = None
+    block: LgdCode | None = None
+    panchayat: LgdCode | None = None
+    urban_body: LgdCode | None = None
     pincode: str = Field("", max_length=6)
 
 

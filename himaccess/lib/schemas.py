@@ -13,9 +13,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from ninja import Path, Schema
-from pydantic import WithJsonSchema, field_validator
+from pydantic import Field, WithJsonSchema, field_validator
 
 from himaccess.lib import identifiers, text
+
+# An LGD code (district, tehsil, block, panchayat, village...): a positive number that fits the
+# database's integer column, so an absurd one is a 422, not an overflow deep in a query.
+LgdCode = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
 def _cleaned(value: Any) -> Any:

@@ -135,7 +135,7 @@ class MemberQuery(CleanTextSchema):
     )
 
 
-class MemberOut(Schema):
+class SharedMemberOut(Schema):
     member_id: str
     purpose: str
     basis: Literal["consent", "law"]
@@ -228,7 +228,7 @@ def verify_many(request: HttpRequest, body: BulkVerifyIn) -> Any:
 @router.get(
     "/members/{member_id}",
     auth=read_auth,
-    response={200: MemberOut, **errors(403, 429)},
+    response={200: SharedMemberOut, **errors(403, 429)},
     summary="Read the fields of a member this client may read now",
 )
 def read_member(request: HttpRequest, member_id: MemberId, query: Query[MemberQuery]) -> Any:

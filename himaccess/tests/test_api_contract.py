@@ -16,6 +16,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.http import StreamingHttpResponse
 from django.test import Client
+from ninja import Schema
 
 from himaccess.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
 from himaccess.lib import identifiers
@@ -247,3 +248,21 @@ def test_no_status_is_documented_twice_for_an_operation(client: Client) -> None:
 
     json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=keep)
     assert repeated == []
+
+
+def test_no_two_schemas_share_a_name(client: Client) -> None:
+    # The document names each schema by its class: a second class of the same name silently takes
+    # the first one's place, and the first one's operations then document the wrong answer.
+    client.get("/api/v1/openapi.json")  # every router is loaded
+    seen: dict[str, str] = {}
+    clashes: list[str] = []
+    pending: list[type] = [Schema]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if not cls.__module__.startswith("himaccess.") or ".tests." in cls.__module__:
+            continue
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if seen.setdefault(cls.__name__, where) != where:
+            clashes.append(f"{seen[cls.__name__]} and {where}")
+    assert clashes == []

@@ -92,3 +92,21 @@ def test_malformed_or_foreign_pincode_is_400(client: Client, geography: dict[str
     response = client.get(f"{BASE}/pincodes/{value}")
     assert response.status_code == 400
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/districts/22/panchayats?block=-15222729390150286544207872",
+        "/districts/22/panchayats?block=0",
+        "/districts/99999999999999999999/tehsils",
+        "/districts/22/villages?tehsil=2147483648",
+        "/districts/22/villages?panchayat=-1",
+    ],
+)
+def test_absurd_lgd_codes_are_422_not_an_overflow(
+    client: Client, geography: dict[str, int], address: str
+) -> None:
+    response = client.get(f"{BASE}{address}", headers={"accept-language": "hi"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid"
