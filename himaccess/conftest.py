@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from himaccess.accounts.models import Level, Posting, Role, User
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, Village
@@ -91,8 +92,11 @@ def _quiet_sms_and_media(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _id_sequences_looked_up_afresh() -> Iterator[None]:
+def _process_state_left_by_a_test_is_reset() -> Iterator[None]:
     yield
+    # The locale middleware leaves the last request's language active in the thread: a test that
+    # asked in Hindi would otherwise make the next test in this process speak Hindi.
+    translation.deactivate()
     registry_models.forget_known_sequences()
 
 
