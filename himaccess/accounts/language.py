@@ -6,8 +6,24 @@ callers ask here (docs/decisions/0402).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from himaccess.accounts.models import User
 from himaccess.notifications.sms import DEFAULT_LANGUAGE, LANGUAGES
+
+
+def languages_for(mobiles: Iterable[str]) -> dict[str, str]:
+    """``language_for`` of many numbers, a few queries for all (a monthly run texts thousands)."""
+    wanted = sorted(set(mobiles))
+    preferred: dict[str, str] = {}
+    # In slices: SQLite caps the parameters of one statement.
+    for start in range(0, len(wanted), 500):
+        citizens = User.objects.filter(mobile__in=wanted[start : start + 500], kind=User.Kind.CITIZEN)
+        preferred.update(citizens.values_list("mobile", "preferred_language"))
+    return {
+        mobile: preferred[mobile] if preferred.get(mobile) in LANGUAGES else DEFAULT_LANGUAGE
+        for mobile in wanted
+    }
 
 
 def language_for(mobile: str, asked: str | None = None) -> str:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from himaccess.accounts.language import language_for
+from himaccess.accounts.language import languages_for
 from himaccess.accounts.models import User
 from himaccess.audit import log as audit
 from himaccess.lib import links
@@ -210,15 +210,17 @@ def pay(month: date, *, paid_on: date, acting_user: User | None) -> Paid:
 def notify_paid(month: date, statement_pks: set[int]) -> int:
     """One SMS per statement just paid, in the farmer's language (Hindi unless they chose English)."""
     sent = 0
-    statements = Statement.objects.filter(month=month).select_related("farmer__member__family")
-    for statement in statements.iterator(chunk_size=2000):
-        if statement.pk not in statement_pks:
-            continue
+    month_rows = Statement.objects.filter(month=month).select_related("farmer__member__family")
+    statements = [row for row in month_rows.iterator(chunk_size=2000) if row.pk in statement_pks]
+    mobiles = {statement.pk: statement.farmer.member.contact_mobile() for statement in statements}
+    # One query for every farmer's language, not one per SMS (a month pays tens of thousands).
+    languages = languages_for(mobile for mobile in mobiles.values() if mobile)
+    for statement in statements:
         member = statement.farmer.member
-        mobile = member.contact_mobile()
+        mobile = mobiles[statement.pk]
         if not mobile:
             continue
-        language = language_for(mobile)
+        language = languages[mobile]
         with override(language):
             values = {
                 "name": member.name_in(language),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from himaccess.accounts.language import language_for
+from himaccess.accounts.language import language_for, languages_for
 from himaccess.accounts.models import User
 
 
@@ -30,3 +30,15 @@ def test_an_unknown_language_asked_for_falls_back(db: Any) -> None:
     )
     assert language_for("9418000001", "fr") == "en"
     assert language_for("9418000004", "") == "hi"
+
+
+def test_many_numbers_at_once_answer_as_one_at_a_time(db: Any) -> None:
+    User.objects.create_user(
+        username="en-reader", kind=User.Kind.CITIZEN, mobile="9418000001", preferred_language="en"
+    )
+    User.objects.create_user(
+        username="en-official", kind=User.Kind.OFFICIAL, mobile="9418000003", preferred_language="en"
+    )
+    numbers = ["9418000001", "9418000003"] + [f"94180{n:05d}" for n in range(10, 1210)]
+    assert languages_for(numbers) == {number: language_for(number) for number in numbers}
+    assert languages_for(numbers)["9418000001"] == "en"
