@@ -34,7 +34,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.measure import machine, percentiles
+from bench.measure import AutovacuumStandIn, machine, percentiles
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himaccess.settings")
 
@@ -213,6 +213,9 @@ def main() -> None:
         f"fan-out: {args.events:,} events -> {made:,} deliveries in {fanned:.1f} s ({made / fanned:,.0f}/s)"
     )
     connections.close_all()
+    busy = ["webhooks_delivery", "webhooks_subscription"]
+    housekeeping = AutovacuumStandIn(os.environ["DATABASE_URL"], busy)
+    housekeeping.start()
 
     start = time.perf_counter()
     celery: subprocess.Popen[bytes] | None = None
@@ -254,7 +257,7 @@ def main() -> None:
         left = pending.count()
         elapsed = time.perf_counter() - start
         if elapsed - last_print >= 10:
-            print(f"  {elapsed:6.0f} s: {left:,} pending, {machine()}")
+            print(f"  {elapsed:6.0f} s: {left:,} pending, {machine()}", flush=True)
             last_print = elapsed
         if left == 0:
             break
@@ -264,8 +267,9 @@ def main() -> None:
         elif not any(worker.is_alive() for worker in workers):
             print("  workers stopped with deliveries pending")
             break
-        time.sleep(1.0)
+        time.sleep(2.0)
     took = time.perf_counter() - start
+    housekeeping.stop()
     for worker in workers:
         worker.join(timeout=30)
     if celery is not None:

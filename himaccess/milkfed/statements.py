@@ -27,6 +27,7 @@ from himaccess.audit import log as audit
 from himaccess.lib import links
 from himaccess.milkfed.models import DEPARTMENT, MILK_SCHEME_ID, Statement
 from himaccess.notifications import sms
+from himaccess.registry.models import Member
 from himaccess.schemes import ledger
 from himaccess.schemes.models import Scheme
 
@@ -208,16 +209,19 @@ def pay(month: date, *, paid_on: date, acting_user: User | None) -> Paid:
 
 
 def notify_paid(month: date, statement_pks: set[int]) -> int:
-    """One SMS per statement just paid, in the farmer's language (Hindi unless they chose English)."""
-    sent = 0
+    """One SMS per statement just paid, in the farmer's language (Hindi unless they chose English).
+
+    The messages are written with the payment and handed over after it commits, in batches: a
+    month pays tens of thousands of farmers, so numbers and languages are read in a few queries.
+    """
     month_rows = Statement.objects.filter(month=month).select_related("farmer__member__family")
     statements = [row for row in month_rows.iterator(chunk_size=2000) if row.pk in statement_pks]
-    mobiles = {statement.pk: statement.farmer.member.contact_mobile() for statement in statements}
-    # One query for every farmer's language, not one per SMS (a month pays tens of thousands).
+    mobiles = Member.objects.filter(dairy_farmer__statements__month=month).contact_mobiles()
     languages = languages_for(mobile for mobile in mobiles.values() if mobile)
+    messages: list[sms.Sms] = []
     for statement in statements:
         member = statement.farmer.member
-        mobile = mobiles[statement.pk]
+        mobile = mobiles.get(member.pk, "")
         if not mobile:
             continue
         language = languages[mobile]
@@ -231,6 +235,5 @@ def notify_paid(month: date, statement_pks: set[int]) -> int:
                 ),
                 "url": links.absolute(reverse("milkfed:family", args=[member.family.family_id])),
             }
-        sms.send(mobile, "milk_statement_paid", values, language=language)
-        sent += 1
-    return sent
+        messages.append(sms.Sms(mobile, "milk_statement_paid", values, language))
+    return sms.send_many(messages)

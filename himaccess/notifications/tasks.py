@@ -1,4 +1,4 @@
-"""Delivering queued SMS: a task queued on commit for each message, and a relay run by Celery beat.
+"""Delivering queued SMS: a task queued on commit for each message or bulk batch, and a relay run by beat.
 
 The task retries a gateway that is briefly unavailable. Whatever it does not
 finish (the broker never got it, the database went away in the middle, the
@@ -79,6 +79,16 @@ def deliver_sms(self: Task, message_id: int) -> object:
         # eager profile (no broker) run the retry at once instead of failing the caller.
         return self.retry(countdown=backoff_seconds(attempts), throw=False)
     return outcome
+
+
+@shared_task(name="notifications.deliver_sms_batch", acks_late=True)
+def deliver_sms_batch(message_ids: list[int]) -> dict[str, int]:
+    """Hand over messages queued together, once each; one the gateway could not take waits for the relay."""
+    outcomes: dict[str, int] = {}
+    for message_id in message_ids:
+        outcome = attempt(message_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
 
 
 def due_messages(now: datetime | None = None) -> list[int]:

@@ -335,6 +335,19 @@ class MemberQuerySet(models.QuerySet["Member"]):
     def visible_to(self, user: User) -> MemberQuerySet:
         return self.filter(family__in=Family.objects.visible_to(user))
 
+    def contact_mobiles(self) -> dict[int, str]:
+        """``Member.contact_mobile`` of every member here, by primary key: two queries, not two per member."""
+        rows = list(self.values_list("pk", "mobile", "family_id"))
+        # The heads of only those families where someone here has no number of their own.
+        heads = dict(
+            Member.objects.filter(
+                family_id__in=self.filter(mobile="").values("family_id"),
+                relation=Relation.HEAD,
+                life_status=Member.LifeStatus.LIVING,
+            ).values_list("family_id", "mobile")
+        )
+        return {pk: mobile or heads.get(family, "") for pk, mobile, family in rows}
+
 
 class Member(models.Model):
     class LifeStatus(models.TextChoices):

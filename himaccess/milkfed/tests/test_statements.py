@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from himaccess.departments.models import Department
@@ -15,6 +17,7 @@ from himaccess.milkfed import rates, statements
 from himaccess.milkfed.models import PriceRate, Statement
 from himaccess.milkfed.tests.conftest import Dairy, row
 from himaccess.notifications import sms
+from himaccess.registry.models import Member
 from himaccess.schemes import ledger
 from himaccess.schemes.actions.clients import create_department_client
 from himaccess.schemes.models import Benefit
@@ -97,6 +100,28 @@ def test_paying_posts_to_the_ledger_once_and_tells_the_farmer_in_hindi(
     assert Benefit.objects.count() == 2
     statements.compute(month, acting_user=None)
     assert Statement.objects.get(farmer=dairy.asha).paid_rupees == 530
+
+
+def test_telling_farmers_costs_the_same_queries_for_one_or_many(dairy: Dairy) -> None:
+    """A month pays tens of thousands: numbers, languages and messages are read and written in bulk."""
+    month = last_month()
+    deliver(dairy, [row(dairy.asha, month)])
+    statements.compute(month, acting_user=None)
+    with CaptureQueriesContext(connection) as one:
+        assert statements.notify_paid(month, set(Statement.objects.values_list("pk", flat=True))) == 1
+    deliver(dairy, [row(dairy.karan, month, litres=5)], code="MND-002")
+    deliver_kangra = dairy.client(dairy.kamal).post(
+        "/api/v1/milkfed/societies/KGR-001/collections",
+        json.dumps([row(dairy.pushpa, month, litres=7)]),
+        content_type="application/json",
+    )
+    assert deliver_kangra.status_code == 201, deliver_kangra.content
+    statements.compute(month, acting_user=None)
+    # Pushpa heads her family and has no number on the register: nobody to text.
+    Member.objects.filter(pk=dairy.pushpa.member_id).update(mobile="")
+    with CaptureQueriesContext(connection) as three:
+        assert statements.notify_paid(month, set(Statement.objects.values_list("pk", flat=True))) == 2
+    assert len(three.captured_queries) == len(one.captured_queries)
 
 
 def test_a_paid_month_takes_no_more_milk(dairy: Dairy) -> None:
