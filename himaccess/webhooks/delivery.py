@@ -1,7 +1,8 @@
 """Sending deliveries: claimed in batches, sent over pooled connections, retried with backoff.
 
 1. A worker claims up to ``WEBHOOKS_BATCH`` due deliveries, a fair share of
-   each subscriber that is not paused, oldest first, under ``SELECT … FOR
+   each subscriber that is not paused, oldest first (the share others leave
+   unused goes to those with more waiting), under ``SELECT … FOR
    UPDATE SKIP LOCKED`` (two workers never take the same row), and moves
    their ``next_attempt_at`` past a lease before committing: a worker that
    dies mid-batch leaves them to be claimed again when the lease ends.
@@ -158,16 +159,29 @@ def claim(batch: int, now: datetime) -> list[Delivery]:
     )
     if not subscribers:
         return []
-    share = max(batch // len(subscribers), 1)
+    due = Delivery.objects.select_for_update(skip_locked=True).filter(
+        status=Delivery.Status.PENDING, next_attempt_at__lte=now
+    )
     with transaction.atomic():
         ids: list[int] = []
+        taken: dict[int, list[int]] = {}
+        share = max(batch // len(subscribers), 1)
         for subscriber in subscribers:
-            ids += (
-                Delivery.objects.select_for_update(skip_locked=True)
-                .filter(subscription_id=subscriber, status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-                .order_by("id")
-                .values_list("pk", flat=True)[:share]
+            taken[subscriber] = list(
+                due.filter(subscription_id=subscriber).order_by("id").values_list("pk", flat=True)[:share]
             )
+            ids += taken[subscriber]
+        # Room left by subscribers with little waiting goes to those with more: a backlog that
+        # one subscriber alone has left (after being down, say) drains at the full batch size.
+        more = [subscriber for subscriber, rows in taken.items() if len(rows) == share]
+        if more and len(ids) < batch:
+            extra = max((batch - len(ids)) // len(more), 1)
+            for subscriber in more:
+                ids += (
+                    due.filter(subscription_id=subscriber, pk__gt=taken[subscriber][-1])
+                    .order_by("id")
+                    .values_list("pk", flat=True)[:extra]
+                )
         if ids:
             Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now + LEASE)
     return list(Delivery.objects.filter(pk__in=ids).select_related("subscription", "event").order_by("id"))

@@ -240,6 +240,30 @@ def test_two_workers_never_claim_the_same_delivery(
     assert not {d.pk for d in first} & {d.pk for d in second}
 
 
+def test_room_a_quiet_subscriber_leaves_goes_to_one_with_a_backlog(
+    personas: Personas,
+    social_justice: DepartmentClient,
+    health: DepartmentClient,
+    receiver: Receiver,
+) -> None:
+    quiet = subscribe(social_justice, receiver, ["member.born"])
+    behind = subscribe(health, receiver, ["member.born"])  # back after being down: ten waiting
+    district = personas.asha_family.district_id
+    events = [WebhookEvent.objects.create(type="member.born", district_id=district) for _ in range(10)]
+    Delivery.objects.bulk_create(
+        [Delivery(subscription=quiet, event=events[0])]
+        + [Delivery(subscription=behind, event=event) for event in events]
+    )
+    claimed = delivery.claim(6, timezone.now())
+    assert len(claimed) == 6  # a share of three each; the quiet one's unused two go to the other
+    backlog = [d for d in claimed if d.subscription_id == behind.pk]
+    oldest = Delivery.objects.filter(subscription=behind).order_by("id")[:5]
+    assert [d.pk for d in backlog] == [d.pk for d in oldest]
+    assert delivery.claim(6, timezone.now()) == [
+        *Delivery.objects.filter(subscription=behind).order_by("id")[5:]
+    ]
+
+
 def test_a_split_is_published_with_both_family_ids(
     personas: Personas,
     social_justice: DepartmentClient,
