@@ -22,10 +22,20 @@ class User(AbstractUser):
         OFFICIAL = "official", _("Official")
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CITIZEN)
-    mobile = models.CharField(_("mobile number"), max_length=10, blank=True, db_index=True)
+    mobile = models.CharField(_("mobile number"), max_length=10, blank=True)
     preferred_language = models.CharField(
         max_length=5, default="hi", choices=[("en", "English"), ("hi", "हिन्दी")]
     )
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # A citizen logs in by mobile number, so one number is one citizen login.
+            models.UniqueConstraint(
+                fields=["mobile"], condition=Q(kind="citizen") & ~Q(mobile=""), name="one_citizen_per_mobile"
+            ),
+        ]
+        # Looked up whole (officials by number too): a Meta index has no second LIKE index.
+        indexes = [models.Index(fields=["mobile"], name="accounts_user_mobile_idx")]
 
     @property
     def is_official(self) -> bool:
@@ -40,14 +50,6 @@ class User(AbstractUser):
             cached = self.postings.current().select_related("district", "tehsil", "block").first()
             self._active_posting = cached
         return cached
-
-    class Meta(AbstractUser.Meta):
-        constraints = [
-            # A citizen logs in by mobile number, so one number is one citizen login.
-            models.UniqueConstraint(
-                fields=["mobile"], condition=Q(kind="citizen") & ~Q(mobile=""), name="one_citizen_per_mobile"
-            ),
-        ]
 
     @property
     def is_suspended(self) -> bool:
@@ -289,9 +291,14 @@ class UserSession(models.Model):
     """A session opened by a login, so that all of a person's sessions can be ended at once."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
-    session_key = models.CharField(max_length=40, unique=True)
+    session_key = models.CharField(max_length=40)
     created_at = models.DateTimeField(default=timezone.now)
     address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session_key"], name="accounts_usersession_session_key_uniq"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -108,7 +108,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 
 
 class Application(models.Model):
-    number = models.CharField(_("application number"), max_length=12, unique=True)
+    number = models.CharField(_("application number"), max_length=12)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="applications")
     service_version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT, related_name="applications")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="service_applications")
@@ -145,6 +145,9 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["status", "stage_role", "due_at"]),
             models.Index(fields=["family", "-created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="applications_application_number_uniq"),
         ]
 
     def __str__(self) -> str:
@@ -216,7 +219,7 @@ class Document(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="service_documents")
     kind = models.CharField(max_length=48)
     original_name = models.CharField(max_length=200)
-    stored_name = models.CharField(max_length=200, unique=True)
+    stored_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
@@ -227,6 +230,9 @@ class Document(models.Model):
     class Meta:
         ordering = ["-uploaded_at"]
         indexes = [models.Index(fields=["member", "kind", "-uploaded_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["stored_name"], name="applications_document_stored_name_uniq"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.original_name}"
@@ -309,7 +315,7 @@ class CertificateQuerySet(models.QuerySet["Certificate"]):
 class Certificate(models.Model):
     """A signed certificate issued on approval; what it says is frozen here when issued."""
 
-    number = models.CharField(max_length=12, unique=True)
+    number = models.CharField(max_length=12)
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="certificate")
     issued_at = models.DateTimeField(default=timezone.now)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -330,6 +336,11 @@ class Certificate(models.Model):
     revocation_reason = models.TextField(blank=True)
 
     objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="applications_certificate_number_uniq"),
+        ]
 
     def __str__(self) -> str:
         return self.number

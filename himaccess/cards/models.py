@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from himaccess.accounts.models import REGISTER_READERS
+from himaccess.accounts.models import REGISTER_APPROVERS, REGISTER_READERS
 from himaccess.cards.pdf import CardFace, MemberFace
 from himaccess.cards.verifier.himparivar_verify import CURRENT_LAYOUT, LEGACY_LAYOUT
 from himaccess.geography.models import District
@@ -38,6 +38,16 @@ class CardQuerySet(models.QuerySet["Card"]):
         """
         return self.filter(revocation_seq__isnull=False, expires_on__gte=timezone.localdate())
 
+    def visible_to(self, user: User) -> CardQuerySet:
+        """Cards of the families inside a register official's posting; nothing for anyone else.
+
+        Citizens reach their own cards through the downloads, never through this list.
+        """
+        posting = user.active_posting if user.is_authenticated else None
+        if posting is None or posting.role not in REGISTER_READERS:
+            return self.none()
+        return self.filter(posting.family_filter(prefix="family__"))
+
     def in_old_layout(self) -> CardQuerySet:
         # layout=1 rather than < CURRENT_LAYOUT: the partial index card_old_layout serves only this.
         return self.filter(status=Card.Status.ACTIVE, layout=LEGACY_LAYOUT)
@@ -57,7 +67,7 @@ class Card(models.Model):
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="cards")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True, related_name="cards")
     # The CWT "cti": random, so it reveals nothing and cannot be guessed.
-    credential_id = models.CharField(max_length=32, unique=True)
+    credential_id = models.CharField(max_length=32)
     qr_text = models.TextField()
     # Hash of what the credential says (not when): a reissue with nothing changed is skipped.
     content_hash = models.CharField(max_length=64)
@@ -94,6 +104,7 @@ class Card(models.Model):
                 name="member_card_has_member",
                 condition=Q(kind="family", member__isnull=True) | Q(kind="member", member__isnull=False),
             ),
+            models.UniqueConstraint(fields=["credential_id"], name="cards_card_credential_id_uniq"),
         ]
         indexes = [
             models.Index(fields=["status", "expires_on"]),
@@ -109,6 +120,16 @@ class Card(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    def can_be_revoked_by(self, user: User) -> bool:
+        """An official who may approve changes to this family's register entry may withdraw its cards.
+
+        Patwaris and welfare officers read the register but do not change it, so they do not revoke.
+        """
+        posting = user.active_posting if user.is_authenticated else None
+        if posting is None or posting.role not in REGISTER_APPROVERS:
+            return False
+        return Card.objects.visible_to(user).filter(pk=self.pk).exists()
 
     def face(self, *, photo: bytes | None = None) -> CardFace:
         """What the printed card shows, read from the register as of now."""

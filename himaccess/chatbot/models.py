@@ -44,9 +44,9 @@ class Conversation(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     # Web: HMAC of the token the caller holds. WhatsApp: HMAC of the sender's number, so that the
     # next message finds the open conversation without the number being searchable.
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64)
     # A short opaque reference helpline agents quote ("CHT-7K2Q9"); never accepted as a credential.
-    reference = models.CharField(max_length=12, unique=True)
+    reference = models.CharField(max_length=12)
     # WhatsApp only: where replies go (the sender's number as WhatsApp gives it).
     whatsapp_to = models.CharField(max_length=20, blank=True)
     # Web: the logged-in person who started it; only they may continue it.
@@ -69,6 +69,10 @@ class Conversation(models.Model):
     class Meta:
         ordering = ["-last_message_at"]
         indexes = [models.Index(fields=["last_message_at"], name="chat_conversation_last")]
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], name="chatbot_conversation_token_hash_uniq"),
+            models.UniqueConstraint(fields=["reference"], name="chatbot_conversation_reference_uniq"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -162,11 +166,14 @@ class Handover(models.Model):
 class InboundWhatsApp(models.Model):
     """A WhatsApp message id seen once: a redelivered or replayed message is not answered twice."""
 
-    message_id = models.CharField(max_length=160, unique=True)
+    message_id = models.CharField(max_length=160)
     received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["received_at"], name="chat_inbound_received")]
+        constraints = [
+            models.UniqueConstraint(fields=["message_id"], name="chatbot_inboundwhatsapp_message_id_uniq"),
+        ]
 
     def __str__(self) -> str:
         return self.message_id

@@ -57,7 +57,7 @@ class Category(models.Model):
     and area level say who receives it at level 1, within ``time_limit_days``.
     """
 
-    code = models.SlugField(max_length=80, unique=True)
+    code = models.SlugField(max_length=80, db_index=False)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="complaint_categories")
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
@@ -72,6 +72,9 @@ class Category(models.Model):
     class Meta:
         ordering = ["department_id", "name_en"]
         verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="grievances_category_code_uniq"),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -333,7 +336,7 @@ class Suggestion(models.Model):
         SUGGESTION = "suggestion", _("Suggestion")
         DEMAND = "demand", _("Demand")
 
-    reference = models.CharField(max_length=12, unique=True)
+    reference = models.CharField(max_length=12)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
@@ -347,6 +350,9 @@ class Suggestion(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="grievances_suggestion_reference_uniq"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

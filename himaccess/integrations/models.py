@@ -204,7 +204,12 @@ class Subject(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oidc_subject"
     )
-    sub = models.CharField(max_length=32, unique=True, default=new_subject)
+    sub = models.CharField(max_length=32, default=new_subject)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sub"], name="integrations_subject_sub_uniq"),
+        ]
 
     def __str__(self) -> str:
         return self.sub
@@ -251,7 +256,7 @@ class IssuedCode(models.Model):
     first one issued (RFC 9700 section 4.2.4). Only a hash of the code is stored.
     """
 
-    code_checksum = models.CharField(max_length=64, unique=True)
+    code_checksum = models.CharField(max_length=64)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     auth_time = models.DateTimeField()
@@ -261,6 +266,13 @@ class IssuedCode(models.Model):
     token_family = models.UUIDField(null=True, blank=True, db_index=True)
 
     objects = IssuedCodeQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code_checksum"], name="integrations_issuedcode_code_checksum_uniq"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"code for {self.application_id} at {self.issued_at:%Y-%m-%d %H:%M}"

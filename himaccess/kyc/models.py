@@ -160,7 +160,7 @@ class KycTally(models.Model):
     recounted by ``recount``; the others move with each ``KycState``.
     """
 
-    area = models.CharField(max_length=40, unique=True)
+    area = models.CharField(max_length=40)
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
     tehsil = models.ForeignKey(Tehsil, on_delete=models.PROTECT, related_name="+")
     block = models.ForeignKey(Block, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -182,6 +182,9 @@ class KycTally(models.Model):
     class Meta:
         # Block, panchayat and urban body have their foreign keys' indexes.
         indexes = [models.Index(fields=["district", "tehsil"])]
+        constraints = [
+            models.UniqueConstraint(fields=["area"], name="kyc_kyctally_area_uniq"),
+        ]
 
     def __str__(self) -> str:
         return self.area
@@ -251,7 +254,7 @@ class KycReview(models.Model):
         Status.REJECTED: set(),
     }
 
-    reference = models.CharField(max_length=14, unique=True)
+    reference = models.CharField(max_length=14)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
     check_made = models.OneToOneField(KycCheck, on_delete=models.PROTECT, related_name="review")
@@ -276,7 +279,8 @@ class KycReview(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["member"], condition=Q(status="open"), name="one_open_review_per_member"
-            )
+            ),
+            models.UniqueConstraint(fields=["reference"], name="kyc_kycreview_reference_uniq"),
         ]
 
     def __str__(self) -> str:

@@ -55,7 +55,7 @@ class CandidatePair(models.Model):
         BATCH = "batch", _("Run over the whole register")
         ON_ENTRY = "on_entry", _("Check when a person was added")
 
-    reference = models.CharField(max_length=16, unique=True)
+    reference = models.CharField(max_length=16)
     member_l = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     member_r = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     match_probability = models.FloatField()
@@ -79,6 +79,7 @@ class CandidatePair(models.Model):
             models.CheckConstraint(
                 name="candidate_pair_ordered", condition=Q(member_l__lt=models.F("member_r"))
             ),
+            models.UniqueConstraint(fields=["reference"], name="linkage_candidatepair_reference_uniq"),
         ]
         indexes = [models.Index(fields=["status", "-match_probability"])]
 

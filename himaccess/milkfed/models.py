@@ -57,7 +57,7 @@ class Society(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    code = models.CharField(_("society code"), max_length=20, unique=True)
+    code = models.CharField(_("society code"), max_length=20)
     name_en = models.CharField(_("name (English)"), max_length=160)
     name_hi = models.CharField(_("name (Hindi)"), max_length=160)
     village_lgd = models.PositiveIntegerField(_("village (LGD code)"), null=True, blank=True)
@@ -72,6 +72,9 @@ class Society(models.Model):
         ordering = ["code"]
         verbose_name = _("milk society")
         verbose_name_plural = _("milk societies")
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="milkfed_society_code_uniq"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_en}"

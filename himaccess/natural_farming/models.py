@@ -73,7 +73,7 @@ class Farmer(models.Model):
         CertificationStatus.LAPSED: {CertificationStatus.APPLIED},
     }
 
-    reference = models.CharField(max_length=14, unique=True)
+    reference = models.CharField(max_length=14)
     member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="natural_farmer")
     status = models.CharField(
         _("certification"),
@@ -91,6 +91,9 @@ class Farmer(models.Model):
     class Meta:
         ordering = ["-registered_at", "-id"]
         indexes = [models.Index(fields=["status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="natural_farming_farmer_reference_uniq"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -166,7 +169,7 @@ class LandParcel(models.Model):
 
 
 class CollectionCentre(models.Model):
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    code = models.SlugField(_("code"), max_length=40, db_index=False)
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_hi = models.CharField(_("name (Hindi)"), max_length=120)
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
@@ -175,6 +178,9 @@ class CollectionCentre(models.Model):
 
     class Meta:
         ordering = ["district_id", "name_en"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="natural_farming_collectioncentre_code_uniq"),
+        ]
 
     def __str__(self) -> str:
         return self.name_en
@@ -303,7 +309,7 @@ class WeighmentQuerySet(models.QuerySet["Weighment"]):
 class Weighment(models.Model):
     """One delivery weighed at a centre, priced by the terms in force on the day."""
 
-    reference = models.CharField(max_length=14, unique=True)
+    reference = models.CharField(max_length=14)
     farmer = models.ForeignKey(Farmer, on_delete=models.PROTECT, related_name="weighments")
     window = models.ForeignKey(ProcurementWindow, on_delete=models.PROTECT, related_name="weighments")
     kg = models.DecimalField(_("weight (kg)"), max_digits=7, decimal_places=1)
@@ -325,7 +331,10 @@ class Weighment(models.Model):
     class Meta:
         ordering = ["-weighed_at", "-id"]
         indexes = [models.Index(fields=["farmer", "window"]), models.Index(fields=["weighed_at"])]
-        constraints = [models.CheckConstraint(name="weighment_kg_positive", condition=Q(kg__gt=0))]
+        constraints = [
+            models.CheckConstraint(name="weighment_kg_positive", condition=Q(kg__gt=0)),
+            models.UniqueConstraint(fields=["reference"], name="natural_farming_weighment_reference_uniq"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -342,7 +351,7 @@ class Weighment(models.Model):
 class Payment(models.Model):
     """A transfer of a farmer's unpaid weighments to the bank account on the register."""
 
-    reference = models.CharField(max_length=14, unique=True)
+    reference = models.CharField(max_length=14)
     farmer = models.ForeignKey(Farmer, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(_("amount (₹)"), max_digits=12, decimal_places=2)
     # The account as it was on the register when paid: a later change does not rewrite history.
@@ -358,7 +367,10 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-paid_on", "-id"]
-        constraints = [models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0))]
+        constraints = [
+            models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0)),
+            models.UniqueConstraint(fields=["reference"], name="natural_farming_payment_reference_uniq"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -30,7 +30,7 @@ def placeholders(text: str) -> set[str]:
 
 
 class SmsTemplate(models.Model):
-    key = models.SlugField(_("key"), max_length=60, unique=True)
+    key = models.SlugField(_("key"), max_length=60, db_index=False)
     description = models.CharField(_("what it is for"), max_length=200, blank=True)
     # Blank until the state registers the text on DLT; the HTTP gateway refuses such a template.
     dlt_template_id_en = models.CharField(_("DLT template id (English)"), max_length=30, blank=True)
@@ -43,6 +43,9 @@ class SmsTemplate(models.Model):
         ordering = ["key"]
         verbose_name = _("SMS template")
         verbose_name_plural = _("SMS templates")
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="notifications_smstemplate_key_uniq"),
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -208,7 +208,7 @@ class Family(models.Model):
         MERGED = "merged", _("Merged into another family")
         DISSOLVED = "dissolved", _("Dissolved")
 
-    family_id = models.CharField(_("Family ID"), max_length=12, unique=True, default=new_family_id)
+    family_id = models.CharField(_("Family ID"), max_length=12, default=new_family_id)
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="families")
     tehsil = models.ForeignKey(Tehsil, on_delete=models.PROTECT, related_name="families")
     block = models.ForeignKey(Block, on_delete=models.PROTECT, null=True, blank=True, related_name="families")
@@ -242,6 +242,7 @@ class Family(models.Model):
                 condition=Q(area="rural", urban_body__isnull=True)
                 | Q(area="urban", urban_body__isnull=False),
             ),
+            models.UniqueConstraint(fields=["family_id"], name="registry_family_family_id_uniq"),
         ]
 
     def __str__(self) -> str:
@@ -355,7 +356,7 @@ class Member(models.Model):
         DEAD = "dead", _("Dead")
         MIGRATED = "migrated", _("Migrated out")
 
-    member_id = models.CharField(_("Member ID"), max_length=12, unique=True, default=new_member_id)
+    member_id = models.CharField(_("Member ID"), max_length=12, default=new_member_id)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="members")
     name_en = models.CharField(_("name (English)"), max_length=100)
     name_hi = models.CharField(_("name (Hindi)"), max_length=100)
@@ -425,6 +426,7 @@ class Member(models.Model):
                 name="dead_member_has_date_of_death",
                 condition=~Q(life_status="dead") | Q(died_on__isnull=False),
             ),
+            models.UniqueConstraint(fields=["member_id"], name="registry_member_member_id_uniq"),
         ]
 
     def __str__(self) -> str:
@@ -605,7 +607,7 @@ class ChangeRequest(models.Model):
         Status.WITHDRAWN: set(),
     }
 
-    reference = models.CharField(max_length=14, unique=True)
+    reference = models.CharField(max_length=14)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="change_requests")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     other_family = models.ForeignKey(
@@ -628,6 +630,9 @@ class ChangeRequest(models.Model):
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="registry_changerequest_reference_uniq"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.get_kind_display()}"

@@ -34,7 +34,7 @@ class Scheme(models.Model):
         MONTHLY = "monthly", _("Monthly")
         ONE_TIME = "one_time", _("One-time")
 
-    scheme_id = models.SlugField(_("scheme id"), max_length=60, unique=True)
+    scheme_id = models.SlugField(_("scheme id"), max_length=60, db_index=False)
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_hi = models.CharField(_("name (Hindi)"), max_length=200)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="schemes")
@@ -49,6 +49,9 @@ class Scheme(models.Model):
         ordering = ["name_en"]
         verbose_name = _("scheme")
         verbose_name_plural = _("schemes")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme_id"], name="schemes_scheme_scheme_id_uniq"),
+        ]
 
     def __str__(self) -> str:
         return self.name_en
@@ -227,7 +230,7 @@ class Enrolment(models.Model):
         Status.STOPPED: set(),
     }
 
-    reference = models.CharField(max_length=14, unique=True)
+    reference = models.CharField(max_length=14)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="enrolments")
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="enrolments")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -249,7 +252,8 @@ class Enrolment(models.Model):
                 fields=["member", "scheme"],
                 condition=Q(status__in=["filed", "sanctioned"]),
                 name="one_live_enrolment_per_member_scheme",
-            )
+            ),
+            models.UniqueConstraint(fields=["reference"], name="schemes_enrolment_reference_uniq"),
         ]
 
     def __str__(self) -> str:
@@ -366,7 +370,7 @@ class DepartmentClient(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
-    key_id = models.CharField(max_length=24, unique=True)
+    key_id = models.CharField(max_length=24)
     secret_hash = models.CharField(max_length=64)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -374,6 +378,9 @@ class DepartmentClient(models.Model):
     class Meta:
         verbose_name = _("department ledger client")
         verbose_name_plural = _("department ledger clients")
+        constraints = [
+            models.UniqueConstraint(fields=["key_id"], name="schemes_departmentclient_key_id_uniq"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_id})"

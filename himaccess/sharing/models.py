@@ -135,7 +135,7 @@ class ClientSecretQuerySet(models.QuerySet["ClientSecret"]):
 
 class ClientSecret(models.Model):
     client = models.ForeignKey(DataClient, on_delete=models.CASCADE, related_name="secrets")
-    secret_hash = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=64)
     # The first characters, so an administrator can tell two live secrets apart.
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(default=timezone.now)
@@ -145,6 +145,9 @@ class ClientSecret(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["secret_hash"], name="sharing_clientsecret_secret_hash_uniq"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.client_id})"

@@ -15,7 +15,7 @@ from django.db import models
 
 
 class VaultEntry(models.Model):
-    reference = models.CharField(max_length=64, unique=True)
+    reference = models.CharField(max_length=64)
     key_id = models.CharField(max_length=32)
     nonce = models.BinaryField(max_length=12)
     ciphertext = models.BinaryField(max_length=64)
@@ -30,6 +30,9 @@ class VaultEntry(models.Model):
         indexes = [
             # A rotation walks the rows not yet under the current key, in id order.
             models.Index(fields=["key_id", "id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="vault_vaultentry_reference_uniq"),
         ]
 
     def __str__(self) -> str:
