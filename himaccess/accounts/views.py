@@ -46,9 +46,10 @@ def after_login(request: HttpRequest) -> HttpResponse:
 
 
 def _throttled(request: HttpRequest, template: str, context: dict[str, Any], wait: int) -> HttpResponse:
-    context["error"] = _("Too many attempts. Please wait %(minutes)s minutes and try again.") % {
+    message = _("Too many attempts. Please wait %(minutes)s minutes and try again.") % {
         "minutes": max(1, round(wait / 60))
     }
+    context["extra_errors"] = [message]
     response = render(request, template, context, status=429)
     response["Retry-After"] = str(wait)
     return response
@@ -67,7 +68,7 @@ def login_choice(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def citizen_login(request: HttpRequest) -> HttpResponse:
     _remember_next(request)
-    form = MobileForm(request.POST or None)
+    form = MobileForm(request.POST if request.method == "POST" else None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST":
         if not form.is_valid():
@@ -87,7 +88,7 @@ def citizen_verify(request: HttpRequest) -> HttpResponse:
     mobile = request.session.get(CITIZEN_MOBILE_KEY)
     if not mobile:
         return redirect("accounts:citizen_login")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     context: dict[str, Any] = {
         "form": form,
         "masked_mobile": _masked(mobile),
@@ -158,7 +159,7 @@ def official_totp(request: HttpRequest) -> HttpResponse:
     user = authentication.pending_official(request)
     if user is None:
         return redirect("accounts:official_login")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid() and authentication.check_totp(request, user, form.cleaned_data["code"]):
             return _finish_official(request, user)
@@ -176,7 +177,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     if device.is_confirmed:
         return redirect("accounts:official_totp")
     uri = totp.provisioning_uri(device.secret, account=user.username, issuer=ISSUER)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     context = {
         "form": form,
         "qr": segno.make(uri, error="m").svg_data_uri(scale=4, border=2),

@@ -32,9 +32,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from himaccess.applications import prefill
 from himaccess.applications.models import Application, Certificate
 from himaccess.cards.verifier import himparivar_verify as offline
 from himaccess.lib import jws, links, signing
+from himaccess.registry.models import Gender
 
 PURPOSE = "certificate"
 TOKEN_TYPE = "hp-certificate+jws"  # noqa: S105 - a JOSE "typ", not a secret
@@ -92,11 +94,54 @@ def _display(value: Any, field_def: dict[str, Any] | None, language: str) -> str
     return "" if value is None else str(value)
 
 
+# Definitions offer every kinship at once; the certificate says the one that is true of the applicant.
+_ANY_KINSHIP = {
+    "en": "son / daughter / wife of {relative_name}",
+    "hi": "{relative_name} के पुत्र / पुत्री / पत्नी",
+}
+# (named as spouse, gender) -> the words in each language (in Hindi the postposition agrees).
+_KINSHIP: dict[tuple[bool, str], dict[str, str]] = {
+    (False, Gender.MALE): {"en": "son of {relative_name}", "hi": "{relative_name} के पुत्र"},
+    (False, Gender.FEMALE): {"en": "daughter of {relative_name}", "hi": "{relative_name} की पुत्री"},
+    (False, Gender.TRANSGENDER): {"en": "child of {relative_name}", "hi": "{relative_name} की संतान"},
+    (True, Gender.FEMALE): {"en": "wife of {relative_name}", "hi": "{relative_name} की पत्नी"},
+    (True, Gender.MALE): {"en": "husband of {relative_name}", "hi": "{relative_name} के पति"},
+    (True, Gender.TRANSGENDER): {"en": "spouse of {relative_name}", "hi": "{relative_name} के जीवनसाथी"},
+}
+
+
 def render_statement(application: Application, language: str, facts: dict[str, str]) -> str:
+    """The certificate's sentence in one language, from the definition's template and the answers.
+
+    Beyond filling the placeholders: the father's or husband's name is written
+    in the language's script (the register's Hindi name where it knows the
+    person), the kinship is the applicant's own (son, daughter or wife of...),
+    each place in the address is named once, and a mauza the address already
+    names is not said again before it.
+    """
+    language = "hi" if language == "hi" else "en"
     output = application.service_version.output
-    template = output["statement_hi" if language == "hi" else "statement_en"]
+    template = output[f"statement_{language}"]
     fields = {f["name"]: f for f in application.service_version.form_fields}
-    values = {name: _display(application.answers.get(name), fields.get(name), language) for name in fields}
+    answers = application.answers
+    values = {name: _display(answers.get(name), fields.get(name), language) for name in fields}
+    address_key = f"address_{language}"
+    if values.get(address_key):
+        values[address_key] = prefill.places_once(values[address_key])
+    member = application.member
+    if answers.get("relative_name"):
+        relative = prefill.certificate_relative(member, str(answers["relative_name"]))
+        values["relative_name"] = relative.name_hi if language == "hi" else relative.name_en
+        gender = answers.get("gender") or member.gender
+        kinship = _KINSHIP.get((relative.is_spouse, gender))
+        if kinship is not None:
+            template = template.replace(_ANY_KINSHIP[language], kinship[language])
+    mauza = str(answers.get("mauza") or "")
+    if mauza:
+        if prefill.names_place(str(answers.get("address_en") or ""), mauza):
+            template = template.replace(f"{{mauza}}, {{{address_key}}}", f"{{{address_key}}}")
+        if language == "hi":
+            values["mauza"] = prefill.place_in_hindi(application.family, mauza)
     values.update(facts)
     return string.Formatter().vformat(template, (), values)
 
@@ -188,6 +233,13 @@ class Verdict:
     @property
     def is_genuine(self) -> bool:
         return self.verdict == GENUINE
+
+    @property
+    def tone(self) -> str:
+        """The verify page's colour: green genuine, amber a real certificate not in force, red otherwise."""
+        if self.verdict == GENUINE:
+            return "genuine"
+        return "caution" if self.verdict in (REVOKED, EXPIRED, NOT_YET_VALID) else "not-genuine"
 
 
 def verify(text: str) -> Verdict:

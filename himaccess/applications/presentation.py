@@ -9,6 +9,7 @@ from django.utils import timezone
 from himaccess.accounts.models import User
 from himaccess.applications.access import appeals_awaiting
 from himaccess.applications.actions import appeals as applications_appeals
+from himaccess.applications.certificates import Verdict
 from himaccess.applications.forms import AppealDecisionForm, AppealForm, DecisionForm, RevokeForm
 from himaccess.applications.models import Action, Application, Certificate, RejectionReason, Status
 from himaccess.applications.prefill import source_label
@@ -124,3 +125,29 @@ def queue_context(user: User) -> dict[str, Any]:
         for appeal in appeals_awaiting(user)[:QUEUE_ROWS]
     ]
     return {"rows": rows, "appeals": appeals, "posting": posting}
+
+
+def certificate_facts(verdict: Verdict, language: str) -> list[tuple[str, str]]:
+    """The facts a checked certificate's code certifies, each under its form field's label.
+
+    Labels and choice values are in the reader's language (the code signs the
+    English value; a choice's Hindi label says the same).
+    """
+    if verdict.payload is None or verdict.certificate is None:
+        return []
+    facts = verdict.payload.get("facts")
+    if not isinstance(facts, dict):
+        return []
+    fields = {f["name"]: f for f in verdict.certificate.application.service_version.form_fields}
+    key = "label_hi" if language == "hi" else "label_en"
+    rows = []
+    for name, value in facts.items():
+        spec = fields.get(name)
+        label = str(spec[key]) if spec else name.replace("_", " ").capitalize()
+        shown = str(value)
+        if spec and spec["type"] == "choice" and language == "hi":
+            shown = next((str(c["label_hi"]) for c in spec["choices"] if c["label_en"] == value), shown)
+        elif spec and spec["type"] == "yes_no" and language == "hi":
+            shown = {"Yes": "हाँ", "No": "नहीं"}.get(shown, shown)
+        rows.append((label, shown))
+    return rows

@@ -366,7 +366,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         verdict = certificates.verify(request.GET["t"][:5000])
     elif request.method == "POST" and form.is_valid():
         verdict = certificates.verify(form.cleaned_data["text"])
-    return render(request, "applications/verify.html", {"form": form, "verdict": verdict})
+    facts = presentation.certificate_facts(verdict, request.LANGUAGE_CODE) if verdict else []
+    return render(request, "applications/verify.html", {"form": form, "verdict": verdict, "facts": facts})
 
 
 @require_GET

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -224,20 +225,35 @@ def revoke(card: Card, *, reason: str, acting_user: User | None) -> Card:
 
 @transaction.atomic
 def reissue_for_family(
-    family: Family, *, acting_user: User | None, reason: str, force: bool = False
+    family: Family,
+    *,
+    acting_user: User | None,
+    reason: str,
+    force: bool = False,
+    joined: Collection[str] = (),
 ) -> list[Card]:
-    """Bring a family's cards in line with the register; returns the cards issued.
+    """Bring the cards a family holds in line with the register; returns the cards issued.
 
     Cards of members no longer living in the family (died, migrated, moved
-    away) are revoked; a card whose content changed is superseded by a new
-    one; a card whose content is unchanged stays, unless ``force`` (a lost
-    or damaged card). Without ``force`` a second run changes nothing, so
-    event handlers may call it on every retry.
+    away) are revoked, every card when the family is no longer active. A card
+    whose content changed is superseded by a new one, queued for printing; a
+    card whose content is unchanged stays, unless ``force`` (a lost or damaged
+    card). A first card is issued only to the members in ``joined`` (Member
+    IDs: born into the family, married into it, moved in) and only while the
+    family holds a card: a birth changes the family card (its member list)
+    and brings the newborn's card, not cards for members who never had one.
+    Without ``force`` a second run changes nothing, so event handlers may
+    call it on every retry.
     """
     family = Family.objects.select_for_update().get(pk=family.pk)
-    active = list(Card.objects.active().filter(family=family).select_related("member"))
     living = list(family.living_members()) if family.status == Family.Status.ACTIVE else []
     living_ids = {m.pk for m in living}
+    # A member who moved in may still hold the card naming the family they left: theirs to replace.
+    active = list(
+        Card.objects.active()
+        .filter(Q(family=family) | Q(kind=Card.Kind.MEMBER, member_id__in=living_ids))
+        .select_related("member")
+    )
     for card in active:
         gone = (
             card.member_id not in living_ids
@@ -248,26 +264,31 @@ def reissue_for_family(
             _withdraw(
                 card, status=Card.Status.REVOKED, reason=reason, acting_user=acting_user, replacement=None
             )
-    if family.status != Family.Status.ACTIVE:
+    in_use = [c for c in active if c.is_active]
+    if not in_use:
         return []
-    by_member = {c.member_id: c for c in active if c.kind == Card.Kind.MEMBER}
-    family_card = next((c for c in active if c.kind == Card.Kind.FAMILY), None)
+    by_member = {c.member_id: c for c in in_use if c.kind == Card.Kind.MEMBER}
+    family_card = next((c for c in in_use if c.kind == Card.Kind.FAMILY), None)
     issued: list[Card] = []
-    new_family_card = _replace(
-        family_card,
-        kind=Card.Kind.FAMILY,
-        family=family,
-        member=None,
-        content=family_content(family),
-        acting_user=acting_user,
-        reason=reason,
-        force=force,
-        request_print=True,
-    )
-    if new_family_card is not family_card:
-        issued.append(new_family_card)
+    if family_card is not None:
+        new_family_card = _replace(
+            family_card,
+            kind=Card.Kind.FAMILY,
+            family=family,
+            member=None,
+            content=family_content(family, living),
+            acting_user=acting_user,
+            reason=reason,
+            force=force,
+            request_print=True,
+        )
+        if new_family_card is not family_card:
+            issued.append(new_family_card)
     for member in living:
         current = by_member.get(member.pk)
+        if current is None and member.member_id not in joined:
+            continue
+        member.family = family  # already locked and loaded: the claims read its Family ID
         card = _replace(
             current,
             kind=Card.Kind.MEMBER,

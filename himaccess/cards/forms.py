@@ -13,3 +13,14 @@ class VerifyForm(CleanTextForm):
         widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off", "spellcheck": "false"}),
         strip=True,
     )
+
+
+class RevokeCardForm(CleanTextForm):
+    # The reason is kept with the card and told to whoever checks it later: a word or two at least.
+    reason = forms.CharField(
+        label=_("Reason for revoking the card"),
+        help_text=_("For example: reported lost, stolen, damaged, or issued in error."),
+        min_length=4,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,9 +1,11 @@
-"""Cards follow the register: every change to a family's make-up reissues its cards.
+"""Cards follow the register: a change to a family's make-up reissues the cards it changed.
 
 Handlers run after the register's transaction commits. They are idempotent
 (``reissue_for_family`` skips cards whose content did not change), so a
 retried dispatch is harmless. Families that never held a card are left
 alone: their first card comes from the print run or the family's download.
+A member who joins a family holding cards gets a card; members who never
+had one are not given one because somebody else joined or left.
 """
 
 from __future__ import annotations
@@ -27,10 +29,15 @@ REASONS = {
 }
 
 
+# Events that bring a member into a family: that member gets a card there (the others keep theirs).
+JOINING = frozenset({"member.added", "member.transferred"})
+
+
 def _reissue(event: str, payload: dict[str, Any]) -> None:
     ids = [payload.get("family_id", ""), payload.get("other_family_id", "")]
+    joined = [payload.get("member_id", "")] if event in JOINING else []
     for family in families_with_cards(ids):
-        reissue_for_family(family, acting_user=None, reason=REASONS[event])
+        reissue_for_family(family, acting_user=None, reason=REASONS[event], joined=joined)
 
 
 def _handler_for(event: str) -> None:

@@ -6,6 +6,8 @@ revocation check differs: it asks the database, which is always current.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +39,46 @@ MESSAGES: dict[str, Promise] = {
     ),
     spec.NOT_CREDENTIAL: _("This is not a Him Parivar card code."),
 }
+
+
+@dataclass(frozen=True)
+class Look:
+    """How the verify page shows a verdict: its colour, a mark, and a heading read at a glance."""
+
+    tone: str  # the section's class: "genuine" (green), "caution" (amber) or "not-genuine" (red)
+    mark: str  # beside the heading, hidden from screen readers: the heading says it in words
+    heading: Promise
+
+
+_GENUINE = Look("genuine", "✓", _("Genuine card"))
+_NOT_GENUINE = Look("not-genuine", "✗", _("Not a genuine card"))
+# A real card that is no longer, or not yet, in force is not a forgery: it gets its own colour.
+LOOKS: dict[str, Look] = {
+    spec.GENUINE: _GENUINE,
+    spec.REVOKED: Look("caution", "!", _("Card revoked")),
+    spec.EXPIRED: Look("caution", "!", _("Card expired")),
+    spec.NOT_YET_VALID: Look("caution", "!", _("Card not yet valid")),
+    spec.TAMPERED: _NOT_GENUINE,
+    spec.UNKNOWN_KEY: _NOT_GENUINE,
+    spec.UNSUPPORTED: Look("not-genuine", "?", _("Card cannot be checked")),
+    spec.NOT_CREDENTIAL: Look("not-genuine", "✗", _("Not a Him Parivar card")),
+}
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """When and why the server withdrew a card: what an official checking a revoked card needs."""
+
+    status: str  # Card.Status.REVOKED, or SUPERSEDED when a newer card replaced it
+    on: date
+    reason: str
+
+
+def withdrawal(credential_id: str) -> Withdrawal | None:
+    card = Card.objects.filter(credential_id=credential_id, revocation_seq__isnull=False).first()
+    if card is None or card.revoked_at is None:
+        return None
+    return Withdrawal(status=card.status, on=timezone.localdate(card.revoked_at), reason=card.reason)
 
 
 def _is_withdrawn(credential_id: str) -> bool:

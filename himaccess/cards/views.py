@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,9 +17,9 @@ from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
 from himaccess.cards import actions, pdf
 from himaccess.cards.credentials import PURPOSE
-from himaccess.cards.forms import VerifyForm
+from himaccess.cards.forms import RevokeCardForm, VerifyForm
 from himaccess.cards.models import Card, PrintRequest, PrintStatus
-from himaccess.cards.verification import MESSAGES, revocation_document, verify_text
+from himaccess.cards.verification import LOOKS, MESSAGES, revocation_document, verify_text
 from himaccess.lib import signing
 from himaccess.registry.models import Family, Member
 
@@ -28,7 +30,12 @@ def verify(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         result = verify_text(form.cleaned_data["qr_text"])
-    context = {"form": form, "result": result, "message": MESSAGES[result.verdict] if result else None}
+    context = {
+        "form": form,
+        "result": result,
+        "message": MESSAGES[result.verdict] if result else None,
+        "look": LOOKS[result.verdict] if result else None,
+    }
     return render(request, "cards/verify.html", context)
 
 
@@ -163,3 +170,83 @@ def advance(request: AuthenticatedRequest, credential_id: str) -> HttpResponse:
     else:
         messages.success(request, _("The card has moved to the next step."))
     return redirect(f"{reverse('cards:print_queue')}?status={status}")
+
+
+# Officials open a family's cards to withdraw one (lost, stolen, damaged, issued in error).
+CARDS_PURPOSE = "Him Parivar cards of the family looked up by an official"
+
+
+def _revoke_form(card: Card, data: Any = None) -> RevokeCardForm:
+    # One form per card on the page: ids carry the card's id, so each label and error link is unique.
+    return RevokeCardForm(data, auto_id=f"id_%s_{card.credential_id}")
+
+
+def _cards_page(
+    request: AuthenticatedRequest,
+    family: Family,
+    *,
+    failed: tuple[Card, RevokeCardForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The family's cards in use (each with its revoke form, for an official who may) and those withdrawn."""
+    cards = list(Card.objects.filter(family=family).select_related("member").order_by("-issued_at", "-pk"))
+    active = [c for c in cards if c.is_active]
+    may_revoke = bool(active) and active[0].can_be_revoked_by(request.user)
+    rows = []
+    for card in active:
+        form = failed[1] if failed is not None and failed[0].pk == card.pk else _revoke_form(card)
+        rows.append({"card": card, "form": form if may_revoke else None})
+    # A revoked card with nothing in its place (and someone to hold one): offer the new card beside it.
+    holders = {(c.kind, c.member_id) for c in active}
+    withdrawn = []
+    for card in (c for c in cards if not c.is_active):
+        holder = (card.kind, card.member_id)
+        reissue = (
+            family.status == Family.Status.ACTIVE
+            and card.status == Card.Status.REVOKED
+            and holder not in holders
+            and (card.member is None or (card.member.is_living and card.member.family_id == family.pk))
+        )
+        if reissue:
+            holders.add(holder)
+        withdrawn.append({"card": card, "reissue": reissue})
+    context = {
+        "family": family,
+        "rows": rows,
+        "withdrawn": withdrawn,
+        "failed_form": failed[1] if failed is not None else None,
+    }
+    return render(request, "cards/family_cards.html", context, status=status)
+
+
+@login_required
+@require_GET
+def family_cards(request: AuthenticatedRequest, family_id: str) -> HttpResponse:
+    user = request.user
+    if user.active_posting is None:
+        raise Http404
+    family = get_object_or_404(Family.objects.visible_to(user), family_id=family_id)
+    access_log.record_read(family=family, purpose=CARDS_PURPOSE, user=user, request=request)
+    return _cards_page(request, family)
+
+
+@login_required
+@require_POST
+def revoke(request: AuthenticatedRequest, credential_id: str) -> HttpResponse:
+    """An official of the family's jurisdiction withdraws a card, giving the reason; it is then listed."""
+    user = request.user
+    card = get_object_or_404(
+        Card.objects.visible_to(user).select_related("family"), credential_id=credential_id
+    )
+    if not card.can_be_revoked_by(user):
+        raise PermissionDenied
+    form = _revoke_form(card, request.POST)
+    if form.is_valid():
+        try:
+            actions.revoke(card, reason=form.cleaned_data["reason"], acting_user=user)
+        except ValidationError as exc:  # withdrawn meanwhile, by a register change or another official
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The card is revoked. Anyone who checks it now is told so."))
+            return redirect("cards:family_cards", card.family.family_id)
+    return _cards_page(request, card.family, failed=(card, form), status=400)

@@ -870,7 +870,7 @@ def _cases(member: Member, scheme: Scheme | None = None) -> list[str]:
             lines = [
                 _("%(name)s, %(scheme)s: stopped on %(date)s after a review.")
                 % {"name": name, "scheme": chosen.name_in(lang), "date": when(review.decided_at)},
-                _("Why it was reviewed: %(reason)s") % {"reason": review.reason},
+                _("Why it was reviewed: %(reason)s") % {"reason": eligibility.review_reason(review)},
             ]
             if review.note:
                 lines.append(_("The officer's reason: %(note)s") % {"note": review.note})
@@ -885,7 +885,7 @@ def _cases(member: Member, scheme: Scheme | None = None) -> list[str]:
                     "before %(date)s."
                 )
                 % {"name": name, "scheme": chosen.name_in(lang), "date": when(review.grace_until)},
-                _("Why it is reviewed: %(reason)s") % {"reason": review.reason},
+                _("Why it is reviewed: %(reason)s") % {"reason": eligibility.review_reason(review)},
             ]
         elif enrolment.status == Enrolment.Status.REJECTED:
             step = enrolment.steps.filter(to_status=Enrolment.Status.REJECTED).order_by("-at").first()

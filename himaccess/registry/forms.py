@@ -8,13 +8,15 @@ family as it is then (a member may have died in between).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.geography.validators import validate_pincode_in_district
@@ -36,6 +38,8 @@ from himaccess.registry.models import (
 )
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+# The empty first option of a list nobody may leave unchosen: nothing is chosen for the clerk.
+CHOOSE = ("", _("Choose…"))
 CHILD_RELATIONS = [
     (r.value, r.label)
     for r in (Relation.SON, Relation.DAUGHTER, Relation.GRANDSON, Relation.GRANDDAUGHTER, Relation.OTHER)
@@ -60,7 +64,7 @@ class ChangeForm(CleanTextForm):
                     for m in members
                     if eligible is None or eligible(m)
                 ]
-                blank = [("", "—")] if isinstance(field, MemberField) else []
+                blank = [] if isinstance(field, MembersField) else [CHOOSE if field.required else ("", "—")]
                 field.choices = blank + living
 
     def payload(self) -> dict[str, Any]:
@@ -142,7 +146,7 @@ class NewPersonForm(ChangeForm):
     name_hi = forms.CharField(label=_("Name in Hindi"), max_length=100, required=False)
     name_en = forms.CharField(label=_("Name in English"), max_length=100, required=False)
     # No choice is made for the clerk: a preselected gender is recorded by whoever does not look.
-    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices])
+    gender = forms.ChoiceField(label=_("Gender"), choices=[CHOOSE, *Gender.choices])
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE_INPUT)
 
     def clean_name_hi(self) -> str:
@@ -171,7 +175,7 @@ class NewPersonForm(ChangeForm):
 
 class BirthForm(NewPersonForm):
     kind = ChangeRequest.Kind.BIRTH
-    relation = forms.ChoiceField(label=_("Relation to the head"), choices=[("", "—"), *CHILD_RELATIONS])
+    relation = forms.ChoiceField(label=_("Relation to the head"), choices=[CHOOSE, *CHILD_RELATIONS])
     mother = MemberField(label=_("Mother"), required=False, eligible=_could_be_mother)
     father = MemberField(label=_("Father"), required=False, eligible=_could_be_father)
 
@@ -180,14 +184,22 @@ class BirthForm(NewPersonForm):
         born = cleaned.get("date_of_birth")
         for name in ("mother", "father"):
             parent = self.member(name)
-            if parent is not None and born is not None and parent.date_of_birth >= born:
+            if parent is None or born is None:
+                continue
+            if parent.date_of_birth >= born:
                 self.add_error("date_of_birth", _("A child cannot be older than their parent."))
+            elif parent.age_on(born) < YOUNGEST_PARENT:
+                self.add_error(
+                    name,
+                    _("%(name)s was not yet %(years)s years old on the date of birth.")
+                    % {"name": parent.name_in(translation.get_language() or "en"), "years": YOUNGEST_PARENT},
+                )
         return cleaned
 
 
 class MarriageInForm(NewPersonForm):
     kind = ChangeRequest.Kind.MARRIAGE_IN
-    relation = forms.ChoiceField(label=_("Relation to the head"), choices=[("", "—"), *MARRIAGE_RELATIONS])
+    relation = forms.ChoiceField(label=_("Relation to the head"), choices=[CHOOSE, *MARRIAGE_RELATIONS])
     spouse = MemberField(label=_("Married to"), required=False, eligible=_could_be_spouse)
     from_member_id = forms.CharField(
         label=_("Member ID in their earlier family, if they are in Him Parivar"),
@@ -262,7 +274,7 @@ class MarriageOutForm(ChangeForm):
     member_id = MemberField(label=_("Member who married out"))
     to_family_id = FamilyIdField(label=_("Family ID of the new family"))
     relation = forms.ChoiceField(
-        label=_("Relation to the head of the new family"), choices=MARRIAGE_RELATIONS
+        label=_("Relation to the head of the new family"), choices=[CHOOSE, *MARRIAGE_RELATIONS]
     )
 
     def clean_to_family_id(self) -> str:
@@ -319,7 +331,7 @@ class ChangeHeadForm(ChangeForm):
     new_head_member_id = MemberField(label=_("New head of family"))
     old_head_relation = forms.ChoiceField(
         label=_("Relation of the present head to the new head"),
-        choices=[(r.value, r.label) for r in Relation if r != Relation.HEAD],
+        choices=[CHOOSE, *((r.value, r.label) for r in Relation if r != Relation.HEAD)],
     )
 
 
@@ -349,16 +361,33 @@ CHOICE_FIELDS: dict[str, Any] = {
 }
 
 
+def choice_code(name: str, raw: str) -> str | None:
+    """The code that ``raw`` names for coded field ``name``: the code, or its label in either language."""
+
+    def key(text: str) -> str:
+        # Devanagari with a nukta has two encodings: compare the canonical one.
+        return unicodedata.normalize("NFC", text.strip()).casefold()
+
+    wanted = key(raw)
+    for value, label in CHOICE_FIELDS[name].choices:
+        if wanted == key(str(value)):
+            return str(value)
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                if wanted == key(str(label)):
+                    return str(value)
+    return None
+
+
 def parse_field_value(name: str, raw: str) -> Any:
     """Turn typed text into the value of register field ``name``, or raise ValidationError."""
     raw = raw.strip()
     if name in CHOICE_FIELDS:
-        choices = CHOICE_FIELDS[name]
-        if raw not in choices.values:
-            raise ValidationError(
-                _("Choose one of: %(choices)s"), params={"choices": ", ".join(choices.values)}, code="choice"
-            )
-        return raw
+        code = choice_code(name, raw)
+        if code is None:
+            labels = "; ".join(str(label) for label in CHOICE_FIELDS[name].labels)
+            raise ValidationError(_("Choose one of: %(choices)s"), params={"choices": labels}, code="choice")
+        return code
     if name == "date_of_birth":
         value = forms.DateField().clean(raw)
         validators.validate_date_of_birth(value)
@@ -392,7 +421,7 @@ def parse_field_value(name: str, raw: str) -> Any:
 class CorrectionForm(ChangeForm):
     kind = ChangeRequest.Kind.CORRECTION
     member_id = MemberField(label=_("Member (leave empty for the family's address)"), required=False)
-    field = forms.ChoiceField(label=_("What is wrong"), choices=list(CORRECTION_FIELD_LABELS.items()))
+    field = forms.ChoiceField(label=_("What is wrong"), choices=[CHOOSE, *CORRECTION_FIELD_LABELS.items()])
     new_value = forms.CharField(label=_("Correct value"), max_length=100)
 
     def clean(self) -> dict[str, Any]:
@@ -435,6 +464,7 @@ class DecisionForm(CleanTextForm):
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("reject", _("Reject"))],
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose approve or reject.")},
     )
     reason = forms.CharField(
         label=_("Reason (needed to reject)"), max_length=1000, required=False, widget=forms.Textarea

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Field
+from django import forms
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import BooleanField, DateField, Field, Model
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.timezone import localtime
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from himaccess.accounts.models import User
 from himaccess.audit.models import DataAccess
+from himaccess.geography.models import Named
 from himaccess.registry.change_requests import access
-from himaccess.registry.forms import FORMS
+from himaccess.registry.forms import CHOICE_FIELDS, FORMS, ChangeForm, CorrectionForm, choice_code
 from himaccess.registry.models import ChangeRequest, Family, Member, PartyDecision, RegisterChange
+from himaccess.registry.validators import PEOPLES_DATE
 from himaccess.vault.masking import masked
 
 HISTORY_ROWS = 50
+# An arrival writes a row per field; a page of history reads from this many rows at most.
+HISTORY_ROWS_READ = HISTORY_ROWS * 25
+# The rows of one change are written in one statement, moments apart.
+SAME_CHANGE = timedelta(seconds=5)
 
 
 ACTION_LABELS = {
@@ -40,8 +52,42 @@ ACTION_LABELS = {
     "member.corrected": gettext_lazy("Correction"),
     "member.aadhaar_added": gettext_lazy("Aadhaar number added"),
 }
+# Someone or something new in the register: one line saying who, not a line per field.
+ARRIVALS = {"family.registered", "family.created", "member.added", "member.born", "member.joined"}
 # Kept in the history for the audit trail, shown only through its last four digits.
 HIDDEN_FIELDS = {"aadhaar_ref"}
+# Changes the action's own name already tells ("Death" needs no "living → dead").
+IMPLIED_FIELDS = {
+    "member.dead": {"life_status"},
+    "member.migrated": {"life_status"},
+    "family.merged": {"status"},
+    "family.dissolved": {"status"},
+}
+# Fields whose model name is a column name rather than words a family reads.
+FIELD_LABELS = {
+    "family_id": gettext_lazy("Family ID"),
+    "spouse_id": gettext_lazy("Wife / husband"),
+    "merged_into_id": gettext_lazy("Merged into family"),
+    "life_status": gettext_lazy("Living in the family"),
+    "ekyc_status": gettext_lazy("e-KYC"),
+    "status": gettext_lazy("Status"),
+}
+MASKED = {
+    "mobile": lambda value: f"XXXXXX{value[-4:]}",
+    "bank_account": lambda value: f"XXXX{value[-4:]}",
+    "aadhaar_last4": masked,
+}
+
+
+@dataclass
+class HistoryLine:
+    """One change to the family as its page shows it."""
+
+    at: datetime
+    member: str
+    label: str
+    details: list[str]
+    source: str
 
 
 def _field(change: RegisterChange) -> Field[Any, Any] | None:
@@ -52,31 +98,117 @@ def _field(change: RegisterChange) -> Field[Any, Any] | None:
         return None
 
 
-def history(family: Family) -> list[dict[str, Any]]:
-    """The family's latest changes, labelled and with coded values shown in the reader's language."""
-    rows = []
-    for change in family.changes.exclude(field__in=HIDDEN_FIELDS).select_related("member")[:HISTORY_ROWS]:
-        action = str(ACTION_LABELS.get(change.action, change.action))
-        field = _field(change) if change.field else None
-        shown = {str(k): str(v) for k, v in field.flatchoices} if field is not None and field.choices else {}
-        if change.field == "aadhaar_last4":
-            shown = {change.old_value: masked(change.old_value), change.new_value: masked(change.new_value)}
-        label = (
-            f"{action}: {field.verbose_name if field is not None else change.field}"
-            if change.field
-            else action
+def _together(changes: Iterable[RegisterChange]) -> list[list[RegisterChange]]:
+    """The rows (newest first) grouped by the change that wrote them."""
+    groups: list[list[RegisterChange]] = []
+    for change in changes:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and (last.action, last.member_id, last.change_request_id, last.actor_id, last.source)
+            == (change.action, change.member_id, change.change_request_id, change.actor_id, change.source)
+            and last.at - change.at <= SAME_CHANGE
+        ):
+            groups[-1].append(change)
+        else:
+            groups.append([change])
+    return groups
+
+
+class _Values:
+    """Stored values (text) as people read them: labels, names, Family IDs, dates, masked numbers."""
+
+    def __init__(self, changes: list[RegisterChange], language: str) -> None:
+        self.language = language
+        wanted: dict[type[Model], set[int]] = defaultdict(set)
+        for change in changes:
+            field = _field(change)
+            if field is not None and field.is_relation and field.related_model is not None:
+                for value in (change.old_value, change.new_value):
+                    if value.isdigit():
+                        wanted[field.related_model].add(int(value))
+        self.related: dict[type[Model], dict[Any, Model]] = {
+            model: model._default_manager.in_bulk(keys) for model, keys in wanted.items()
+        }
+
+    def label(self, change: RegisterChange) -> str:
+        if change.field in FIELD_LABELS:
+            return str(FIELD_LABELS[change.field])
+        field = _field(change)
+        return capfirst(str(field.verbose_name)) if field is not None else change.field
+
+    def shown(self, change: RegisterChange, value: str) -> str:
+        if not value:
+            return ""
+        if change.field in MASKED:
+            return MASKED[change.field](value)
+        field = _field(change)
+        if field is None:
+            return value
+        if field.is_relation and field.related_model is not None:
+            found = self.related.get(field.related_model, {})
+            related = found.get(int(value)) if value.isdigit() else None
+            if isinstance(related, Family):
+                return related.display_id
+            return related.name_in(self.language) if isinstance(related, Member | Named) else ""
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(field, BooleanField):
+            return str(_("Yes") if value == "yes" else _("No"))
+        if isinstance(field, DateField):
+            try:
+                return date_format(date.fromisoformat(value), PEOPLES_DATE)
+            except ValueError:
+                return value
+        return value
+
+
+def _arrival(rows: list[RegisterChange], values: _Values) -> list[str]:
+    """What a new member's line says: their relation and date of birth."""
+    written = {row.field: row for row in rows}
+    if "relation" not in written or "date_of_birth" not in written:
+        return []
+    relation = values.shown(written["relation"], written["relation"].new_value)
+    born = values.shown(written["date_of_birth"], written["date_of_birth"].new_value)
+    return [_("%(relation)s, born %(date)s") % {"relation": relation, "date": born}]
+
+
+def history(family: Family) -> list[HistoryLine]:
+    """The family's latest changes, one line each, in the reader's language.
+
+    The register keeps a row per field changed (the audit trail); a line here
+    is everything one change wrote: a birth is one line, not sixteen.
+    """
+    language = get_language() or "en"
+    rows = list(family.changes.exclude(field__in=HIDDEN_FIELDS).select_related("member")[:HISTORY_ROWS_READ])
+    values = _Values(rows, language)
+    lines = []
+    for group in _together(rows)[:HISTORY_ROWS]:
+        first = group[0]
+        if first.action in ARRIVALS:
+            details = _arrival(group, values) if first.member_id else []
+        else:
+            implied = IMPLIED_FIELDS.get(first.action, set())
+            details = [
+                _("%(field)s: %(old)s → %(new)s")
+                % {
+                    "field": values.label(row),
+                    "old": values.shown(row, row.old_value) or "—",
+                    "new": values.shown(row, row.new_value) or "—",
+                }
+                for row in reversed(group)  # in the order the fields were written
+                if row.field and row.field not in implied
+            ]
+        lines.append(
+            HistoryLine(
+                at=first.at,
+                member=first.member.name_in(language) if first.member is not None else "",
+                label=str(ACTION_LABELS.get(first.action, _("Change"))),
+                details=details,
+                source=first.get_source_display(),
+            )
         )
-        rows.append(
-            {
-                "at": change.at,
-                "member": change.member,
-                "label": label,
-                "old_value": shown.get(change.old_value, change.old_value),
-                "new_value": shown.get(change.new_value, change.new_value),
-                "source": change.get_source_display(),
-            }
-        )
-    return rows
+    return lines
 
 
 def family_context(family: Family, user: User) -> dict[str, Any]:
@@ -120,26 +252,60 @@ def describe_parties(change: ChangeRequest) -> list[dict[str, Any]]:
             consent = _("Refused")
         elif PartyDecision.Kind.CONSENTED in decisions:
             consent = _("Agreed on %(date)s") % {
-                "date": date_format(localtime(decisions[PartyDecision.Kind.CONSENTED].at), "d-m-Y")
+                "date": date_format(localtime(decisions[PartyDecision.Kind.CONSENTED].at), PEOPLES_DATE)
             }
         else:
             consent = _("Awaiting the head's answer")
         approved = decisions.get(PartyDecision.Kind.APPROVED)
+        approval = (
+            _("Approved on %(date)s") % {"date": date_format(localtime(approved.at), PEOPLES_DATE)}
+            if approved
+            else _("Awaiting approval")
+        )
         rows.append(
             {
                 "family_id": party.family.display_id,
                 "role": party.get_role_display(),
                 "consent": consent,
-                "approval": _("Approved on %(date)s") % {"date": date_format(localtime(approved.at), "d-m-Y")}
-                if approved
-                else _("Awaiting approval"),
+                "approval": approval,
             }
         )
     return rows
 
 
+def _payload_value(form: ChangeForm, name: str, value: Any) -> str:
+    """One stored value of a request as people read it: a label, a date as dd-mm-yyyy."""
+    field = form.fields[name]
+    if isinstance(field, forms.DateField):
+        try:
+            day = field.to_python(value)
+        except ValidationError:
+            day = None
+        return date_format(day, PEOPLES_DATE) if day else str(value)
+    if name == "new_value" and isinstance(form, CorrectionForm):
+        # A correction's value is typed as text: a coded field's value reads as its label.
+        corrected = form.data.get("field", "")
+        if corrected in CHOICE_FIELDS:
+            code = choice_code(corrected, str(value))
+            return str(CHOICE_FIELDS[corrected](code).label) if code else str(value)
+        if corrected == "date_of_birth":
+            return _payload_value_as_date(str(value))
+    if isinstance(field, forms.ChoiceField):
+        choices: Any = field.choices  # a list once the form is built
+        return str(dict(choices).get(value, value))
+    return str(value)
+
+
+def _payload_value_as_date(value: str) -> str:
+    try:
+        return date_format(forms.DateField().clean(value), PEOPLES_DATE)
+    except ValidationError:
+        return value
+
+
 def describe_payload(change: ChangeRequest) -> list[tuple[str, str]]:
     """The request's fields as (label, value) pairs in the reader's language."""
+    language = get_language() or "en"
     form = FORMS[change.kind](data=change.payload, family=change.family)
     rows: list[tuple[str, str]] = []
     members = {m.member_id: m for m in Member.objects.filter(family=change.family)}
@@ -147,17 +313,23 @@ def describe_payload(change: ChangeRequest) -> list[tuple[str, str]]:
         raw = change.payload.get(name)
         if raw in (None, "", []):
             continue
-        values = raw if isinstance(raw, list) else [raw]
         shown = []
-        for value in values:
+        for value in raw if isinstance(raw, list) else [raw]:
             member = members.get(str(value))
             if member is not None:
-                shown.append(f"{member.name_en or member.name_hi} ({member.display_id})")
-            elif hasattr(field, "choices"):
-                shown.append(str(dict(field.choices).get(value, value)))
+                shown.append(f"{member.name_in(language)} ({member.display_id})")
             else:
-                shown.append(str(value))
+                shown.append(_payload_value(form, name, value))
         rows.append((str(field.label or name), ", ".join(shown)))
     if not rows:
         rows.append((_("Details"), "—"))
     return rows
+
+
+def progress(change: ChangeRequest) -> list[dict[str, Any]]:
+    """The request's steps, each status by its name in the reader's language."""
+    names = dict(ChangeRequest.Status.choices)
+    return [
+        {"at": step.at, "status": names.get(step.to_status, step.to_status), "note": step.note}
+        for step in change.steps.all()
+    ]

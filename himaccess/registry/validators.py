@@ -28,6 +28,9 @@ OLDEST_PLAUSIBLE_AGE = 120
 EARLIEST_DATE = date(1900, 1, 1)
 # How far ahead a date may lie where a future date is meant.
 FUTURE_HORIZON_DAYS = 366
+# How a date reads to people, in messages and on the register's pages; ISO stays for machines
+# (the API, the value of a date input).
+PEOPLES_DATE = "d-m-Y"
 
 
 def today() -> date:

@@ -40,7 +40,7 @@ from himaccess.registry.forms import (
 )
 from himaccess.registry.models import ChangeRequest, Family
 from himaccess.registry.notices import notify_old_number
-from himaccess.registry.presentation import describe_parties, describe_payload, family_context
+from himaccess.registry.presentation import describe_parties, describe_payload, family_context, progress
 from himaccess.registry.search import find_families
 
 # Stored as written; the access log shows it in the reader's language.
@@ -60,11 +60,12 @@ def start(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def my_family(request: AuthenticatedRequest) -> HttpResponse:
-    if request.user.is_official:
+    if request.user.active_posting is not None:
         # Officials find families of their area by search; opening one is a logged official read.
         return redirect("registry:search")
     family = family_of_citizen(request.user)
     if family is None:
+        # An official's login (without a posting, too) has no family of its own in the register.
         return render(request, "registry/no_family.html", status=404)
     return redirect("registry:family", family_id=family.family_id)
 
@@ -86,7 +87,7 @@ def new_change_request(request: AuthenticatedRequest, family_id: str, kind: str)
     form_class = FORMS.get(kind)
     if form_class is None or not request_access.can_file_for(request.user, family):
         raise Http404
-    form = form_class(request.POST or None, family=family)
+    form = form_class(request.POST if request.method == "POST" else None, family=family)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -117,7 +118,7 @@ def _request_context(request: AuthenticatedRequest, change: ChangeRequest) -> di
         "details": describe_payload(change),
         "parties": describe_parties(change),
         "family_visible": Family.objects.visible_to(request.user).filter(pk=change.family_id).exists(),
-        "steps": change.steps.select_related("actor"),
+        "steps": progress(change),
         "can_decide": request_access.can_decide(request.user, change),
         "can_answer": pending and request_access.party_for_head(request.user, change) is not None,
         "can_withdraw": pending and change.requested_by_id == request.user.pk,
@@ -141,7 +142,7 @@ def answer_change_request(request: AuthenticatedRequest, reference: str) -> Http
     # Scope first: only the head is ever asked for a code, and it goes to the head's number.
     if not otp.has_fresh(request, OtpPurpose.CONSENT):
         return otp.confirm_redirect(request, OtpPurpose.CONSENT)
-    form = FamilyAnswerForm(request.POST or None)
+    form = FamilyAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if not otp.consume_fresh(request, OtpPurpose.CONSENT):
             return redirect(request.get_full_path())  # the code went stale: confirm again
@@ -169,10 +170,7 @@ def answer_change_request(request: AuthenticatedRequest, reference: str) -> Http
 def decide_change_request(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     change = get_change_request_for(request.user, reference)
     form = DecisionForm(request.POST)
-    error: str | None = None
-    if not form.is_valid():
-        error = _("Choose approve or reject.")
-    else:
+    if form.is_valid():
         try:
             if form.cleaned_data["decision"] == "approve":
                 decided = deciding.approve_change_request(change, acting_user=request.user)
@@ -195,10 +193,12 @@ def decide_change_request(request: AuthenticatedRequest, reference: str) -> Http
                 request, "registry/conflict.html", {"change": change, "message": str(exc)}, status=409
             )
         except ValidationError as exc:
-            error = " ".join(exc.messages)
-    if error is None:
-        return redirect("registry:change_request", reference=change.reference)
-    context = {**_request_context(request, change), "decision_form": form, "decision_error": error}
+            # Shown next to the form's own field (the reason), or above the form (the payload's).
+            on_form = hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields)
+            form.add_error(None, exc if on_form else exc.messages)
+        else:
+            return redirect("registry:change_request", reference=change.reference)
+    context = {**_request_context(request, change), "decision_form": form}
     return render(request, "registry/change_request.html", context, status=400)
 
 
@@ -228,7 +228,7 @@ def change_contact(request: AuthenticatedRequest, member_id: str) -> HttpRespons
     # Scope first: nobody is asked for a code about a member they cannot see.
     if not otp.has_fresh(request, OtpPurpose.SENSITIVE_CHANGE):
         return otp.confirm_redirect(request, OtpPurpose.SENSITIVE_CHANGE)
-    form = ContactForm(request.POST or None, member=member)
+    form = ContactForm(request.POST if request.method == "POST" else None, member=member)
     if request.method == "POST" and form.is_valid():
         if not otp.consume_fresh(request, OtpPurpose.SENSITIVE_CHANGE):
             return redirect(request.get_full_path())  # the code went stale: confirm again
@@ -304,7 +304,11 @@ def choose_member(request: HttpRequest) -> HttpResponse:
     candidates = citizen_links.member_candidates(user)
     if not candidates.exists():
         return redirect("accounts:not_enrolled")
-    form = ChooseMemberForm(request.POST or None, candidates=candidates, language=request.LANGUAGE_CODE)
+    form = ChooseMemberForm(
+        request.POST if request.method == "POST" else None,
+        candidates=candidates,
+        language=request.LANGUAGE_CODE,
+    )
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "registry/choose_member.html", {"form": form}, status=400)

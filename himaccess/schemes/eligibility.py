@@ -10,17 +10,27 @@ property tests check that both give the same answer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from himaccess.departments.models import Department
 from himaccess.geography.models import District
 from himaccess.lib import rules
 from himaccess.registry.models import Gender, MaritalStatus, Member, RegisterChange, Source
-from himaccess.schemes.models import Enrolment, MemberFact, RuleVersion, Scheme
+from himaccess.schemes.models import (
+    EligibilityDecision,
+    Enrolment,
+    MemberFact,
+    ReviewCase,
+    RuleVersion,
+    Scheme,
+)
 from himaccess.schemes.vocabulary import ATTRIBUTES, Context, Person
 
 SCHEME_RECORDS = "scheme_records"
@@ -136,6 +146,27 @@ def _jsonable(value: Any) -> Any:
 
 # ------------------------------------------------------------ wording
 
+# How a date reads to people, on these pages and in reasons: day-month-year, as across the project
+# (templates use the date filter's "d-m-Y"); ISO stays for machines.
+DAY_MONTH_YEAR = "%d-%m-%Y"
+
+
+def day(value: date) -> str:
+    return value.strftime(DAY_MONTH_YEAR)
+
+
+def recorded_on(entry: Mapping[str, Any]) -> date | None:
+    """The day, in Indian time, an input's value was recorded or last changed; None if its source keeps none.
+
+    Inputs store the moment in UTC: its UTC date would be a day early for anything recorded
+    between midnight and half past five in the morning.
+    """
+    at = entry.get("at") or ""
+    if not at:
+        return None
+    moment = datetime.fromisoformat(at)
+    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+
 
 def op_sentence(op: str) -> str:
     # Spelled out so that makemessages finds each sentence.
@@ -164,7 +195,17 @@ OPPOSITE = {
     ">=": "<",
     "in": "not in",
     "between": "not between",
+    "not in": "in",
+    "not between": "between",
 }
+
+
+def opposite(clause: rules.Clause) -> rules.Clause:
+    """The comparison that holds exactly when ``clause`` does not, with the verdict turned too."""
+    op, value = OPPOSITE[clause.op], clause.value
+    if isinstance(value, bool) and op == "!=":
+        op, value = "==", not value  # "BPL is no", not "BPL is not yes"
+    return replace(clause, op=op, value=value, holds=not clause.holds)
 
 
 def positive(clause: rules.Clause, negate: bool = False) -> rules.Clause:
@@ -177,24 +218,31 @@ def positive(clause: rules.Clause, negate: bool = False) -> rules.Clause:
     if clause.kind == "not":
         return positive(clause.parts[0], not negate)
     if clause.kind == "compare":
-        if not negate:
-            return clause
-        op, value = OPPOSITE[clause.op], clause.value
-        if isinstance(value, bool) and op == "!=":
-            op, value = "==", not value  # "BPL is no", not "BPL is not yes"
-        return replace(clause, op=op, value=value, holds=holds)
+        return opposite(clause) if negate else clause
     kind = clause.kind
     if negate:
         kind = "any" if kind == "all" else "all"
     return replace(clause, kind=kind, parts=[positive(part, negate) for part in clause.parts], holds=holds)
 
 
+def unevaluated(rule: rules.Rule) -> rules.Clause:
+    """A rule as a clause without a person (every part marked as holding), to be put in words."""
+    if "all" in rule or "any" in rule:
+        kind = "all" if "all" in rule else "any"
+        return rules.Clause(kind, True, [unevaluated(part) for part in rule[kind]])
+    if "not" in rule:
+        return rules.Clause("not", True, [unevaluated(rule["not"])])
+    return rules.Clause("compare", True, attr=rule["attr"], op=rule["op"], value=rule["value"])
+
+
 def show_value(name: str, value: Any) -> str:
-    """A value as a citizen reads it: labels for codes, yes/no, district names."""
+    """A value as a citizen reads it: labels for codes, yes/no, district names, dates as day-month-year."""
     if isinstance(value, list):
         return ", ".join(show_value(name, v) for v in value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, date):
+        return day(value)
     if name == "gender":
         return str(Gender(value).label) if value in Gender.values else str(value)
     if name == "marital_status":
@@ -206,20 +254,30 @@ def show_value(name: str, value: Any) -> str:
 
 
 def _language() -> str:
-    from django.utils.translation import get_language
-
     return get_language() or "en"
 
 
+def label(name: str) -> str:
+    attribute = ATTRIBUTES.get(name)
+    return str(attribute.label) if attribute else name
+
+
 def sentence(clause: rules.Clause) -> str:
-    attribute = str(ATTRIBUTES[clause.attr].label) if clause.attr in ATTRIBUTES else clause.attr
+    """A comparison as a sentence: a yes/no attribute said either way ("Is not a government employee")."""
+    attribute = ATTRIBUTES.get(clause.attr)
+    if attribute and attribute.when_true and clause.op in ("==", "!=") and isinstance(clause.value, bool):
+        affirmed = (clause.op == "==") == clause.value
+        return str(attribute.when_true if affirmed else attribute.when_false)
     if clause.op in ("between", "not between"):
         return op_sentence(clause.op) % {
-            "attribute": attribute,
+            "attribute": label(clause.attr),
             "low": clause.value[0],
             "high": clause.value[1],
         }
-    return op_sentence(clause.op) % {"attribute": attribute, "value": show_value(clause.attr, clause.value)}
+    return op_sentence(clause.op) % {
+        "attribute": label(clause.attr),
+        "value": show_value(clause.attr, clause.value),
+    }
 
 
 def source_label(source: str) -> str:
@@ -232,13 +290,70 @@ def source_label(source: str) -> str:
     if source == SCHEME_RECORDS:
         return _("Scheme records (sanctioned pensions)")
     if source in Source.values:
-        return str(Source(source).label)
+        return _("Family register (%(how)s)") % {"how": Source(source).label}
     return source or "—"
 
 
 @dataclass(frozen=True)
+class Condition:
+    """One condition of an explanation as shown: a sentence, whether it is met, and the record it read.
+
+    A group (``kind`` "all" or "any") has ``parts``; a comparison names its attribute, the
+    person's value as shown, where that value came from and the day it was recorded (None when
+    the source keeps no date). ``needed`` is False for a condition not met that does not matter:
+    an alternative while another one is met, and what is inside it.
+    """
+
+    kind: str
+    holds: bool
+    text: str
+    parts: tuple[Condition, ...] = ()
+    attr: str = ""
+    label: str = ""
+    value: str = ""
+    source: str = ""
+    recorded: date | None = None
+    needed: bool = True
+
+
+def explain(clause: rules.Clause, inputs: Mapping[str, Mapping[str, Any]]) -> Condition:
+    """The evaluated rule as nested sentences, negations phrased positively, each with its record.
+
+    ``inputs`` are a decision's inputs (value, source and time of each attribute). A group of
+    one part is shown as that part.
+    """
+    return _condition(positive(clause), inputs, needed=True)
+
+
+def _condition(clause: rules.Clause, inputs: Mapping[str, Mapping[str, Any]], needed: bool) -> Condition:
+    if clause.kind == "compare":
+        entry = inputs.get(clause.attr, {})
+        return Condition(
+            "compare",
+            clause.holds,
+            sentence(clause),
+            attr=clause.attr,
+            label=label(clause.attr),
+            value=show_value(clause.attr, clause.actual),
+            source=source_label(entry.get("source", "")) if entry else "",
+            recorded=recorded_on(entry),
+            needed=needed,
+        )
+    if len(clause.parts) == 1:
+        return _condition(clause.parts[0], inputs, needed)
+    if clause.kind == "all":
+        heading = _("All of these conditions:") if clause.parts else _("No conditions: everyone qualifies.")
+    else:
+        heading = _("At least one of these conditions:")
+    # Once one alternative is met, the others that are not do not matter, nor anything inside them.
+    settled = clause.kind == "any" and clause.holds
+    parts = tuple(_condition(part, inputs, part.holds or (needed and not settled)) for part in clause.parts)
+    return Condition(clause.kind, clause.holds, heading, parts, needed=needed)
+
+
+@dataclass(frozen=True)
 class Line:
-    """One condition of an explanation as shown: indented, holding or failing."""
+    """One condition of an explanation as a line of text: indented, holding or failing."""
 
     depth: int
     holds: bool
@@ -248,22 +363,13 @@ class Line:
 
 
 def lines(clause: rules.Clause) -> list[Line]:
-    """The rule as nested sentences, negations phrased positively, each with the person's value."""
-    return _lines(positive(clause), 0)
+    """The rule as indented sentences, negations phrased positively, each with the person's value."""
+    return _lines(explain(clause, {}), 0)
 
 
-def _lines(clause: rules.Clause, depth: int) -> list[Line]:
-    if clause.kind == "compare":
-        return [
-            Line(depth, clause.holds, sentence(clause), clause.attr, show_value(clause.attr, clause.actual))
-        ]
-    if len(clause.parts) == 1:
-        return _lines(clause.parts[0], depth)
-    heading = _("All of these:") if clause.kind == "all" else _("At least one of these:")
-    result = [Line(depth, clause.holds, heading)]
-    for part in clause.parts:
-        result.extend(_lines(part, depth + 1))
-    return result
+def _lines(condition: Condition, depth: int) -> list[Line]:
+    line = Line(depth, condition.holds, condition.text, condition.attr, condition.value)
+    return [line, *(part for child in condition.parts for part in _lines(child, depth + 1))]
 
 
 def reason(clause: rules.Clause) -> str:
@@ -276,3 +382,41 @@ def reason(clause: rules.Clause) -> str:
     first, _negated = failing[0]
     values = {"condition": sentence(first), "value": show_value(first.attr, first.actual)}
     return _("Not met: %(condition)s; the record says %(value)s.") % values
+
+
+def why_not(decision: EligibilityDecision) -> str:
+    """What the record says that keeps a decision from "eligible", as plain sentences of fact.
+
+    One sentence per condition not met, said as the fact that fails it ("Is not below the
+    poverty line (BPL)"), with the value read, its source and the day it was recorded.
+    """
+    clause = positive(rules.Clause.from_dict(decision.explanation))
+    if clause.holds:
+        return _("All conditions are met.")
+    facts = []
+    for leaf, _negated in clause.failing():
+        entry = decision.inputs.get(leaf.attr, {})
+        values = {
+            "fact": sentence(opposite(leaf)),
+            "source": source_label(entry.get("source", "")),
+            "value": show_value(leaf.attr, leaf.actual),
+        }
+        recorded = recorded_on(entry)
+        if recorded is None:
+            facts.append(_("%(fact)s — %(source)s: %(value)s.") % values)
+        else:
+            values["date"] = day(recorded)
+            facts.append(_("%(fact)s — %(source)s: %(value)s, recorded %(date)s.") % values)
+    # One comparison can sit in two places of a rule: say what fails it once.
+    return " ".join(dict.fromkeys(facts)) or _("The conditions are not met.")
+
+
+def review_reason(review: ReviewCase) -> str:
+    """Why a benefit is under review, in the reader's language.
+
+    Worded afresh from the decision that opened the review; a review opened without one (the
+    beneficiary left the register) keeps its reason as an English message to translate.
+    """
+    if review.decision is not None:
+        return why_not(review.decision)
+    return _(review.reason)

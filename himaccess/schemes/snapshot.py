@@ -328,15 +328,24 @@ def _clean_rows(reader: Iterator[dict[str, str]], on: date, errors: list[RowErro
 
 
 def describe(node: rules.Rule) -> str:
-    """A rule part in words (for reasons computed in SQL, where the person's values are not at hand)."""
-    if "all" in node:
-        return "; ".join(describe(p) for p in node["all"]) or _("always")
-    if "any" in node:
-        return _("one of: %(parts)s") % {"parts": " | ".join(describe(p) for p in node["any"])}
-    if "not" in node:
-        return _("not: %(part)s") % {"part": describe(node["not"])}
-    clause = rules.Clause("compare", True, attr=node["attr"], op=node["op"], value=node["value"])
-    return eligibility.sentence(clause)
+    """A rule part in words, negations said positively, as the explanation page says them.
+
+    For reasons computed in SQL, where the person's values are not at hand.
+    """
+    return _words(eligibility.positive(eligibility.unevaluated(node)), nested=False)
+
+
+def _words(clause: rules.Clause, *, nested: bool) -> str:
+    if clause.kind == "compare":
+        return eligibility.sentence(clause)
+    if len(clause.parts) == 1:
+        return _words(clause.parts[0], nested=nested)
+    parts = [_words(part, nested=True) for part in clause.parts]
+    if clause.kind == "all":
+        text = "; ".join(parts) or _("always")
+    else:
+        text = _("at least one of these: %(parts)s") % {"parts": " | ".join(parts)}
+    return f"({text})" if nested else text
 
 
 def _sql_text(text: str) -> str:
@@ -347,12 +356,13 @@ def _reason_sql(version: RuleVersion, on: date) -> str:
     scheme = version.scheme
     ctx = Context(on=on, scheme_pk=scheme.pk, scheme_id=scheme.scheme_id)
     parts = version.rule.get("all", [version.rule])
+    # The messages are looked up outside the f-strings, where makemessages finds them.
+    not_met = _("Not met: %(condition)s")
     cases = " ".join(
-        f"WHEN NOT {to_duck(p, ctx)} "
-        f"THEN {_sql_text(_('Does not hold: %(condition)s') % {'condition': describe(p)})}"
-        for p in parts
+        f"WHEN NOT {to_duck(p, ctx)} THEN {_sql_text(not_met % {'condition': describe(p)})}" for p in parts
     )
-    return f"CASE {cases} ELSE {_sql_text(_('All conditions hold.'))} END"
+    all_met = _("All conditions are met.")
+    return f"CASE {cases} ELSE {_sql_text(all_met)} END"
 
 
 def _amount_sql(version: RuleVersion, on: date, eligible_sql: str) -> str:

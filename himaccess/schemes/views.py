@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -10,23 +11,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from himaccess.accounts.models import Role
 from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
-from himaccess.lib.rules import Clause
+from himaccess.lib.rules import BOOL, Clause
 from himaccess.registry.access import get_family_for, get_member_for
-from himaccess.registry.models import Gender, MaritalStatus, Member
+from himaccess.registry.models import Gender, MaritalStatus, Member, Occupation
 from himaccess.schemes import eligibility, population
 from himaccess.schemes.actions import disputes as schemes_disputes
 from himaccess.schemes.actions import enrolment as schemes_enrolment
 from himaccess.schemes.actions import records, reevaluation
 from himaccess.schemes.actions import reviews as schemes_reviews
 from himaccess.schemes.actions import rules as schemes_rules
-from himaccess.schemes.forms import DisputeForm, OfficerDecisionForm, RuleVersionForm
+from himaccess.schemes.forms import DisputeForm, OfficerDecisionForm, RuleVersionForm, correction_label
 from himaccess.schemes.models import (
     Dispute,
     EligibilityDecision,
@@ -36,7 +37,7 @@ from himaccess.schemes.models import (
     RuleVersion,
     Scheme,
 )
-from himaccess.schemes.vocabulary import ATTRIBUTES
+from himaccess.schemes.vocabulary import ATTRIBUTES, Attribute
 
 READ_PURPOSE = gettext_noop("scheme eligibility and benefits")
 
@@ -124,44 +125,107 @@ def _inputs(decision: EligibilityDecision) -> list[dict[str, Any]]:
         rows.append(
             {
                 "name": name,
-                "label": str(attribute.label) if attribute else name,
+                "label": eligibility.label(name),
                 "value": eligibility.show_value(name, entry.get("value")),
                 "source": eligibility.source_label(entry.get("source", "")),
-                "at": date.fromisoformat(entry["at"][:10]) if entry.get("at") else None,
+                "at": eligibility.recorded_on(entry),
                 "register": bool(attribute and attribute.correction_field),
-                **_correction_input(attribute.correction_field if attribute else ""),
+                **(_correction_input(attribute) if attribute else {"control": "text"}),
             }
         )
     return rows
 
 
-# How each register field is corrected: the field people actually know (an age is corrected
-# by the date of birth it follows from) and the control that only accepts what the register can hold.
-_CHOICES: dict[str, Any] = {"gender": Gender, "marital_status": MaritalStatus}
+# How each input is corrected: through the field people actually know (an age through the date of
+# birth it follows from, "government employee" through the occupation) and with a control that
+# only offers what its owner can record.
+_CHOICES: dict[str, Any] = {"gender": Gender, "marital_status": MaritalStatus, "occupation": Occupation}
+_YES_NO = [("yes", gettext_lazy("yes")), ("no", gettext_lazy("no"))]
 
 
-def _correction_input(field: str) -> dict[str, Any]:
+def _correction_input(attribute: Attribute) -> dict[str, Any]:
+    field = attribute.correction_field
     if field == "date_of_birth":
         return {
             "control": "date",
-            "correction_label": _("Correct date of birth"),
-            "hint": _("The age is worked out from the date of birth."),
+            "correction_label": correction_label(attribute.name),
+            "hint": _("The age is worked out from the date of birth. Give it as day-month-year."),
+        }
+    if field == "occupation":
+        return {
+            "control": "choice",
+            "options": list(Occupation.choices),
+            "correction_label": _("Correct occupation"),
+            "hint": _("Whether someone is a government employee or pensioner follows from the occupation."),
         }
     if field in _CHOICES:
         return {"control": "choice", "options": list(_CHOICES[field].choices)}
-    if field == "is_bpl":
-        return {"control": "choice", "options": [("yes", _("yes")), ("no", _("no"))]}
+    if field == "is_bpl" or (not field and attribute.type == BOOL):
+        return {"control": "choice", "options": _YES_NO}
     if field == "disability_percent":
         return {"control": "number", "minimum": 0, "maximum": 100}
     return {"control": "text"}
 
 
-def _explained(decision: EligibilityDecision) -> list[dict[str, Any]]:
-    """Each condition of the decision with the input it used: value, source and date."""
-    inputs = {row["name"]: row for row in _inputs(decision)}
+def _conditions(decision: EligibilityDecision) -> eligibility.Condition:
+    """The decision's rule as nested conditions, each with the input it used: value, source and date."""
+    return eligibility.explain(Clause.from_dict(decision.explanation), decision.inputs)
+
+
+def _shown(attribute: str, raw: str) -> str:
+    """A disputed or claimed value as stored (text), as people read it."""
+    spec = ATTRIBUTES.get(attribute)
+    if spec is None or not raw:
+        return raw or "—"
+    if spec.correction_field == "date_of_birth":
+        try:
+            return eligibility.day(date.fromisoformat(raw))
+        except ValueError:
+            return raw  # an age shown when the dispute was filed
+    if spec.type == BOOL:
+        answer = raw.casefold()
+        if answer in ("true", "yes", "हाँ"):
+            return _("yes")
+        if answer in ("false", "no", "नहीं"):
+            return _("no")
+        return raw
+    if attribute in ("gender", "marital_status"):
+        return eligibility.show_value(attribute, raw)
+    if attribute == "district" and raw.isdigit():
+        return eligibility.show_value(attribute, int(raw))
+    return raw
+
+
+def _disputes(disputes: Iterable[Dispute]) -> list[dict[str, Any]]:
     return [
-        {"line": line, "input": inputs.get(line.attr)}
-        for line in eligibility.lines(Clause.from_dict(decision.explanation))
+        {
+            "dispute": d,
+            "label": eligibility.label(d.attribute),
+            "shown": _shown(d.attribute, d.shown_value),
+            "claimed_label": correction_label(d.attribute) if d.attribute in ATTRIBUTES else "",
+            "claimed": _shown(d.attribute, d.claimed_value),
+        }
+        for d in disputes
+    ]
+
+
+def _open_review(enrolment: Enrolment | None) -> ReviewCase | None:
+    if enrolment is None:
+        return None
+    return enrolment.reviews.filter(status=ReviewCase.Status.OPEN).select_related("decision").first()
+
+
+def _with_refused_dispute(rows: list[dict[str, Any]], form: DisputeForm) -> list[dict[str, Any]]:
+    """The input rows, the one whose dispute was refused kept open with its errors and what was typed."""
+    if not form.is_bound or not form.errors:
+        return rows
+    disputed = form.data.get("attribute")
+    errors = [*form.errors.get("claimed_value", []), *form.non_field_errors()]
+    return [
+        row | {"open": True, "errors": errors, "typed": form.data.get("claimed_value", "")}
+        if row["name"] == disputed
+        else row
+        for row in rows
     ]
 
 
@@ -208,15 +272,19 @@ def explanation(request: AuthenticatedRequest, member_id: str, scheme_id: str) -
         status = 400
     decision = _latest(member, scheme)
     language = get_language() or "en"
+    enrolment = Enrolment.objects.filter(member=member, scheme=scheme).order_by("-filed_at").first()
+    review = _open_review(enrolment)
     context: dict[str, Any] = {
         "member": member,
         "scheme": scheme,
         "decision": decision,
         "offer": Offer.objects.filter(member=member, scheme=scheme, status=Offer.Status.OPEN).first(),
-        "enrolment": Enrolment.objects.filter(member=member, scheme=scheme).order_by("-filed_at").first(),
-        "disputes": Dispute.objects.filter(member=member, scheme=scheme).select_related("change_request")[
-            :10
-        ],
+        "enrolment": enrolment,
+        "review": review,
+        "review_reason": eligibility.review_reason(review) if review else "",
+        "disputes": _disputes(
+            Dispute.objects.filter(member=member, scheme=scheme).select_related("change_request")[:10]
+        ),
         "form": form,
         "can_act": records.citizen_may_act_for(request.user, member),
         "language": language,
@@ -227,9 +295,9 @@ def explanation(request: AuthenticatedRequest, member_id: str, scheme_id: str) -
         context |= {
             "version": decision.rule_version,
             "choice_note": decision.rule_version.choice_note_in(language),
-            "lines": _explained(decision),
+            "conditions": _conditions(decision),
             "reason": eligibility.reason(clause),
-            "inputs": _inputs(decision),
+            "inputs": _with_refused_dispute(_inputs(decision), form),
             "band": eligibility.band_for(
                 decision.rule_version, {k: v["value"] for k, v in decision.inputs.items()}
             ),
@@ -277,12 +345,15 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     mine = Enrolment.objects.for_officer(request.user).select_related("member__family", "scheme")
     context = {
         "filed": mine.filter(status=Enrolment.Status.FILED).order_by("filed_at")[:100],
-        "reviews": ReviewCase.objects.filter(
-            enrolment__in=mine, status=ReviewCase.Status.OPEN
-        ).select_related("enrolment__member", "enrolment__scheme")[:100],
-        "disputes": schemes_disputes.disputes_for_officer(request.user).select_related("member", "scheme")[
-            :100
+        "reviews": [
+            {"review": review, "reason": eligibility.review_reason(review)}
+            for review in ReviewCase.objects.filter(
+                enrolment__in=mine, status=ReviewCase.Status.OPEN
+            ).select_related("enrolment__member", "enrolment__scheme", "decision")[:100]
         ],
+        "disputes": _disputes(
+            schemes_disputes.disputes_for_officer(request.user).select_related("member", "scheme")[:100]
+        ),
         "posting": request.user.active_posting,
     }
     return render(request, "schemes/queue.html", context)
@@ -310,7 +381,7 @@ def enrolment_detail(request: AuthenticatedRequest, reference: str) -> HttpRespo
         family=member.family, members=[member], purpose=READ_PURPOSE, user=request.user, request=request
     )
     form = OfficerDecisionForm(request.POST or None)
-    review = enrolment.reviews.filter(status=ReviewCase.Status.OPEN).first()
+    review = _open_review(enrolment)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -342,7 +413,8 @@ def enrolment_detail(request: AuthenticatedRequest, reference: str) -> HttpRespo
         "review": review,
         "steps": enrolment.steps.select_related("actor"),
         "form": form,
-        "lines": _explained(latest) if latest else [],
+        "review_reason": eligibility.review_reason(review) if review else "",
+        "conditions": _conditions(latest) if latest else None,
         "inputs": _inputs(latest) if latest else [],
     }
     return render(request, "schemes/enrolment.html", context, status=status)

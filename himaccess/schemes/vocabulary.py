@@ -72,6 +72,10 @@ class Attribute:
     department: str = ""
     # A citizen's dispute of a member-level register attribute becomes a correction of this field.
     correction_field: str = ""
+    # A yes/no attribute said as a sentence either way, so that an explanation never reads
+    # "is a government employee is no" or puts a NOT before a condition.
+    when_true: Promise | None = None
+    when_false: Promise | None = None
 
     @property
     def spec(self) -> rules.AttributeSpec:
@@ -268,6 +272,8 @@ ATTRIBUTES: dict[str, Attribute] = {
             duck=_column("bpl"),
             register_fields=("is_bpl",),
             correction_field="is_bpl",
+            when_true=_("Is below the poverty line (BPL)"),
+            when_false=_("Is not below the poverty line (BPL)"),
         ),
         Attribute(
             "govt_employee",
@@ -278,6 +284,8 @@ ATTRIBUTES: dict[str, Attribute] = {
             duck=_column("govt_employee"),
             register_fields=("occupation",),
             correction_field="occupation",
+            when_true=_("Is a government employee"),
+            when_false=_("Is not a government employee"),
         ),
         Attribute(
             "govt_pensioner",
@@ -288,6 +296,8 @@ ATTRIBUTES: dict[str, Attribute] = {
             duck=_column("govt_pensioner"),
             register_fields=("occupation",),
             correction_field="occupation",
+            when_true=_("Is a government pensioner"),
+            when_false=_("Is not a government pensioner"),
         ),
         Attribute(
             "income_tax_payer",
@@ -297,6 +307,8 @@ ATTRIBUTES: dict[str, Attribute] = {
             q=_bool_q(_fact_q("income_tax_payer")),
             duck=_column("income_tax_payer"),
             department="social_justice",
+            when_true=_("Is a registered income-tax payer"),
+            when_false=_("Is not a registered income-tax payer"),
         ),
         Attribute(
             "leprosy",
@@ -306,6 +318,8 @@ ATTRIBUTES: dict[str, Attribute] = {
             q=_bool_q(_fact_q("leprosy")),
             duck=_column("leprosy"),
             department="health",
+            when_true=_("Is a certified leprosy patient"),
+            when_false=_("Is not a certified leprosy patient"),
         ),
         Attribute(
             "child_of_the_state",
@@ -315,6 +329,8 @@ ATTRIBUTES: dict[str, Attribute] = {
             q=_bool_q(_fact_q("child_of_the_state")),
             duck=_column("child_of_the_state"),
             department="women_child_development",
+            when_true=_("Is certified a Child of the State by the Child Welfare Committee"),
+            when_false=_("Is not certified a Child of the State by the Child Welfare Committee"),
         ),
         Attribute(
             "receives_social_pension",
@@ -324,6 +340,8 @@ ATTRIBUTES: dict[str, Attribute] = {
             q=_bool_q(_pension_q),
             duck=_duck_pension,
             department="social_justice",
+            when_true=_("Already receives another social-security pension"),
+            when_false=_("Does not receive another social-security pension"),
         ),
         Attribute(
             "district",
@@ -359,6 +377,8 @@ ATTRIBUTES: dict[str, Attribute] = {
             register_fields=("occupation",),
             family_level=True,
             department="revenue",
+            when_true=_("A family member is a government pensioner"),
+            when_false=_("No family member is a government pensioner"),
         ),
         Attribute(
             "family_has_govt_employee_or_pensioner",
@@ -372,6 +392,8 @@ ATTRIBUTES: dict[str, Attribute] = {
             register_fields=("occupation",),
             family_level=True,
             department="revenue",
+            when_true=_("A family member is a government employee or pensioner"),
+            when_false=_("No family member is a government employee or pensioner"),
         ),
     )
 }

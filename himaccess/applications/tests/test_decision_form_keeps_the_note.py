@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from himaccess.accounts.models import User
 from himaccess.applications.models import Application
+from himaccess.audit.models import AuditEntry
 from himaccess.conftest import Personas
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +67,14 @@ def test_hindi_summary(personas: Personas, prem: User, submitted: Application) -
     assert response.status_code == 400
     assert "समस्या" in page
     assert "There is a problem" not in page
+
+
+def test_a_refused_submission_writes_nothing_and_puts_the_error_on_the_field(
+    personas: Personas, prem: User, submitted: Application
+) -> None:
+    steps, entries = submitted.steps.count(), AuditEntry.objects.count()
+    page = _post(personas, prem, submitted, {"action": "", "version": submitted.version, "note": NOTE})
+    assert '<a href="#id_action">' in page
+    assert 'id="id_action_error"' in page and 'aria-describedby="id_action_error"' in page
+    assert "Not allowed" not in page
+    assert submitted.steps.count() == steps and AuditEntry.objects.count() == entries

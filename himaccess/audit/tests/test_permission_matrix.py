@@ -128,6 +128,14 @@ ALLOWED: list[Allow] = [
     Allow("cards:member_pdf", "priya", WELFARE),
     Allow("cards:advance", "meena", "a register official of the area moves the family's printed card"),
     Allow("cards:advance", "priya", "a register official of the area moves the family's printed card"),
+    Allow("cards:family_cards", "meena", REGISTER_OFFICIAL, methods=("GET",)),
+    Allow("cards:family_cards", "priya", WELFARE, methods=("GET",)),
+    Allow(
+        "cards:revoke",
+        "meena",
+        "an approving official of the family's area withdraws a card",
+        methods=("POST",),
+    ),
     # Him Seva
     Allow("applications:apply", "asha", CITIZEN_APPLY),
     Allow("applications:apply", "karan", CITIZEN_APPLY, methods=("GET",)),
@@ -322,6 +330,8 @@ SAMPLES: dict[str, Callable[[World], list[Sample]]] = {
     "cards:family_pdf": lambda w: [("family", {"family_id": w.family.family_id})],
     "cards:member_pdf": lambda w: [("asha", {"member_id": w.asha.member_id})],
     "cards:advance": lambda w: [("family card", {"credential_id": w.family_card.credential_id})],
+    "cards:family_cards": lambda w: [("family", {"family_id": w.family.family_id})],
+    "cards:revoke": lambda w: [("family card", {"credential_id": w.family_card.credential_id})],
     "applications:apply": lambda w: [("character certificate", {"code": "CERT-05"})],
     "applications:detail": lambda w: _applications(w, *ALL_APPLICATIONS),
     "applications:edit": lambda w: _applications(w, *ALL_APPLICATIONS),
@@ -437,6 +447,7 @@ POST_BODIES: dict[str, Callable[[World, dict[str, Any]], dict[str, Any]]] = {
     "registry:answer": lambda w, kw: {"answer": "agree"},
     "registry:change_contact": lambda w, kw: {"mobile": "9418000055"},
     "cards:advance": lambda w, kw: {"note": "printed"},
+    "cards:revoke": lambda w, kw: {"reason": "Reported lost"},
     "applications:apply": lambda w, kw: {"member_id": w.ravi.member_id},
     "applications:edit": lambda w, kw: {
         "relative_name": "Late Mohan Lal",

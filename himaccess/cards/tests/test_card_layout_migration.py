@@ -12,7 +12,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-from django.utils import translation
 
 from himaccess.cards import actions
 from himaccess.cards.models import Card, PrintRequest, PrintStatus
@@ -152,34 +151,6 @@ def test_the_command_refuses_absurd_options(personas: Personas) -> None:
 
 def _keys() -> dict[str, Any]:
     return spec.load_keys(Client().get("/cards/keys.json").json())
-
-
-def test_verify_card_says_revoked_for_a_revoked_card_in_the_readers_language(
-    personas: Personas, asha_cards: AshaCards, tmp_path: Path
-) -> None:
-    actions.revoke(asha_cards.ravi, reason="lost", acting_user=personas.meena)
-    out = io.StringIO()
-    with pytest.raises(CommandError, match="Revoked") as raised:
-        call_command("verify_card", asha_cards.ravi.qr_text, stdout=out)
-    assert raised.value.returncode == 1
-    assert json.loads(out.getvalue())["verdict"] == spec.REVOKED
-    with translation.override("hi"), pytest.raises(CommandError, match="रद्द"):
-        call_command("verify_card", asha_cards.ravi.qr_text, stdout=io.StringIO())
-    keys = tmp_path / "keys.json"
-    keys.write_text(json.dumps(Client().get("/cards/keys.json").json()))
-    revocations = tmp_path / "revocations.json"
-    revocations.write_text(json.dumps(Client().get("/cards/revocations.json").json()))
-    offline = io.StringIO()
-    with pytest.raises(CommandError, match="Revoked"):
-        call_command(
-            "verify_card",
-            asha_cards.ravi.qr_text,
-            keys=str(keys),
-            revocations=str(revocations),
-            stdout=offline,
-        )
-    report = json.loads(offline.getvalue())
-    assert report["verdict"] == spec.REVOKED and report["revocation_list"]["age_hours"] < 1
 
 
 def test_verify_card_with_unusable_files_or_options_says_so(

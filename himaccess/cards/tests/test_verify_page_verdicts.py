@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.test import Client
 
-from himaccess.cards.tests.conftest import AshaCards, decode_cwt, encode
+from himaccess.cards import actions
+from himaccess.cards.tests.conftest import AshaCards, decode_cwt, encode, resign
 from himaccess.cards.verifier import himparivar_verify as spec
 from himaccess.conftest import Personas
 from himaccess.lib import signing
@@ -94,3 +96,19 @@ def test_standalone_script_checks_members_and_reads_brotli(
     assert run("--members", living[0], asha_cards.family.qr_text)[1]["members_match"] is False
     code, out = run(_later(asha_cards.ravi.qr_text))
     assert code == 1 and out["verdict"] == spec.NOT_YET_VALID
+
+
+def test_each_kind_of_verdict_has_its_own_colour_and_heading(
+    personas: Personas, asha_cards: AshaCards
+) -> None:
+    def page(text: str) -> str:
+        return Client().post("/cards/verify/", {"qr_text": text}).content.decode()
+
+    genuine = page(asha_cards.ravi.qr_text)
+    assert 'class="verdict genuine"' in genuine and "Genuine card" in genuine
+    forged = page(resign(asha_cards.ravi.qr_text, Ed25519PrivateKey.generate()))
+    assert 'class="verdict not-genuine"' in forged and "Not a genuine card" in forged
+    actions.revoke(asha_cards.ravi, reason="reported lost", acting_user=personas.meena)
+    revoked = page(asha_cards.ravi.qr_text)
+    assert 'class="verdict caution"' in revoked and "Card revoked" in revoked
+    assert "verdict-" not in genuine + forged + revoked

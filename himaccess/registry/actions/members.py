@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from himaccess.accounts.models import User
@@ -79,7 +80,10 @@ def _validate_new_member(details: NewMember) -> None:
                 ValidationError(
                     _("A child cannot be older than their parent (%(parent)s, born %(dob)s)."),
                     code="child_older_than_parent",
-                    params={"parent": parent.name_en or parent.name_hi, "dob": parent.date_of_birth},
+                    params={
+                        "parent": parent.name_en or parent.name_hi,
+                        "dob": date_format(parent.date_of_birth, validators.PEOPLES_DATE),
+                    },
                 )
             )
     if errors:

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
-from himaccess.lib.rules import Clause
 from himaccess.registry.models import Family, Member
 from himaccess.schemes import eligibility
 from himaccess.schemes.actions.records import _notify, today
@@ -103,11 +100,10 @@ def _consequences(member: Member, outcome: Outcome, *, trigger: str) -> None:
         open_offer.closed_at = timezone.now()
         open_offer.save(update_fields=["status", "closed_at"])
     if live is not None and live.status == Enrolment.Status.SANCTIONED:
-        open_review(live, decision=decision, trigger=trigger, reason=eligibility.reason(_clause(decision)))
-
-
-def _clause(decision: EligibilityDecision) -> Any:
-    return Clause.from_dict(decision.explanation)
+        # Kept in English for the audit trail; pages word it afresh in the reader's language.
+        with override("en"):
+            reason = eligibility.why_not(decision)
+        open_review(live, decision=decision, trigger=trigger, reason=reason)
 
 
 @transaction.atomic
@@ -117,9 +113,9 @@ def reevaluate_member(member: Member, *, trigger: str, on: date | None = None) -
         pk=member.pk
     )  # as committed, not a caller's stale copy
     if not member.is_living:
+        # Stored as the English message; pages translate it for the reader (eligibility.review_reason).
+        reason = gettext_noop("The register records that the beneficiary is no longer living in the family.")
         for enrolment in Enrolment.objects.receiving().filter(member=member):
-            with override("en"):
-                reason = _("The register records that the beneficiary is no longer living in the family.")
             open_review(enrolment, decision=None, trigger=trigger, reason=reason)
         return []
     outcomes = _decide_member(member, on=on, trigger=trigger, versions=rules_in_force(on))

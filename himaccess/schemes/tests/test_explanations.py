@@ -101,7 +101,7 @@ def test_unknown_scheme_gets_404(people: SchemePeople) -> None:
 
 
 def test_negations_read_positively_and_each_condition_names_its_record(people: SchemePeople) -> None:
-    """Asha's widow pension: "not receiving a pension" reads as "… is no", never "must NOT hold"."""
+    """Asha's widow pension: "not receiving a pension" reads as a sentence, never "must NOT hold"."""
     asha = people.p.member(people.p.asha)
     client = people.p.client_for(people.p.asha)
     with time_machine.travel(TODAY):
@@ -110,13 +110,16 @@ def test_negations_read_positively_and_each_condition_names_its_record(people: S
             f"/schemes/members/{asha.member_id}/widow_destitute_ekal_nari_pension/"
         ).content.decode()
     assert "NOT" not in body and "does not hold" not in body
-    assert "Met" in body and "Your record: Widowed" in body
-    assert "Panchayat secretary" in body.split("Your record: Widowed", 1)[1].split("</li>", 1)[0]
+    assert "Met" in body and "Marital status: <strong>Widowed</strong>" in body
+    assert (
+        "Panchayat secretary"
+        in body.split("Marital status: <strong>Widowed</strong>", 1)[1].split("</li>", 1)[0]
+    )
     decision = _decision(asha, "widow_destitute_ekal_nari_pension")
     texts = [
         line.text for line in eligibility.lines(eligibility.rules.Clause.from_dict(decision.explanation))
     ]
-    assert any(text.endswith(" is no") for text in texts)
+    assert "Does not receive another social-security pension" in texts
 
 
 def test_positive_form_keeps_every_verdict() -> None:

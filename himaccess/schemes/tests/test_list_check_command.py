@@ -126,3 +126,16 @@ def test_a_list_with_no_good_row_says_so_and_writes_nothing(db: None, tmp_path: 
     with pytest.raises(CommandError, match="No row of the list could be evaluated"):
         _run(tmp_path, ["x,f1,X,1950-01-01,widowed,0,yes,40000,no,no,no,no,no,99", "y,f2"])
     assert not (tmp_path / "decisions.csv").exists()
+
+
+def test_reasons_say_what_is_not_met_in_sentences(db: None, tmp_path: Path) -> None:
+    """A "not" in the rule reads positively in the list's reasons too: no "not:", no "Does not hold"."""
+    rows, _errors, _summary = _run(
+        tmp_path,
+        ["p,f1,F,1950-01-01,widowed,0,yes,40000,no,no,no,yes,no,22"],
+        "--scheme",
+        "old_age_pension_state",
+    )
+    assert [r["reason"] for r in rows] == ["Not met: Does not receive another social-security pension"]
+    met, _errors, _summary = _run(tmp_path, [ROWS[0]], "--scheme", "old_age_pension_state")
+    assert [r["reason"] for r in met] == ["All conditions are met."]

@@ -1,8 +1,13 @@
 """``himaccess verify_card``: the reference verifier; offline with --keys, else against this server.
 
-Prints the verdict as JSON and its sentence in the reader's language, and
-exits 0 only for a genuine card (1 for any other verdict, 2 for an unusable
-key or revocation file), without a traceback for any input.
+Prints the verdict as JSON, and its sentence in the reader's language on
+standard error, without a traceback for any input. Exit status:
+
+- 0: genuine;
+- 1: any other verdict (not genuine, expired, not yet valid, cannot be checked);
+- 2: the key or revocation file is unusable;
+- 3: revoked: a card the Government issued and later withdrew. Against this
+  server the report says when and why; an offline revocation list does not say.
 """
 
 from __future__ import annotations
@@ -14,9 +19,13 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
-from himaccess.cards.verification import MESSAGES, verify_text
+from himaccess.cards.models import Card
+from himaccess.cards.verification import MESSAGES, verify_text, withdrawal
 from himaccess.cards.verifier import himparivar_verify
+
+EXIT_REVOKED = 3
 
 
 class Command(BaseCommand):
@@ -31,27 +40,63 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         text = sys.stdin.read() if options["text"] == "-" else options["text"]
         if options["keys"]:
-            argv = ["--keys", options["keys"]]
-            if options["revocations"]:
-                argv += ["--revocations", options["revocations"]]
-            if options["today"]:
-                argv += ["--today", options["today"]]
-            out, err = io.StringIO(), io.StringIO()
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                try:
-                    code = himparivar_verify.main([*argv, text])
-                except SystemExit as exc:  # argparse: a malformed --today
-                    code = 2 if exc.code else 0
-            self.stdout.write(out.getvalue().rstrip("\n"))
-            if code == 2:
-                raise CommandError(
-                    err.getvalue().strip() or "the key or revocation file is unusable", returncode=2
-                )
-            verdict = json.loads(out.getvalue())["verdict"] if out.getvalue() else himparivar_verify.TAMPERED
+            verdict = self._offline(text, options)
+            sentence = str(MESSAGES[verdict])
         else:
             result = verify_text(text)
-            self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+            report = result.as_dict()
+            sentence = str(MESSAGES[result.verdict])
             verdict = result.verdict
-        if verdict != himparivar_verify.GENUINE:
-            # The verdict itself, in the reader's language: "revoked" is not "not genuine".
-            raise CommandError(str(MESSAGES[verdict]), returncode=1)
+            withdrawn = (
+                withdrawal(result.details.get("credential_id", ""))
+                if verdict == himparivar_verify.REVOKED
+                else None
+            )
+            if withdrawn is not None:
+                report["withdrawn"] = {
+                    "status": withdrawn.status,
+                    "on": withdrawn.on.isoformat(),
+                    "reason": withdrawn.reason,
+                }
+                sentence = _revoked_sentence(
+                    withdrawn.status, withdrawn.on.strftime("%d-%m-%Y"), withdrawn.reason
+                )
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+        if verdict == himparivar_verify.GENUINE:
+            return
+        if verdict == himparivar_verify.REVOKED:
+            # Not an error of the command: a clear answer, and a status a script can tell apart.
+            self.stderr.write(sentence, style_func=self.style.WARNING)
+            sys.exit(EXIT_REVOKED)
+        raise CommandError(sentence, returncode=1)
+
+    def _offline(self, text: str, options: dict[str, Any]) -> str:
+        argv = ["--keys", options["keys"]]
+        if options["revocations"]:
+            argv += ["--revocations", options["revocations"]]
+        if options["today"]:
+            argv += ["--today", options["today"]]
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = himparivar_verify.main([*argv, text])
+            except SystemExit as exc:  # argparse: a malformed --today
+                code = 2 if exc.code else 0
+        self.stdout.write(out.getvalue().rstrip("\n"))
+        if code == 2:
+            raise CommandError(
+                err.getvalue().strip() or "the key or revocation file is unusable", returncode=2
+            )
+        verdict: str = json.loads(out.getvalue())["verdict"] if out.getvalue() else himparivar_verify.TAMPERED
+        return verdict
+
+
+def _revoked_sentence(status: str, on: str, reason: str) -> str:
+    if not reason:
+        return _("Revoked on %(date)s. Ask for the current card.") % {"date": on}
+    if status == Card.Status.SUPERSEDED:
+        return _("Revoked on %(date)s: replaced by a newer card (%(reason)s). Ask for the current card.") % {
+            "date": on,
+            "reason": reason,
+        }
+    return _("Revoked on %(date)s: %(reason)s. Ask for the current card.") % {"date": on, "reason": reason}
