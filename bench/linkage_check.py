@@ -49,14 +49,16 @@ def main() -> None:
     if actions.latest_model() is None:
         if not args.store_model:
             sys.exit("no trained model in this database: run `himaccess linkage run` or pass --store-model")
-        TrainedModel.objects.create(records=0, model=json.loads(SHIPPED_MODEL.read_text()), threshold=0.9)
+        TrainedModel.objects.create(
+            records=0, model=json.loads(SHIPPED_MODEL.read_text()), threshold=actions.DEFAULT_THRESHOLD
+        )
     with connection.cursor() as cursor:
         cursor.execute("SELECT max(id) FROM registry_member")
         top = cursor.fetchone()[0]
     rng = random.Random(5)
     numpy_rng = __import__("numpy").random.default_rng(5)
     timings, found = [], 0
-    sample = []
+    sample: list[Member] = []
     while len(sample) < args.queries:
         member = (
             Member.objects.living()
@@ -78,6 +80,8 @@ def main() -> None:
             name=name,
             father_name=member.father.name_en if member.father else "",
             spouse_name=member.spouse.name_en if member.spouse else "",
+            father_ref=member.father.member_id if member.father else None,
+            spouse_ref=member.spouse.member_id if member.spouse else None,
             gender=member.gender,
             born=born or member.date_of_birth,
             district=member.family.district_id,

@@ -6,7 +6,7 @@ pairs through the list check's path (CSV parsing included) and prints
 pairwise precision and recall at the threshold, and how many twin and
 namesake pairs were wrongly proposed.
 
-    .venv/bin/python bench/linkage_lookalikes.py --households 20000 --threshold 0.9
+    .venv/bin/python bench/linkage_lookalikes.py --households 20000 --threshold 0.7
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from himaccess.registry.synthetic import lookalikes  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=20_000)
-    parser.add_argument("--threshold", type=float, default=0.9)
+    parser.add_argument("--threshold", type=float, default=0.7)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--save", help="write the model trained on the list to this JSON file")
     args = parser.parse_args()

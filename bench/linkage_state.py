@@ -11,7 +11,7 @@ are, and whether the one-person check scores as Splink does. PostgreSQL is read
 only for the geography (districts, tehsils, villages).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/himaccess_bench \\
-        .venv/bin/python bench/linkage_state.py --families 1930000 --threshold 0.9
+        .venv/bin/python bench/linkage_state.py --families 1930000 --cache /tmp/linkage-state
 """
 
 from __future__ import annotations
@@ -54,7 +54,16 @@ _OFFSETS: np.ndarray | None = None
 EPOCH = date(1970, 1, 1)
 
 
-def _records(block: int) -> tuple[list[tuple[Any, ...]], list[tuple[str, str, str]]]:
+# A member as the register holds them, before linkage reads them (the Parquet cache's columns).
+RAW = (
+    ("member_id", "VARCHAR"), ("name", "VARCHAR"), ("father_name", "VARCHAR"), ("father_ref", "VARCHAR"),
+    ("spouse_name", "VARCHAR"), ("spouse_ref", "VARCHAR"), ("gender", "VARCHAR"), ("born", "INTEGER"),
+    ("district", "INTEGER"), ("village", "VARCHAR"), ("mobile", "VARCHAR"),
+)  # fmt: skip
+
+
+def _raw(block: int) -> tuple[list[tuple[Any, ...]], list[tuple[str, str, str]]]:
+    """The living members of one block as the register holds them, and the block's planted pairs."""
     assert _CTX is not None and _OFFSETS is not None
     b = generate_block(_CTX, block, int(_OFFSETS[block]))
     members, families = b.members, b.families
@@ -68,72 +77,155 @@ def _records(block: int) -> tuple[list[tuple[Any, ...]], list[tuple[str, str, st
         pk: (d, str(v or u or "")) for pk, d, v, u in
         zip(fam["id"], fam["district_id"], fam["village_id"], fam["urban_body_id"], strict=True)
     }  # fmt: skip
-    name_of = dict(zip(col["id"], col["name_en"], strict=True))
+    name_of = {pk: en or hi for pk, en, hi in zip(col["id"], col["name_en"], col["name_hi"], strict=True)}
+    member_id_of = dict(zip(col["id"], col["member_id"], strict=True))
     rows = []
     for i in range(members.length):
         if col["life_status"][i] != "living":
             continue
         district, village = place[col["family_id"][i]]
-        record = make_record(
-            col["member_id"][i],
-            name=col["name_en"][i] or col["name_hi"][i],
-            father_name=name_of.get(col["father_id"][i], "") or "",
-            spouse_name=name_of.get(col["spouse_id"][i], "") or "",
-            gender=col["gender"][i],
-            born=EPOCH + timedelta(days=int(dob[i])),
-            district=district,
-            village=village or None,
-            mobile=col["mobile"][i],
-        )
-        rows.append(record.as_row())
+        father, spouse = col["father_id"][i], col["spouse_id"][i]
+        rows.append((
+            col["member_id"][i], col["name_en"][i] or col["name_hi"][i],
+            name_of.get(father, "") or "", member_id_of.get(father),
+            name_of.get(spouse, "") or "", member_id_of.get(spouse),
+            col["gender"][i], int(dob[i]), district, village or None, col["mobile"][i],
+        ))  # fmt: skip
     truth = [(k, v[1], v[0]) for k, v in b.planted.items() if v[0].startswith("duplicate:")]
     return rows, truth
 
 
-def main() -> None:
+def _records(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Linkage records of raw members, as ``actions.register_records`` makes them."""
+    out = []
+    for (
+        member_id,
+        name,
+        father,
+        father_ref,
+        spouse,
+        spouse_ref,
+        gender,
+        born,
+        district,
+        village,
+        mobile,
+    ) in rows:
+        record = make_record(
+            member_id,
+            name=name,
+            father_name=father or "",
+            spouse_name=spouse or "",
+            father_ref=father_ref,
+            spouse_ref=spouse_ref,
+            gender=gender,
+            born=EPOCH + timedelta(days=born),
+            district=district,
+            village=village,
+            mobile=mobile or "",
+        )
+        out.append(record.as_row())
+    return out
+
+
+def _draw(
+    con: duckdb.DuckDBPyConnection, families: int, workers: int, started: float
+) -> tuple[set[tuple[str, str]], dict[tuple[str, str], str]]:
+    """Draw the state into table ``raw``; return the planted pairs and their kinds."""
     global _CTX, _OFFSETS
+    _CTX = Context(1, families, date(2026, 12, 1), "", "bench-key", 0, 0, 0, 0, 0, load_geography(),
+                   plant_errors=True)  # fmt: skip
+    _OFFSETS = member_offsets(1, families)
+    con.execute(f"CREATE TABLE raw ({', '.join(f'{c} {t}' for c, t in RAW)})").fetchall()
+    kinds: dict[tuple[str, str], str] = {}
+    batch: list[tuple[Any, ...]] = []
+    blocks = -(-families // BLOCK_FAMILIES)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for done, (rows, planted) in enumerate(pool.imap(_raw, range(blocks), chunksize=4), start=1):
+            batch.extend(rows)
+            for a, b, kind in planted:
+                kinds[(a, b) if a < b else (b, a)] = kind.removeprefix("duplicate:")
+            if len(batch) >= 500_000 or done == blocks:
+                frame = pd.DataFrame.from_records(batch, columns=[c for c, _ in RAW])  # noqa: F841 - read by DuckDB
+                con.execute("INSERT INTO raw SELECT * FROM frame").fetchall()
+                batch = []
+                print(f"  {done}/{blocks} blocks, {time.perf_counter() - started:.0f} s", flush=True)
+    # A planted pair whose first record is of someone dead or migrated since is not in the
+    # living register: no run can find it, so it is not counted against recall.
+    living = {row[0] for row in con.execute("SELECT member_id FROM raw").fetchall()}
+    gone = len(kinds)
+    kinds = {pair: kind for pair, kind in kinds.items() if pair[0] in living and pair[1] in living}
+    print(f"{gone - len(kinds)} planted pairs left out: one record not living")
+    return set(kinds), kinds
+
+
+def _load_records(con: duckdb.DuckDBPyConnection, workers: int) -> None:
+    """Table ``people``: the linkage records of table ``raw``, made in worker processes."""
+    columns = ", ".join(f"{c} {linkage_model._TYPES[c]}" for c in COLUMNS)
+    con.execute(f"CREATE OR REPLACE TABLE people ({columns})").fetchall()
+    # Pool.imap reads the chunks from another thread: a connection of its own.
+    reader = con.cursor()
+    reader.execute("SELECT * FROM raw")
+    chunks = iter(lambda: reader.fetchmany(100_000), [])
+    batch: list[tuple[Any, ...]] = []
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for rows in pool.imap(_records, chunks):
+            batch.extend(rows)
+            if len(batch) >= 500_000:
+                _insert(con, batch)
+                batch = []
+    _insert(con, batch)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) -> None:
+    frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS))  # noqa: F841 - read by DuckDB
+    con.execute("INSERT INTO people SELECT * FROM frame").fetchall()
+
+
+def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--families", type=int, default=100_000)
-    parser.add_argument("--threshold", type=float, default=0.9)
+    parser.add_argument("--threshold", type=float, default=0.7)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-limit", default="6GB")
     parser.add_argument(
         "--model", help="score with this trained model's JSON instead of training on the state"
     )
+    parser.add_argument(
+        "--cache",
+        help="folder keeping the drawn records and truth as Parquet: drawn once, read back on later runs",
+    )
     args = parser.parse_args()
     print(f"cores {os.cpu_count()}, load average {os.getloadavg()}")
     started = time.perf_counter()
-    _CTX = Context(1, args.families, date(2026, 12, 1), "", "bench-key", 0, 0, 0, 0, 0, load_geography(),
-                   plant_errors=True)  # fmt: skip
-    _OFFSETS = member_offsets(1, args.families)
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{args.memory_limit}'").fetchall()
-    columns = ", ".join(f"{c} {linkage_model._TYPES[c]}" for c in COLUMNS)
-    con.execute(f"CREATE TABLE people ({columns})").fetchall()
-    truth: set[tuple[str, str]] = set()
-    kinds: dict[tuple[str, str], str] = {}
-    batch: list[tuple[Any, ...]] = []
-    blocks = -(-args.families // BLOCK_FAMILIES)
-    with multiprocessing.get_context("fork").Pool(args.workers) as pool:
-        for done, (rows, planted) in enumerate(pool.imap(_records, range(blocks), chunksize=4), start=1):
-            batch.extend(rows)
-            for a, b, kind in planted:
-                kinds[(a, b) if a < b else (b, a)] = kind.removeprefix("duplicate:")
-            truth.update(kinds)
-            if len(batch) >= 500_000 or done == blocks:
-                frame = pd.DataFrame.from_records(batch, columns=list(COLUMNS))  # noqa: F841 - read by DuckDB
-                con.execute("INSERT INTO people SELECT * FROM frame").fetchall()
-                batch = []
-                print(f"  {done}/{blocks} blocks, {time.perf_counter() - started:.0f} s", flush=True)
-    records = con.execute("SELECT count(*) FROM people").fetchall()[0][0]
-    # A planted pair whose first record is of someone dead or migrated since is not in the
-    # living register: no run can find it, so it is not counted against recall.
-    living = {row[0] for row in con.execute("SELECT unique_id FROM people").fetchall()}
-    gone = len(truth)
-    truth = {pair for pair in truth if pair[0] in living and pair[1] in living}
-    kinds = {pair: kind for pair, kind in kinds.items() if pair in truth}
-    print(f"{gone - len(truth)} planted pairs left out: one record not living")
+    cache = Path(args.cache) / f"state-{args.families}" if args.cache else None
+    if cache is not None and (cache / "truth.parquet").exists():
+        con.execute(f"CREATE TABLE raw AS SELECT * FROM read_parquet('{cache / 'raw.parquet'}')").fetchall()
+        kinds = {
+            (a, b): k
+            for a, b, k in con.execute(
+                f"SELECT a, b, kind FROM read_parquet('{cache / 'truth.parquet'}')"
+            ).fetchall()
+        }
+        truth = set(kinds)
+        print(f"read from {cache}")
+    else:
+        truth, kinds = _draw(con, args.families, args.workers, started)
+        if cache is not None:
+            cache.mkdir(parents=True, exist_ok=True)
+            con.execute(f"COPY raw TO '{cache / 'raw.parquet'}' (FORMAT parquet)").fetchall()
+            frame = pd.DataFrame([(a, b, k) for (a, b), k in kinds.items()], columns=["a", "b", "kind"])  # noqa: F841
+            con.execute(
+                f"COPY (SELECT * FROM frame) TO '{cache / 'truth.parquet'}' (FORMAT parquet)"
+            ).fetchall()
     drawn = time.perf_counter() - started
+    started = time.perf_counter()
+    _load_records(con, args.workers)
+    con.execute("DROP TABLE raw").fetchall()
+    print(f"linkage records made in {time.perf_counter() - started:.0f} s")
+    records = con.execute("SELECT count(*) FROM people").fetchall()[0][0]
     print(f"{records} living members, {len(truth)} planted duplicate pairs, drawn in {drawn:.0f} s")
 
     started = time.perf_counter()
@@ -151,7 +243,7 @@ def main() -> None:
             f"SELECT unique_id_l, unique_id_r, match_probability FROM {table}"
         ).fetchall()
     }
-    for cut in sorted({0.01, 0.5, 0.8, args.threshold, 0.95, 0.99}):
+    for cut in sorted({0.01, 0.5, 0.6, 0.7, 0.8, 0.9, args.threshold, 0.99}):
         above = {pair for pair, p in scored.items() if p >= cut}
         hits = len(above & truth)
         print(

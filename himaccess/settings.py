@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.integrations.keys import load_private_key as load_oidc_private_key
+from himaccess.lib.databases import POOLERS, database_settings, replica_settings
 from himaccess.lib.environment import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "himaccess.quality",
     "himaccess.milkfed",
     "himaccess.natural_farming",
+    "himaccess.transparency",
     # Webhooks to departments: publishes events of the apps above, imported by none of them.
     "himaccess.webhooks",
     # The embedded demo (`himaccess demo`): drives every app above, imported by none.
@@ -119,18 +120,24 @@ TEMPLATES = [
         },
     },
 ]
+# Forms render as GOV.UK Frontend markup (docs/decisions/1230-design-system.md).
+FORM_RENDERER = "himaccess.lib.form_renderer.GovukFormRenderer"
 
-# SQLite under var/ unless DATABASE_URL names another database.
+# SQLite under var/ unless DATABASE_URL names another database (lib.databases builds each entry).
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'himaccess.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {
-        # WAL lets the demo server read while a seed or a task writes.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+# "transaction": connections go through a pooler in transaction mode (PgBouncer), for the primary
+# and the replica alike; no server-side cursors nor prepared statements then (docs/decisions/1231).
+DATABASE_POOLER = env_choice("DATABASE_POOLER", "none", POOLERS)
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
+DATABASES = {"default": database_settings(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, pooler=DATABASE_POOLER)}
+# A streaming replica for reads that may be stale (public catalogue pages); only code that asks for
+# it (lib.databases.stale_reads_ok) reads there, never inside a transaction on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = replica_settings(
+        DATABASE_REPLICA_URL, conn_max_age=DB_CONN_MAX_AGE, pooler=DATABASE_POOLER
+    )
+DATABASE_ROUTERS = ["himaccess.lib.databases.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -420,5 +427,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Run in the request (no broker), every task would log a line of its own in the middle of
+        # the demo's and the commands' output; a worker keeps them, where they tell operators something.
+        **({"celery.app.trace": {"level": "WARNING"}} if CELERY_TASK_ALWAYS_EAGER else {}),
+    },
 }

@@ -22,6 +22,7 @@ urlpatterns = [
     path("my-apps/", include("himaccess.integrations.urls")),
     path("data-sharing/", include("himaccess.sharing.urls")),
     path("grievances/", include("himaccess.grievances.urls")),
+    path("figures/", include("himaccess.transparency.urls")),
     path("schemes/", include("himaccess.schemes.urls")),
     # A department app's own pages sit under its department page (departments/pages.py).
     path("departments/milkfed/", include("himaccess.milkfed.urls")),

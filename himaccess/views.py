@@ -11,6 +11,7 @@ from himaccess.authenticated import user_or_none
 from himaccess.catalog.models import Service
 from himaccess.departments import pages
 from himaccess.departments.models import Department
+from himaccess.lib.databases import reads_may_be_stale
 from himaccess.schemes.models import Scheme
 from himaccess.work import queues_for
 
@@ -35,6 +36,7 @@ def favicon(request: HttpRequest) -> FileResponse:
 
 
 @require_GET
+@reads_may_be_stale
 def departments(request: HttpRequest) -> HttpResponse:
     shown = Department.objects.filter(
         Q(services__is_active=True) | Q(schemes__isnull=False) | Q(code__in=pages.departments_with_sections())

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -38,7 +39,7 @@ from himaccess.lib import identifiers, signing
 from himaccess.lib.errors import Conflict, NotAllowed
 from himaccess.registry.models import Family
 
-OFFICIAL_READ_PURPOSE = "deciding a service application"
+OFFICIAL_READ_PURPOSE = gettext_noop("deciding a service application")
 
 
 def _message(request: HttpRequest, title: str, text: str, status: int) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -90,7 +91,7 @@ def _not_issued(request: HttpRequest, family: Family, member: Member | None) -> 
 
 
 # Officials print cards for families that cannot download them.
-CARD_PURPOSE = "Him Parivar card printed by an official"
+CARD_PURPOSE = gettext_noop("Him Parivar card printed by an official")
 
 
 @login_required
@@ -173,7 +174,7 @@ def advance(request: AuthenticatedRequest, credential_id: str) -> HttpResponse:
 
 
 # Officials open a family's cards to withdraw one (lost, stolen, damaged, issued in error).
-CARDS_PURPOSE = "Him Parivar cards of the family looked up by an official"
+CARDS_PURPOSE = gettext_noop("Him Parivar cards of the family looked up by an official")
 
 
 def _revoke_form(card: Card, data: Any = None) -> RevokeCardForm:

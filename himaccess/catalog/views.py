@@ -9,11 +9,16 @@ from himaccess.catalog import search, shipped
 from himaccess.catalog.definitions import LIFE_SITUATIONS, PREFILL_SOURCES
 from himaccess.catalog.models import Service
 from himaccess.departments.models import Department
+from himaccess.lib.databases import reads_may_be_stale
 
 MAX_QUERY = 100
 
+# The catalogue is public and changes when an administrator publishes a service version: a page
+# a second behind the primary is as good, so both pages read the replica when there is one.
+
 
 @require_GET
+@reads_may_be_stale
 def index(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:MAX_QUERY]
     department = request.GET.get("department", "")[:48]
@@ -37,6 +42,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reads_may_be_stale
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     service = (
         Service.objects.offered()

@@ -1,12 +1,14 @@
 """Activity for the embedded demo: a few weeks' worth of work, done through each app's real actions.
 
-``himaccess demo`` calls ``generate`` once, right after seeding, so that the
-officials' queues and the public dashboards are not empty. Nothing here
-writes a row by hand: families file change requests with the register's forms,
-citizens apply for certificates and complain, officials decide, the schemes
-are evaluated over Mandi's population and a department posts to the benefit
-ledger, each through the function the pages and APIs call. The same seed gives
-the same activity.
+``himaccess demo`` runs its stages (``file_change_requests``,
+``file_applications``, ``file_complaints``, ``evaluate_schemes``, in that
+order on one ``Run``; ``generate`` runs them all) once, right after
+seeding, so that the officials' queues and the public dashboards are not
+empty. Nothing here writes a row by hand: families file change requests with
+the register's forms, citizens apply for certificates and complain, officials
+decide, the schemes are evaluated over Mandi's population and a department
+posts to the benefit ledger, each through the function the pages and APIs
+call. The same seed gives the same activity.
 
 It lives in its own app, at the top of the app layers, because it drives
 every other app; no app imports it.
@@ -18,6 +20,8 @@ import json
 import logging
 import random
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -37,6 +41,7 @@ from himaccess.departments.models import Department
 from himaccess.grievances import actions as grievances
 from himaccess.grievances import routing
 from himaccess.grievances.models import Category, Channel, Complaint
+from himaccess.lib.progress import NOWHERE, Progress, track
 from himaccess.registry import citizen_links
 from himaccess.registry.change_requests import deciding
 from himaccess.registry.change_requests import filing as registry_filing
@@ -50,6 +55,7 @@ from himaccess.schemes.models import Enrolment, Offer
 MANDI = 22
 MANDI_TEHSIL = 133
 KANGRA_TEHSIL = 100
+
 # Certificates decided in Mandi tehsil by the demo patwari and tehsildar, none needing an upload.
 SERVICES = ("CERT-05", "CERT-08", "CERT-10")
 # (English, Hindi) given names for newborns, by gender.
@@ -116,6 +122,50 @@ class Citizens:
                 citizen_links.link_citizen(user, member)
             self._by_family[family.pk] = user
         return self._by_family[family.pk]
+
+
+def focus(families: int) -> dict[int, float]:
+    """Shares of the seeded families for the tehsils of the demo officials, whatever the population.
+
+    Spread by population alone, a few hundred families leave Mandi tehsil with
+    two or three and the queues empty; at least about 80 there (and 20 in
+    Kangra tehsil) keep them busy, and a share of at most a fifth keeps a large
+    population real.
+    """
+    return {MANDI_TEHSIL: min(0.2, 80 / families), KANGRA_TEHSIL: min(0.05, 20 / families)}
+
+
+def showcase(limit: int = 3) -> list[Member]:
+    """The heads of family the demo suggests logging in as: living, with a mobile, in Mandi tehsil if any."""
+    heads = Member.objects.filter(relation="head", life_status="living").exclude(mobile="")
+    in_tehsil = heads.filter(family__tehsil_id=MANDI_TEHSIL)
+    sample = in_tehsil if in_tehsil.exists() else heads.filter(family__district_id=MANDI)
+    return list(sample.select_related("family__tehsil").order_by("id")[:limit])
+
+
+@dataclass
+class Run:
+    """What the stages share: one random stream (the same seed, the same activity), logins, the tally."""
+
+    rng: random.Random
+    summary: Summary = field(default_factory=Summary)
+    citizens: Citizens = field(default_factory=Citizens)
+
+
+def start(seed: int = 2026) -> Run:
+    return Run(random.Random(seed))
+
+
+@contextmanager
+def quiet_tasks() -> Iterator[None]:
+    """Every SMS is a task run in-process here; its per-task log line would bury the demo's output."""
+    tasks_log = logging.getLogger("celery.app.trace")
+    level = tasks_log.level
+    tasks_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        tasks_log.setLevel(level)
 
 
 def _official(username: str) -> User:
@@ -189,12 +239,16 @@ def _payload(kind: str, family: Family, rng: random.Random, today: date) -> dict
     return {"member_id": member.member_id, "field": "occupation", "new_value": rng.choice(choices).value}
 
 
-def _register(summary: Summary, citizens: Citizens, rng: random.Random, count: int) -> None:
+def file_change_requests(run: Run, count: int = 15, *, out: object = NOWHERE) -> None:
+    """Families of Mandi tehsil file change requests; the tehsildar decides the oldest third."""
+    summary, citizens, rng = run.summary, run.citizens, run.rng
     tehsildar = _official("meena.tehsildar")
     today = timezone.localdate()
     kinds = [ChangeRequest.Kind.BIRTH, ChangeRequest.Kind.CORRECTION, ChangeRequest.Kind.DEATH]
     filed: list[ChangeRequest] = []
     families = _families(Family.objects.filter(tehsil_id=MANDI_TEHSIL), rng)
+    decided = max(1, count // 3)
+    progress = Progress("Change requests filed and decided", count + decided, stream=out)
     for index, family in enumerate(families * 3):
         if len(filed) >= count:
             break
@@ -215,8 +269,10 @@ def _register(summary: Summary, citizens: Citizens, rng: random.Random, count: i
         except ValidationError:
             continue
         summary.change_requests["filed"] += 1
+        progress.advance()
     # The tehsildar works through the oldest: approves most, rejects one in four.
-    for number, request in enumerate(filed[: max(1, count // 3)]):
+    for number, request in enumerate(filed[:decided]):
+        progress.advance()
         if number % 4 == 3:
             deciding.reject_change_request(
                 request, reason="The document attached does not support the request.", acting_user=tehsildar
@@ -228,6 +284,7 @@ def _register(summary: Summary, citizens: Citizens, rng: random.Random, count: i
         except ValidationError:
             continue
         summary.change_requests["approved"] += 1
+    progress.finish()
 
 
 def _answers(application: Application, rng: random.Random) -> dict[str, Any]:
@@ -260,11 +317,14 @@ def _answers(application: Application, rng: random.Random) -> dict[str, Any]:
     return data
 
 
-def _applications(summary: Summary, citizens: Citizens, rng: random.Random, count: int) -> None:
+def file_applications(run: Run, count: int = 20, *, out: object = NOWHERE) -> None:
+    """Citizens of Mandi tehsil apply for certificates; the patwari verifies, the tehsildar decides."""
+    summary, citizens, rng = run.summary, run.citizens, run.rng
     patwari, tehsildar = _official("prem.patwari"), _official("meena.tehsildar")
     offered = list(Service.objects.filter(code__in=SERVICES).order_by("code"))
     submitted: list[Application] = []
     families = _families(Family.objects.filter(tehsil_id=MANDI_TEHSIL), rng)
+    progress = Progress("Applications filed and decided", 2 * count, stream=out)
     for family in families * 3:
         if len(submitted) >= count or not offered:
             break
@@ -281,8 +341,10 @@ def _applications(summary: Summary, citizens: Citizens, rng: random.Random, coun
             continue  # the draft stays, as a citizen's abandoned draft does
         submitted.append(applications_filing.submit(draft, form.answers(), {}, acting_user=user))
         summary.applications["filed"] += 1
+        progress.advance()
     # A third wait for the patwari; the rest are verified, and the tehsildar decides most of those.
     for number, application in enumerate(submitted):
+        progress.advance()
         if number % 3 == 0:
             continue
         if number % 10 == 4:
@@ -314,9 +376,12 @@ def _applications(summary: Summary, citizens: Citizens, rng: random.Random, coun
         else:
             decisions.act(verified, Action.APPROVE, acting_user=tehsildar, expected_version=verified.version)
             summary.applications["approved"] += 1
+    progress.finish()
 
 
-def _complaints(summary: Summary, citizens: Citizens, rng: random.Random, count: int) -> None:
+def file_complaints(run: Run, count: int = 40, *, out: object = NOWHERE) -> None:
+    """Complaints from Mandi and across the State, by web and helpline; officers act, citizens answer."""
+    summary, citizens, rng = run.summary, run.citizens, run.rng
     agent = _official("sunita.helpline")
     categories = list(
         Category.objects.filter(active=True, children__isnull=True)
@@ -336,7 +401,9 @@ def _complaints(summary: Summary, citizens: Citizens, rng: random.Random, count:
         (_families(Family.objects.filter(tehsil_id=KANGRA_TEHSIL), rng), revenue),
     )
     filed: list[tuple[Complaint, User | None]] = []
+    progress = Progress("Complaints filed and handled", 2 * count, stream=out)
     for index in range(count):
+        progress.advance()
         which = index % 3 if index % 9 != 8 else 3
         families, choices = pools[which]
         if not families or not choices:
@@ -369,7 +436,9 @@ def _complaints(summary: Summary, citizens: Citizens, rng: random.Random, count:
         filed.append((filing.complaint, user))
         summary.complaints["filed"] += 1
     # Officers act on about two in three; citizens answer the resolutions.
+    progress.total = count + len(filed)
     for number, (complaint, user) in enumerate(filed):
+        progress.advance()
         officer = complaint.assignee
         if officer is None or number % 3 == 0:
             continue
@@ -397,9 +466,12 @@ def _complaints(summary: Summary, citizens: Citizens, rng: random.Random, count:
         else:
             grievances.rate(complaint, rating=rng.choice((3, 4, 4, 5, 5)), acting_user=user)
             summary.complaints["rated"] += 1
+    progress.finish()
 
 
-def _schemes(summary: Summary, citizens: Citizens, rng: random.Random, enrolments: int) -> None:
+def evaluate_schemes(run: Run, enrolments: int = 6, *, out: object = NOWHERE) -> None:
+    """Mandi tehsil evaluated for every scheme; some offers accepted, sanctioned and paid through the API."""
+    summary, citizens, rng = run.summary, run.citizens, run.rng
     officer = _official("welfare.mandi")
     today = records.today()
     family_ids: set[str] = set()
@@ -407,7 +479,7 @@ def _schemes(summary: Summary, citizens: Citizens, rng: random.Random, enrolment
         # Mandi tehsil only: evaluating a member takes tens of milliseconds, the whole district too long.
         eligible = population.eligible(version, today).filter(family__tehsil_id=MANDI_TEHSIL)
         family_ids.update(eligible.values_list("family__family_id", flat=True))
-    for family_id in sorted(family_ids):
+    for family_id in track(sorted(family_ids), "Families evaluated for schemes", stream=out):
         reevaluation.reevaluate_family(family_id, trigger="population.evaluated", on=today)
     summary.schemes["families evaluated"] = len(family_ids)
     offers = Offer.objects.filter(
@@ -478,19 +550,11 @@ def generate(
     complaints: int = 40,
     enrolments: int = 6,
 ) -> Summary:
-    """Create the demo's activity; needs the demo officials and seeded families."""
-    rng = random.Random(seed)
-    summary = Summary()
-    citizens = Citizens()
-    # Every SMS is a task run in-process here; its per-task log line would bury the demo's output.
-    tasks_log = logging.getLogger("celery.app.trace")
-    level = tasks_log.level
-    tasks_log.setLevel(logging.WARNING)
-    try:
-        _register(summary, citizens, rng, change_requests)
-        _applications(summary, citizens, rng, applications)
-        _complaints(summary, citizens, rng, complaints)
-        _schemes(summary, citizens, rng, enrolments)
-    finally:
-        tasks_log.setLevel(level)
-    return summary
+    """Create the demo's activity, every stage in turn; needs the demo officials and seeded families."""
+    run = start(seed)
+    with quiet_tasks():
+        file_change_requests(run, change_requests)
+        file_applications(run, applications)
+        file_complaints(run, complaints)
+        evaluate_schemes(run, enrolments)
+    return run.summary

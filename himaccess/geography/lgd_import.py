@@ -19,6 +19,8 @@ Headers are matched ignoring case, spaces and punctuation, since LGD spells
 them inconsistently ("Sub-District Code", "Subdistrict Code", "(IN English)").
 Rows of other states are skipped. Every row is validated first; if any is
 invalid nothing is written, unless the caller asks to skip invalid rows.
+The all-India files run to hundreds of thousands of lines: reading and
+writing show their progress on the caller's stream.
 """
 
 from __future__ import annotations
@@ -28,12 +30,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from himaccess.geography.loading import is_devanagari, title_case
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, Village
+from himaccess.lib.progress import NOWHERE, Progress
 from himaccess.lib.transliteration import to_devanagari
 
 HIMACHAL_STATE_CODE = "2"
@@ -96,15 +100,25 @@ class _Row:
         return ""
 
 
-def _rows(path: Path, required: set[str]) -> Iterator[_Row]:
+def _line_count(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _rows(path: Path, required: set[str], stream: object = NOWHERE) -> Iterator[_Row]:
     """Rows keyed by normalised header; the header is the first line holding every required column.
 
     LGD's downloads may open with a title line above the header.
     """
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    label = _("Lines read from %(file)s") % {"file": path.name}
+    with (
+        path.open(encoding="utf-8-sig", newline="") as handle,
+        Progress(label, _line_count(path), stream=stream) as progress,
+    ):
         reader = csv.reader(handle)
         header: list[str] | None = None
         for cells in reader:
+            progress.advance(reader.line_num - progress.done)
             if header is None:
                 normal = [_normal(cell) for cell in cells]
                 if required <= set(normal):
@@ -145,7 +159,9 @@ def _pri_level(row: _Row) -> str | None:
     return _PRI_TYPE_CODES.get(row.get("localbodytypecode"))
 
 
-def _read_panchayats(path: Path, report: ImportReport) -> tuple[list[Panchayat], list[RowError]]:
+def _read_panchayats(
+    path: Path, report: ImportReport, stream: object = NOWHERE
+) -> tuple[list[Panchayat], list[RowError]]:
     """Gram panchayats, each placed in a district through its district panchayat's name."""
     required = {"localbodycode", "localbodynameinenglish", "districtpanchayatcode"}
     districts = {_name_key(d.name_en): d.pk for d in District.objects.all()}
@@ -153,7 +169,7 @@ def _read_panchayats(path: Path, report: ImportReport) -> tuple[list[Panchayat],
     districts.setdefault("lahaulandspiti", districts.get("lahulandspiti", 0))
     blocks = {(b.district_id, _name_key(b.name_en)): b.pk for b in Block.objects.all()}
 
-    every_row = list(_rows(path, required))
+    every_row = list(_rows(path, required, stream))
     rows = [r for r in every_row if r.get("statecode") in ("", HIMACHAL_STATE_CODE)]
     report.other_state_rows += len(every_row) - len(rows)
     district_of_panchayat: dict[str, int] = {}
@@ -229,7 +245,7 @@ def _check_panchayat(
 
 
 def _read_villages(
-    path: Path, report: ImportReport, panchayat_codes: set[int]
+    path: Path, report: ImportReport, panchayat_codes: set[int], stream: object = NOWHERE
 ) -> tuple[list[Village], list[RowError]]:
     required = {"villagecode", "villagenameinenglish", "districtcode", "subdistrictcode"}
     district_codes = set(District.objects.values_list("pk", flat=True))
@@ -237,7 +253,7 @@ def _read_villages(
     villages: list[Village] = []
     errors: list[RowError] = []
     seen: set[int] = set()
-    for row in _rows(path, required):
+    for row in _rows(path, required, stream):
         if row.get("statecode") not in ("", HIMACHAL_STATE_CODE):
             report.other_state_rows += 1
             continue
@@ -285,9 +301,29 @@ def _read_villages(
     return villages, errors
 
 
+# Rows per write: the bar moves between them.
+WRITE_CHUNK = 5000
+
+
+def _upsert(
+    model: type[Panchayat] | type[Village], rows: list[Any], fields: list[str], label: str, stream: object
+) -> None:
+    with Progress(label, len(rows), stream=stream) as progress:
+        for start in range(0, len(rows), WRITE_CHUNK):
+            chunk = rows[start : start + WRITE_CHUNK]
+            model.objects.bulk_create(
+                chunk, update_conflicts=True, unique_fields=["lgd_code"], update_fields=fields, batch_size=500
+            )
+            progress.advance(len(chunk))
+
+
 @transaction.atomic
 def import_lgd(
-    *, panchayats: Path | None = None, villages: Path | None = None, skip_invalid: bool = False
+    *,
+    panchayats: Path | None = None,
+    villages: Path | None = None,
+    skip_invalid: bool = False,
+    stream: object = NOWHERE,
 ) -> ImportReport:
     """Import LGD gram panchayats and/or villages of Himachal Pradesh.
 
@@ -299,16 +335,18 @@ def import_lgd(
     4. Mark the post-office stand-in villages of each district that now has LGD
        villages as superseded: they stay (families may point at them) but are no
        longer offered.
+
+    Progress of reading and writing goes to ``stream``.
     """
     report = ImportReport()
     new_panchayats: list[Panchayat] = []
     new_villages: list[Village] = []
     if panchayats is not None:
-        new_panchayats, errors = _read_panchayats(panchayats, report)
+        new_panchayats, errors = _read_panchayats(panchayats, report, stream)
         report.errors.extend(errors)
     if villages is not None:
         known = set(Panchayat.objects.values_list("pk", flat=True)) | {p.lgd_code for p in new_panchayats}
-        new_villages, errors = _read_villages(villages, report, known)
+        new_villages, errors = _read_villages(villages, report, known, stream)
         report.errors.extend(errors)
     if report.errors and not skip_invalid:
         raise ImportRejected(report.errors)
@@ -316,24 +354,24 @@ def import_lgd(
     existing_panchayats = set(
         Panchayat.objects.filter(pk__in=[p.lgd_code for p in new_panchayats]).values_list("pk", flat=True)
     )
-    Panchayat.objects.bulk_create(
+    _upsert(
+        Panchayat,
         new_panchayats,
-        update_conflicts=True,
-        unique_fields=["lgd_code"],
-        update_fields=["name_en", "name_hi", "district", "block"],
-        batch_size=500,
+        ["name_en", "name_hi", "district", "block"],
+        _("Panchayats written"),
+        stream,
     )
     report.panchayats_updated = len(existing_panchayats)
     report.panchayats_created = len(new_panchayats) - len(existing_panchayats)
 
     codes = {v.lgd_code for v in new_villages}
     existing_villages = codes & set(Village.objects.exclude(lgd_code=None).values_list("lgd_code", flat=True))
-    Village.objects.bulk_create(
+    _upsert(
+        Village,
         new_villages,
-        update_conflicts=True,
-        unique_fields=["lgd_code"],
-        update_fields=["name_en", "name_hi", "district", "tehsil", "panchayat", "source"],
-        batch_size=500,
+        ["name_en", "name_hi", "district", "tehsil", "panchayat", "source"],
+        _("Villages written"),
+        stream,
     )
     report.villages_updated = len(existing_villages)
     report.villages_created = len(new_villages) - len(existing_villages)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from himaccess.accounts.language import language_for
 from himaccess.accounts.models import Role, User
@@ -112,9 +113,11 @@ def _notify_officer(complaint: Complaint) -> None:
 
 def _routing_reason(route: routing.Route) -> str:
     if route.officer is None:
-        return "no officer is posted on any level of the ladder for this place"
+        return gettext_noop("no officer is posted on any level of the ladder for this place")
     if route.routed_up:
-        return "no officer is posted on the lower level for this place: sent to the next level up"
+        return gettext_noop(
+            "no officer is posted on the lower level for this place: sent to the next level up"
+        )
     return ""
 
 

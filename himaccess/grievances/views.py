@@ -397,8 +397,12 @@ def accountability(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "grievances/accountability.html", {"rows": rows, "posting": posting})
 
 
+@require_http_methods(["GET", "HEAD"])
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Public: figures by department and by district, no personal data."""
+    """Public: the full table of figures by department and by district, no personal data.
+
+    The charts of the same complaints are on the public figures pages; this is the detail behind them.
+    """
     language = _language()
     departments = {d.code: d.name_in(language) for d in Department.objects.all()}
     districts = {d.pk: d.name_in(language) for d in District.objects.all()}

@@ -38,17 +38,22 @@ from himaccess.linkage.records import LinkageRecord, make_record
 from himaccess.registry.change_requests import filing as registry_filing
 from himaccess.registry.models import ChangeRequest, IdCounter, Member
 
-DEFAULT_THRESHOLD = 0.9
+# At 0.7 on the synthetic state (1174): precision 0.98 at 785,000 and at 7.6 million members.
+DEFAULT_THRESHOLD = 0.7
 # How many candidates the one-person check scores at most.
 CHECK_CANDIDATES = 200
 
 
-def member_record(member: Member, *, father: str = "", spouse: str = "") -> LinkageRecord:
+def member_record(member: Member) -> LinkageRecord:
+    """The member as linkage sees them, with the father and the spouse the register links."""
+    father, spouse = member.father, member.spouse
     return make_record(
         member.member_id,
         name=member.name_en or member.name_hi,
-        father_name=father,
-        spouse_name=spouse,
+        father_name=(father.name_en or father.name_hi) if father is not None else "",
+        spouse_name=(spouse.name_en or spouse.name_hi) if spouse is not None else "",
+        father_ref=father.member_id if father is not None else None,
+        spouse_ref=spouse.member_id if spouse is not None else None,
         gender=member.gender,
         born=member.date_of_birth,
         district=member.family.district_id,
@@ -59,9 +64,7 @@ def member_record(member: Member, *, father: str = "", spouse: str = "") -> Link
 
 def register_records(members: Iterable[Member]) -> Iterator[LinkageRecord]:
     for member in members:
-        father = member.father.name_en if member.father is not None else ""
-        spouse = member.spouse.name_en if member.spouse is not None else ""
-        yield member_record(member, father=father, spouse=spouse)
+        yield member_record(member)
 
 
 def _living() -> Any:
@@ -69,7 +72,11 @@ def _living() -> Any:
 
 
 def latest_model() -> TrainedModel | None:
-    return TrainedModel.objects.order_by("-trained_at", "-id").first()
+    """The newest trained model whose comparisons are this code's (an older one cannot be scored)."""
+    for trained in TrainedModel.objects.order_by("-trained_at", "-id")[:20]:
+        if linkage_model.fits(trained.model):
+            return trained
+    return None
 
 
 def _reference() -> str:
@@ -97,27 +104,32 @@ def _store_pair(
 
 
 def run_over_register(*, threshold: float | None = None, progress: Any = print) -> dict[str, float]:
-    """The batch run: train on the register, predict, queue new pairs. Returns figures."""
+    """The batch run: train on the register, predict, queue new pairs. Returns figures.
+
+    Members stream into DuckDB a chunk at a time, and the pairs' records are read back
+    from it for their evidence: a state's records are never all held in Python.
+    """
     started = time.perf_counter()
     con = duckdb.connect()
     try:
-        records = list(register_records(_living().iterator(chunk_size=5000)))
-        linkage_model.create_table(con, "register", records)
-        progress(f"{len(records)} living members exported in {time.perf_counter() - started:.1f} s")
-        if len(records) < 2:
-            return {"records": len(records), "pairs": 0, "queued": 0}
+        count = linkage_model.create_table(
+            con, "register", register_records(_living().iterator(chunk_size=5000))
+        )
+        progress(f"{count} living members exported in {time.perf_counter() - started:.1f} s")
+        if count < 2:
+            return {"records": count, "pairs": 0, "queued": 0}
         model = linkage_model.train(con, "register")
         in_force = latest_model()
         cut = threshold if threshold is not None else (in_force.threshold if in_force else DEFAULT_THRESHOLD)
-        trained = TrainedModel.objects.create(records=len(records), model=model, threshold=cut)
+        trained = TrainedModel.objects.create(records=count, model=model, threshold=cut)
         progress(f"trained in {time.perf_counter() - started:.1f} s")
         _, table = linkage_model.predict(con, "register", model, threshold=cut)
         pairs = con.execute(
             f"SELECT unique_id_l, unique_id_r, match_probability FROM {table}"  # noqa: S608 - Splink's table
         ).fetchall()
+        by_id = linkage_model.records_of(con, "register", {i for pair in pairs for i in pair[:2]})
     finally:
         con.close()
-    by_id = {r.unique_id: r for r in records}
     queued = 0
     for left, right, probability in pairs:
         score = linkage_model.score_pairs(by_id[left], [by_id[right]], trained.model)[0]
@@ -127,25 +139,31 @@ def run_over_register(*, threshold: float | None = None, progress: Any = print) 
     progress(
         f"{len(pairs)} pairs at p >= {cut}, {queued} newly queued, {time.perf_counter() - started:.1f} s"
     )
-    return {"records": len(records), "pairs": len(pairs), "queued": queued}
+    return {"records": count, "pairs": len(pairs), "queued": queued}
 
 
 def _candidates(record: LinkageRecord, exclude: Iterable[str]) -> list[Member]:
-    """Members who share a blocking key with ``record``: each branch is an indexed look-up."""
+    """Members who share a blocking key with ``record`` (``model.BLOCKING_RULES``).
+
+    Each branch is an indexed look-up; the year range stands for the rules on the date's
+    parts (a year off by one, a swapped or year-only date), a little wider than they are.
+    """
+    given, surname, initial = record.given_key or "", record.surname_key or "", record.given_initial or ""
     born = date.fromisoformat(record.dob) if record.dob else None
-    given, surname = record.given_key or "", record.surname_key or ""
+    district = Q(family__district_id=record.district) if record.district is not None else Q()
     query = Q(pk__in=[])
-    if record.dob_year is not None:
-        # Same names, born within a year either side: typos in the date, swapped or year-only dates.
-        query |= Q(
-            given_key=given,
-            surname_key=surname,
-            date_of_birth__range=(date(record.dob_year - 1, 1, 1), date(record.dob_year + 1, 12, 31)),
-        )
+    if record.dob_year is not None and given and surname:
+        near = (date(record.dob_year - 1, 1, 1), date(record.dob_year + 1, 12, 31))
+        query |= district & Q(given_key=given, surname_key=surname, date_of_birth__range=near)
     if born is not None:
-        query |= Q(date_of_birth=born, surname_key=surname) | Q(date_of_birth=born, given_key=given)
-    if record.mobile:
+        if surname and initial:
+            query |= district & Q(date_of_birth=born, surname_key=surname, given_key__startswith=initial)
+        if given:
+            query |= district & Q(date_of_birth=born, given_key=given)
+    if record.mobile and given:
         query |= Q(mobile=record.mobile, given_key=given)
+    if record.father_ref and initial:
+        query |= Q(father__member_id=record.father_ref, given_key__startswith=initial)
     return list(
         Member.objects.living()
         .select_related("family", "father", "spouse")
@@ -172,9 +190,7 @@ def possible_existing(
 
 def queue_on_entry(member: Member, *, change_request: ChangeRequest | None = None) -> list[CandidatePair]:
     """Queue the possible existing persons of a member just added, for the official to see."""
-    father = member.father.name_en if member.father is not None else ""
-    spouse = member.spouse.name_en if member.spouse is not None else ""
-    record = member_record(member, father=father, spouse=spouse)
+    record = member_record(member)
     queued = []
     for other, score in possible_existing(record, exclude=[member.member_id]):
         pair = _store_pair(

@@ -7,7 +7,13 @@ batch run, the one-person check and the list check score with one model.
 - Names: the phonetic key of the given name and of the surname
   (``lib.phonetics``), the same for Devanagari and Latin spellings; the
   father's and the spouse's given-name keys the same way (an initial is a
-  one-letter key).
+  one-letter key). The given name is also kept as spelt (lower-case Latin,
+  Devanagari romanised): the key folds away letters a typo moves (Vidhi
+  typed "Vdihi" has key "vdihi", Vidhi's is "vidi"), the spelling is one
+  edit away.
+- Relatives: where the register links the father or the spouse, their member
+  ID as well. Two records with the father's name alike may be of two fathers;
+  two records linked to one father's record are one person or siblings.
 - Dates of birth: year, month and day kept apart so the model can see a
   swapped day and month, a year-only date (a lone year, or the 1 January
   registers put in when only the year was known) and a year off by one.
@@ -16,7 +22,7 @@ batch run, the one-person check and the list check score with one model.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -26,8 +32,9 @@ from himaccess.lib.transliteration import to_latin
 
 # The column order of a linkage record; tables and Parquet files use it.
 COLUMNS = (
-    "unique_id", "given_key", "surname_key", "given_initial", "father_key", "spouse_key",
-    "dob", "dob_year", "dob_month", "dob_day", "year_only", "gender", "district", "village", "mobile",
+    "unique_id", "given_key", "surname_key", "given_initial", "given_spelling", "father_key", "spouse_key",
+    "father_ref", "spouse_ref", "dob", "dob_year", "dob_month", "dob_day", "year_only", "gender", "district",
+    "village", "mobile",
 )  # fmt: skip
 
 _DIGITS = re.compile(r"\D+")
@@ -40,8 +47,11 @@ class LinkageRecord:
     given_key: str | None
     surname_key: str | None
     given_initial: str | None
+    given_spelling: str | None
     father_key: str | None
     spouse_key: str | None
+    father_ref: str | None
+    spouse_ref: str | None
     dob: str | None
     dob_year: int | None
     dob_month: int | None
@@ -53,8 +63,7 @@ class LinkageRecord:
     mobile: str | None
 
     def as_row(self) -> tuple[Any, ...]:
-        values = asdict(self)
-        return tuple(values[column] for column in COLUMNS)
+        return tuple(getattr(self, column) for column in COLUMNS)
 
 
 @lru_cache(maxsize=200_000)  # names repeat: a whole state has a few hundred thousand spellings
@@ -63,6 +72,15 @@ def given_and_surname(name: str) -> tuple[str, str]:
     if _DEVANAGARI.search(name):
         return phonetics.name_keys("", name)
     return phonetics.name_keys(name)
+
+
+@lru_cache(maxsize=200_000)
+def given_spelling(name: str) -> str | None:
+    """The first word of a name as spelt, lower-case Latin letters (Devanagari romanised)."""
+    if _DEVANAGARI.search(name):
+        name = to_latin(name)
+    words = [w for w in re.split(r"[^A-Za-z]+", name.lower()) if w]
+    return words[0] if words else None
 
 
 @lru_cache(maxsize=200_000)
@@ -92,6 +110,8 @@ def make_record(
     name: str,
     father_name: str = "",
     spouse_name: str = "",
+    father_ref: str | None = None,
+    spouse_ref: str | None = None,
     gender: str = "",
     born: date | None = None,
     born_year: int | None = None,
@@ -99,7 +119,11 @@ def make_record(
     village: str | None = None,
     mobile: str = "",
 ) -> LinkageRecord:
-    """A linkage record; ``born_year`` alone (no ``born``) is a year-only date."""
+    """A linkage record; ``born_year`` alone (no ``born``) is a year-only date.
+
+    ``father_ref`` and ``spouse_ref`` are the register's member IDs of the
+    relatives it links; a list of people has none.
+    """
     given, surname = given_and_surname(name)
     year_only = born is None and born_year is not None
     if born is not None and born.month == 1 and born.day == 1:
@@ -111,8 +135,11 @@ def make_record(
         given_key=given or None,
         surname_key=surname or None,
         given_initial=given[:1] or None,
+        given_spelling=given_spelling(name) if given else None,
         father_key=relative_key(father_name),
         spouse_key=relative_key(spouse_name),
+        father_ref=father_ref or None,
+        spouse_ref=spouse_ref or None,
         dob=born.isoformat() if born is not None and not year_only else None,
         dob_year=year,
         dob_month=born.month if born is not None and not year_only else None,

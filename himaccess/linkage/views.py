@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from himaccess.accounts.models import REGISTER_READERS
@@ -19,7 +20,7 @@ from himaccess.linkage.forms import PairDecisionForm
 from himaccess.linkage.model import level_labels
 from himaccess.linkage.models import CandidatePair
 
-READ_PURPOSE = "duplicate review"
+READ_PURPOSE = gettext_noop("duplicate review")
 
 
 def get_pair_for(request: AuthenticatedRequest, reference: str) -> CandidatePair:

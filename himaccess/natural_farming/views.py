@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,7 +23,7 @@ from himaccess.authenticated import AuthenticatedRequest, user_or_none
 from himaccess.natural_farming import access, actions, figures, forms
 from himaccess.natural_farming.models import Farmer, ProcurementWindow, Weighment
 
-READ_PURPOSE = "natural farming registration"
+READ_PURPOSE = gettext_noop("natural farming registration")
 
 
 def _language() -> str:

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
 from himaccess.accounts.models import REGISTER_READERS
@@ -20,7 +21,7 @@ from himaccess.quality.models import Finding
 from himaccess.registry.access import get_family_for
 from himaccess.registry.models import Family
 
-READ_PURPOSE = "data quality findings"
+READ_PURPOSE = gettext_noop("data quality findings")
 
 
 @login_required

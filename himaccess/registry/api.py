@@ -14,6 +14,7 @@ from typing import Annotated
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
@@ -33,7 +34,7 @@ from himaccess.registry.models import Family, Member
 
 router = Router(tags=["register"], auth=django_auth)
 
-API_READ_PURPOSE = "register administration (API)"
+API_READ_PURPOSE = gettext_noop("register administration (API)")
 
 
 class MemberOut(Schema):

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from himaccess.geography.validators import validate_pincode_in_district
@@ -60,7 +61,7 @@ class ChangeForm(CleanTextForm):
             if isinstance(field, MemberField | MembersField):
                 eligible = getattr(field, "eligible", None)
                 living = [
-                    (m.member_id, f"{m.name_en or m.name_hi} ({m.display_id})")
+                    (m.member_id, f"{m.name_in(get_language() or 'en')} ({m.display_id})")
                     for m in members
                     if eligible is None or eligible(m)
                 ]

@@ -114,7 +114,7 @@ def validate_plausible_date(value: date) -> None:
     if not EARLIEST_DATE <= value <= latest:
         raise ValidationError(
             _("Enter a date from 1900 to %(latest)s."),
-            params={"latest": latest.isoformat()},
+            params={"latest": f"{latest:%d-%m-%Y}"},
             code="implausible_date",
         )
 
@@ -127,7 +127,7 @@ def validate_upcoming_date(value: date) -> None:
     if value > latest:
         raise ValidationError(
             _("The date cannot be after %(latest)s."),
-            params={"latest": latest.isoformat()},
+            params={"latest": f"{latest:%d-%m-%Y}"},
             code="implausible_date",
         )
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from himaccess.geography.names import district_code
 from himaccess.lib import rules
+from himaccess.lib.progress import NOWHERE, Progress
 from himaccess.registry.models import MaritalStatus, Member, Occupation
 from himaccess.registry.validators import gender_code
 from himaccess.schemes import eligibility
@@ -234,15 +236,22 @@ YES = {"yes", "y", "true", "1", "हाँ"}
 NO = {"no", "n", "false", "0", "नहीं", ""}
 
 
+# Control characters (tab, line breaks and NUL among them) have no place inside a cell of the list.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 class BadHeader(ValueError):
     pass
 
 
 class NoValidRows(ValueError):
-    """Every row of the list was bad: nothing to evaluate, nothing written."""
+    """Every row of the list was bad, or it had none: nothing to evaluate, nothing written."""
 
     def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(_("No row of the list could be evaluated."))
+        if errors:
+            super().__init__(_("No row of the list could be evaluated."))
+        else:
+            super().__init__(_("The list has no rows under its header."))
         self.errors = errors
 
 
@@ -305,7 +314,7 @@ def _clean(row: dict[str, str], on: date) -> list[Any]:
 
 def _int(row: dict[str, str], name: str, low: int, high: int) -> int:
     raw = row[name].strip()
-    if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.lstrip("-").isdigit()) or not low <= int(raw) <= high:
         raise ValueError(
             _("%(column)s must be a whole number from %(low)s to %(high)s, not %(value)s")
             % {"column": name, "low": low, "high": high, "value": raw[:20]}
@@ -313,10 +322,31 @@ def _int(row: dict[str, str], name: str, low: int, high: int) -> int:
     return int(raw)
 
 
-def _clean_rows(reader: Iterator[dict[str, str]], on: date, errors: list[RowError]) -> Iterator[list[Any]]:
-    for line, row in enumerate(reader, start=2):
+def _records(reader: csv.DictReader[str], errors: list[RowError]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row with the number of the line it ends on; a line the CSV reader cannot parse is an error."""
+    while True:
+        before = reader.line_num
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append(RowError(before + 1, _("not a well-formed CSV row (%(reason)s)") % {"reason": exc}))
+            continue
+        yield reader.line_num, row
+
+
+def _clean_rows(
+    reader: csv.DictReader[str], on: date, errors: list[RowError], progress: Progress
+) -> Iterator[list[Any]]:
+    for line, row in _records(reader, errors):
+        progress.advance(line - 1 - progress.done)
         if None in row or any(v is None for v in row.values()):
             errors.append(RowError(line, _("wrong number of columns")))
+            continue
+        bad = next((name for name, value in row.items() if CONTROL.search(value.strip())), None)
+        if bad is not None:
+            errors.append(RowError(line, _("%(column)s holds control characters") % {"column": bad}))
             continue
         try:
             values = _clean(row, on)
@@ -372,13 +402,47 @@ def _amount_sql(version: RuleVersion, on: date, eligible_sql: str) -> str:
     return f"CASE WHEN NOT {eligible_sql} THEN NULL {bands} ELSE NULL END"
 
 
+def _lines(source: Path) -> int:
+    with open(source, "rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _header(reader: csv.DictReader[str]) -> None:
+    """Check the header and name its columns as the rows are read: trimmed, in lower case."""
+    try:
+        names = reader.fieldnames
+    except csv.Error as exc:
+        raise BadHeader(
+            _("The header is not a well-formed CSV line (%(reason)s)") % {"reason": exc}
+        ) from None
+    if not names or not any(name.strip() for name in names):
+        raise BadHeader(_("The file is empty: it needs a header line and a row per person."))
+    normal = [name.strip().lower() for name in names]
+    twice = sorted({name for name in normal if name and normal.count(name) > 1})
+    if twice:
+        raise BadHeader(
+            _("The header names these columns more than once: %(columns)s") % {"columns": ", ".join(twice)}
+        )
+    missing = [c for c in REQUIRED if c not in normal]
+    if missing:
+        raise BadHeader(_("The header lacks these columns: %(columns)s") % {"columns": ", ".join(missing)})
+    reader.fieldnames = normal
+
+
 def evaluate_csv(
-    source: Path, output: Path, versions: Sequence[RuleVersion], on: date, *, threads: int | None = None
+    source: Path,
+    output: Path,
+    versions: Sequence[RuleVersion],
+    on: date,
+    *,
+    threads: int | None = None,
+    stream: object = NOWHERE,
 ) -> tuple[int, list[RowError]]:
     """Evaluate every valid row for every scheme; returns (people evaluated, bad rows).
 
     The output is written to a temporary file beside ``output`` and renamed at
-    the end, so a failure never leaves half a file.
+    the end, so a failure never leaves half a file. Reading the list, then
+    evaluating it, show their progress on ``stream``.
     """
     errors: list[RowError] = []
     output = Path(output)
@@ -389,20 +453,18 @@ def evaluate_csv(
             open(staging, "w", newline="", encoding="utf-8") as out,
         ):
             reader = csv.DictReader(handle)
-            missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-            if missing:
-                raise BadHeader(
-                    _("The header lacks these columns: %(columns)s") % {"columns": ", ".join(missing)}
-                )
+            _header(reader)
             writer = csv.writer(out)
             written = 0
-            for values in _clean_rows(reader, on, errors):
-                writer.writerow(
-                    ["" if v is None else (str(v).lower() if isinstance(v, bool) else v) for v in values]
-                )
-                written += 1
+            with Progress(_("Lines checked"), max(0, _lines(source) - 1), stream=stream) as progress:
+                for values in _clean_rows(reader, on, errors, progress):
+                    writer.writerow(
+                        ["" if v is None else (str(v).lower() if isinstance(v, bool) else v) for v in values]
+                    )
+                    written += 1
         if not written:
             raise NoValidRows(errors)
+        evaluating = Progress(_("People evaluated"), written, stream=stream)
         con = connect(threads)
         # A list check shares the machine with the web service: spill to disk beyond this.
         con.execute("SET memory_limit = '1GB'")
@@ -430,8 +492,19 @@ def evaluate_csv(
                 "SELECT NULL AS person_id, NULL AS scheme_id, NULL AS eligible, "
                 "NULL AS monthly_amount, NULL AS reason LIMIT 0"
             )
-        con.execute(f"COPY ({query}) TO '{_quote(partial)}' (FORMAT csv, HEADER)")
+        try:
+            con.execute(f"COPY ({query}) TO '{_quote(partial)}' (FORMAT csv, HEADER)")
+        except duckdb.IOException as exc:
+            raise OSError(
+                _("Cannot write the decisions beside %(path)s: %(reason)s")
+                % {
+                    "path": output,
+                    "reason": exc,
+                }
+            ) from None
         evaluated = con.execute("SELECT count(*) FROM base").fetchone()
         con.close()
         os.replace(partial, output)
+        evaluating.advance(written)
+        evaluating.finish()
     return (int(evaluated[0]) if evaluated else 0), errors

@@ -37,6 +37,11 @@ def certificate(personas: Personas, prem: User) -> Certificate:
     return Certificate.objects.get(application=application)
 
 
+# One fact of the verdict's summary list: its label, then its value.
+KEY = '<dt class="govuk-summary-list__key">'
+VALUE = '<dd class="govuk-summary-list__value">'
+
+
 def _check(certificate: Certificate, language: str) -> str:
     client = Client(headers={"accept-language": language})
     response = client.get("/services/verify/", {"t": certificate.token})
@@ -46,15 +51,15 @@ def _check(certificate: Certificate, language: str) -> str:
 
 def test_facts_carry_their_labels_in_english(certificate: Certificate) -> None:
     page = _check(certificate, "en")
-    assert "<dt>Village (mauza / mohal)</dt><dd>Bhiuli</dd>" in page
-    assert "<dt>Father&#x27;s / husband&#x27;s name</dt><dd>Late Mohan Lal</dd>" in page
-    assert "<dt>mauza</dt>" not in page and "<dt>relative_name</dt>" not in page
+    assert f"{KEY}Village (mauza / mohal)</dt>{VALUE}Bhiuli</dd>" in page
+    assert f"{KEY}Father&#x27;s / husband&#x27;s name</dt>{VALUE}Late Mohan Lal</dd>" in page
+    assert "mauza</dt>" not in page and "relative_name</dt>" not in page
 
 
 def test_facts_carry_their_labels_in_hindi(certificate: Certificate) -> None:
     page = _check(certificate, "hi")
-    assert "<dt>गाँव (मौजा / मुहाल)</dt>" in page
-    assert "<dt>पिता / पति का नाम</dt>" in page
+    assert f"{KEY}गाँव (मौजा / मुहाल)</dt>" in page
+    assert f"{KEY}पिता / पति का नाम</dt>" in page
     assert "mauza</dt>" not in page and "relative_name" not in page
 
 

@@ -81,7 +81,7 @@ def test_many_page_views_read_as_one_line_with_the_officials_designation(persona
         html = render_to_string(
             "audit/includes/access_log.html", {"entries": DataAccess.objects.for_family(personas.asha_family)}
         )
-    assert html.count("<tr>") == 1 + 2  # the heading and two groups
+    assert html.count('<tr class="govuk-table__row">') == 1 + 2  # the heading and two groups
     assert "50 reads" in html
     assert "Tehsildar, Mandi" in html
     assert "meena" not in html

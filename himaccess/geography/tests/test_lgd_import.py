@@ -145,3 +145,28 @@ def test_command_needs_at_least_one_file(db: None) -> None:
 def test_command_rejects_a_missing_file(db: None, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="not a readable file"):
         call_command("import_lgd", "--villages", str(tmp_path / "absent.csv"))
+
+
+def test_command_shows_reading_and_writing_progress_off_a_terminal(
+    geography: dict[str, int], tmp_path: Path
+) -> None:
+    """Off a terminal (a log, a pipe) each stage ends with one line of its count, time and rate."""
+    stdout, stderr = StringIO(), StringIO()
+    call_command(
+        "import_lgd",
+        "--panchayats",
+        str(PANCHAYATS),
+        "--villages",
+        str(VILLAGES),
+        stdout=stdout,
+        stderr=stderr,
+    )
+    lines = stderr.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "Lines read from lgd_pri_local_bodies.csv",
+        "Lines read from lgd_villages.csv",
+        "Panchayats written",
+        "Villages written",
+    ]
+    assert "Villages written: 4 in " in stderr.getvalue()
+    assert "\r" not in stderr.getvalue()

@@ -1,4 +1,7 @@
-"""Accountability figures and the public dashboard, which carries no personal data."""
+"""Accountability figures and the public dashboard, which carries no personal data.
+
+The dashboard keeps its address: it is the full table behind the charts of /figures/complaints/.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from datetime import timedelta
 import time_machine
 from django.test import Client
 
+from himaccess.conftest import MANDI
 from himaccess.grievances import actions, escalation, figures
 from himaccess.grievances.tests.conftest import Ladder
 
@@ -47,6 +51,23 @@ def test_public_dashboard_shows_no_names_or_mobiles(ladder: Ladder, client: Clie
     assert "Department of Revenue" in text and "Mandi" in text
     for secret in ("Asha", "आशा", "9816000001", "0001", "meena", complaint.reference, "land"):
         assert secret not in text
+
+
+def test_public_dashboard_keeps_its_address_and_leads_to_the_charts(ladder: Ladder, client: Client) -> None:
+    ladder.file_for_asha()
+    page = client.get("/grievances/dashboard/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    mandi = next(row for row in page.context["by_district"] if row["key"] == MANDI)
+    assert mandi["received"] == 1 and mandi["overdue"] == [0, 0, 0, 0]
+    assert 'href="/figures/complaints/"' in text
+    # Both tables fold into labelled blocks on a phone.
+    assert text.count('<table class="govuk-table stack">') == 2
+    assert 'data-label="Received">1</td>' in text
+    hindi = Client(HTTP_ACCEPT_LANGUAGE="hi")
+    hindi.cookies["django_language"] = "hi"
+    assert "मण्डी" in hindi.get("/grievances/dashboard/").content.decode()
+    assert client.post("/grievances/dashboard/").status_code == 405
 
 
 def test_public_tracking_shows_progress_without_personal_data(ladder: Ladder, client: Client) -> None:

@@ -25,9 +25,9 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import IO, Any
 
@@ -36,13 +36,17 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from himaccess.lib.progress import NOWHERE
+from himaccess.lib.progress import Progress as ProgressBar
 from himaccess.registry.models import Family, IdCounter, Member, RegisterChange
 from himaccess.registry.synthetic.population import (
     BLOCK_FAMILIES,
     Block,
     Const,
     Context,
+    Geography,
     Table,
     generate_block,
     load_geography,
@@ -324,6 +328,44 @@ class _CopyWriter:
                 cursor.execute(f"ANALYZE {table}")
 
 
+# --- Where families live --------------------------------------------------------------
+
+# Draws per district stand for the tehsils' weights: enough that a focus share is met to a tenth of a percent.
+TEHSIL_RESOLUTION = 1000
+
+
+def focus_geography(geography: Geography, focus: Mapping[int, float]) -> Geography:
+    """``geography`` with each tehsil of ``focus`` (LGD code -> share) receiving that share of all families.
+
+    The rest are spread as before (districts by population, tehsils evenly
+    within a district), so a small population still has families where a demo's
+    officials are posted. A tehsil's families may still be moved to the tehsil of
+    their town, as every urban family is.
+    """
+    if not focus:
+        return geography
+    if any(not 0 < share < 1 for share in focus.values()) or sum(focus.values()) >= 1:
+        raise SeedError("focus shares must each be between 0 and 1, and add up to less than 1")
+    known = {int(t) for d in geography.districts for t in d.tehsils.tolist()}
+    unknown = sorted(set(focus) - known)
+    if unknown:
+        raise SeedError(
+            f"no tehsil with LGD code {', '.join(map(str, unknown))} in the districts families are placed in"
+        )
+    rest = 1 - sum(focus.values())
+    total_weight = sum(d.weight for d in geography.districts)
+    districts = []
+    for district in geography.districts:
+        tehsils = [int(t) for t in district.tehsils.tolist()]
+        spread = rest * district.weight / total_weight
+        weights = {t: spread / len(tehsils) + focus.get(t, 0.0) for t in tehsils}
+        weight = sum(weights.values())
+        copies = [max(1, round(weights[t] / weight * TEHSIL_RESOLUTION)) for t in tehsils]
+        draws = np.repeat(np.array(tehsils, dtype=np.int64), copies)
+        districts.append(replace(district, weight=weight, tehsils=draws))
+    return Geography(tuple(districts))
+
+
 # --- The run -----------------------------------------------------------------------
 
 
@@ -339,8 +381,15 @@ def seed_population(
     batch_size: int = 20_000,
     workers: int | None = None,
     progress: Progress = _stderr,
+    stream: object | None = None,
+    focus: Mapping[int, float] | None = None,
 ) -> SeedResult:
-    """Add ``families`` synthetic families with their members to the register (see the module doc)."""
+    """Add ``families`` synthetic families with their members to the register (see the module doc).
+
+    ``progress`` receives notes on the last stages; a bar of families written
+    goes to ``stream`` when one is given. ``focus`` gives tehsils a fixed share
+    of the families (``focus_geography``).
+    """
     if families < 1:
         raise SeedError("the number of families must be at least 1")
     if batch_size < 1:
@@ -356,6 +405,7 @@ def seed_population(
     geography = load_geography()
     if not geography.districts:
         raise SeedError("no districts with tehsils and pincodes: load the reference geography first")
+    geography = focus_geography(geography, focus or {})
 
     started = time.monotonic()
     offsets = member_offsets(seed, families)
@@ -383,22 +433,13 @@ def seed_population(
             geography=geography,
         )
         writer.prepare()
-        done_families = done_members = 0
-        last_report = started
-        for batch_families, batch_members, *payload in _drawn(
-            ctx, offsets, layout, postgres, batch_size, workers
-        ):
-            writer.write(tuple(payload))
-            done_families += batch_families
-            done_members += batch_members
-            now = time.monotonic()
-            if now - last_report >= 2 or done_families == families:
-                last_report = now
-                rate = done_families / max(now - started, 1e-9)
-                progress(
-                    f"{done_families:,}/{families:,} families, {done_members:,} members, "
-                    f"{rate:,.0f} families/s, ETA {(families - done_families) / max(rate, 1e-9):,.0f} s"
-                )
+        shown_on = stream if stream is not None else NOWHERE
+        with ProgressBar(_("Families written"), families, stream=shown_on) as bar:
+            for batch_families, _batch_members, *payload in _drawn(
+                ctx, offsets, layout, postgres, batch_size, workers
+            ):
+                writer.write(tuple(payload))
+                bar.advance(batch_families)
         writer.finish(progress)
     elapsed = time.monotonic() - started
     return SeedResult(families, total_members, families, elapsed, writer.rebuilt_indexes, ctx, offsets)

@@ -126,9 +126,9 @@ def test_a_refused_form_starts_at_its_error_summary(
     page.goto(reverse("registry:new_change_request", args=[personas.asha_family.family_id, "birth"]))
     page.locator("#id_name_en").fill("Anu")
     page.locator("main form button[type=submit]").click()
-    summary = page.locator(".error-summary")
+    summary = page.locator(".govuk-error-summary")
     assert problem in summary.inner_text()
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
     assert summary.evaluate("s => s.getBoundingClientRect().top >= 0 && s.getBoundingClientRect().top < 844")
     assert page.locator("#id_name_en").input_value() == "Anu"
     summary.locator("a[href='#id_gender']").click()

@@ -167,13 +167,12 @@ def test_a_refused_form_starts_with_a_summary_linked_to_its_fields(
             response = refusal.client.post(refusal.url, {}, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 400, name
     html = response.content.decode()
-    main = html[html.index('<main id="main">') :]
-    assert 'class="error-summary"' in main, name
+    main = html[html.index('<main id="main"') :]
+    assert 'class="govuk-error-summary"' in main, name
     assert PROBLEM[language] in main
-    assert main.index('class="error-summary"') < main.index("<form"), "the summary comes first"
-    summary = main[
-        main.index('class="error-summary"') : main.index("</div>", main.index('class="error-summary"'))
-    ]
+    assert main.index('class="govuk-error-summary"') < main.index("<form"), "the summary comes first"
+    start = main.index('class="govuk-error-summary"')
+    summary = main[start : main.index("</div>", start)]
     for target in re.findall(r'href="#([^"]+)"', summary):
         assert f'id="{target}"' in main, (name, target)
     if refusal.kept:
@@ -187,5 +186,5 @@ def test_too_many_codes_are_said_in_the_summary(personas: Personas) -> None:
             response = client.post(reverse("accounts:citizen_login"), {"mobile": personas.asha.mobile})
     assert response.status_code == 429
     html = response.content.decode()
-    summary = html[html.index('class="error-summary"') :]
+    summary = html[html.index('class="govuk-error-summary"') :]
     assert "Too many attempts" in summary[: summary.index("</div>")]

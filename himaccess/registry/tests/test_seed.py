@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from himaccess.geography.models import District, Village
 from himaccess.lib import identifiers
@@ -213,7 +213,39 @@ def test_a_second_seed_adds_to_the_register_without_clashes(seeded: SeedResult) 
 def test_command_seeds_and_reports(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("seed", "--families", "50", "--seed", "5", "--as-of", "2025-01-01")
     assert Family.objects.count() == 50
-    assert "families/s" in capsys.readouterr().err
+    assert "Families written: 50 in" in capsys.readouterr().err
+
+
+def test_focus_gives_a_tehsil_its_share_of_a_small_population() -> None:
+    """Spread by population Mandi tehsil gets a family or two of 400; a focus of 30 % gives it about 120."""
+    _seed(400, seed=3, focus={133: 0.3})
+    in_tehsil = Family.objects.filter(tehsil_id=133).count()
+    assert 90 <= in_tehsil <= 150
+    assert Family.objects.exclude(tehsil__district_id=F("district_id")).count() == 0
+    assert Family.objects.values("district").distinct().count() > 5  # the rest still spread over the State
+
+
+@pytest.mark.parametrize(
+    ("focus", "reason"),
+    [
+        ({99999: 0.1}, "no tehsil with LGD code 99999"),
+        ({133: 0.6, 100: 0.5}, "less than 1"),
+        ({133: 0}, "between"),
+    ],
+)
+def test_focus_on_an_unknown_tehsil_or_an_impossible_share_is_refused(
+    focus: dict[int, float], reason: str
+) -> None:
+    with pytest.raises(SeedError, match=reason):
+        _seed(20, focus=focus)
+    assert not Family.objects.exists()
+
+
+def test_command_takes_focus_as_tehsil_and_share() -> None:
+    call_command("seed", "--families", "60", "--focus", "133=0.5", "--as-of", "2025-01-01")
+    assert Family.objects.filter(tehsil_id=133).count() >= 20
+    with pytest.raises((CommandError, SystemExit)):
+        call_command("seed", "--families", "5", "--focus", "133")
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def test_a_rule_effective_in_2099_or_before_1900_is_refused(people: SchemePeople
     for when in ("2099-01-01", "1899-12-31"):
         response = _post(client, json.dumps({"all": []}), effective_from=when)
         assert response.status_code == 400
-        assert "Enter a date from 1900 to 2026-08-11." in response.content.decode()
+        assert "Enter a date from 1900 to 11-08-2026." in response.content.decode()
     assert _versions() == before
 
 

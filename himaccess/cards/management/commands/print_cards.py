@@ -8,7 +8,6 @@ in flight, so memory stays flat however large the district is.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -23,6 +22,7 @@ from himaccess.cards import actions
 from himaccess.cards.models import Card, family_address, member_face
 from himaccess.cards.pdf import CardFace, write_card_sheets
 from himaccess.geography.models import District
+from himaccess.lib.progress import Progress
 from himaccess.registry.models import Family, Member
 
 
@@ -89,27 +89,29 @@ class Command(BaseCommand):
         out: Path = options["out"]
         out.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
+        families = Family.objects.active().filter(district=district).count()
+        if options["limit"]:
+            families = min(families, options["limit"])
         total = 0
-        pending: list[Future[int]] = []
-        with ProcessPoolExecutor(max_workers=max(1, options["workers"])) as pool:
-            for number, families in enumerate(
+        # Each chunk's rendering, with how many families it holds: the bar moves as a file is written.
+        pending: list[tuple[Future[int], int]] = []
+        with (
+            ProcessPoolExecutor(max_workers=max(1, options["workers"])) as pool,
+            Progress("Families printed", families, stream=self.stderr, unit="families") as progress,
+        ):
+            for number, chunk in enumerate(
                 self._chunks(district, options["chunk"], options["limit"]), start=1
             ):
                 cards = actions.issue_for_print_run(
-                    families, with_members=options["members"], acting_user=None, district_code=district.pk
+                    chunk, with_members=options["members"], acting_user=None, district_code=district.pk
                 )
                 path = out / f"{district.pk}-{number:05d}.pdf"
-                pending.append(pool.submit(render_chunk, str(path), _faces(cards)))
+                pending.append((pool.submit(render_chunk, str(path), _faces(cards)), len(chunk)))
                 while len(pending) >= 2 * options["workers"]:
-                    total += pending.pop(0).result()
-                    self._progress(total, started)
-            for future in pending:
+                    future, size = pending.pop(0)
+                    total += future.result()
+                    progress.advance(size)
+            for future, size in pending:
                 total += future.result()
-        self._progress(total, started)
-        sys.stderr.write("\n")
+                progress.advance(size)
         self.stdout.write(f"{total} cards in {time.perf_counter() - started:.1f} s into {out}")
-
-    def _progress(self, total: int, started: float) -> None:
-        elapsed = max(time.perf_counter() - started, 1e-9)
-        sys.stderr.write(f"\r{total} cards, {total / elapsed:.0f} cards/s")
-        sys.stderr.flush()

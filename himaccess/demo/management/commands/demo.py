@@ -1,9 +1,11 @@
 """``himaccess demo``: the embedded product on this machine, ready to try.
 
 Migrates the SQLite database, loads the reference geography, seeds a few
-thousand synthetic families (once), creates demo officials with passwords
-generated for this installation (no default accounts), prints how to log in,
-and serves on localhost.
+thousand synthetic families (once, a share of them where the demo officials
+work), creates demo officials with passwords generated for this installation
+(no default accounts), fills their queues through the apps' own actions,
+prints how to log in, and serves on localhost. Each step is numbered and timed
+as it runs, long ones with a progress bar.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-import time
 from argparse import BooleanOptionalAction
 from io import StringIO
 from typing import Any
@@ -19,12 +20,18 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from himaccess.accounts.models import Level, Role, User
 from himaccess.demo import activity as demo_activity
+from himaccess.demo import cards as demo_cards
 from himaccess.demo import milkfed as demo_milkfed
 from himaccess.demo import natural_farming as demo_natural_farming
-from himaccess.registry.models import Family, Member
+from himaccess.demo import sign_on as demo_sign_on
+from himaccess.demo.steps import Steps
+from himaccess.lib.progress import Progress
+from himaccess.registry.models import Family
 
 # (username, role, level, district LGD code, tehsil LGD code, department):
 # enough officials to walk every flow in Mandi (22) and Mandi tehsil (133),
@@ -44,6 +51,28 @@ DEMO_OFFICIALS = (
     ("agri.mandi", Role.DEPARTMENT_OFFICER, Level.DISTRICT, 22, None, "agriculture"),
     ("centre.mandi", Role.DEPARTMENT_OFFICER, Level.DISTRICT, 22, None, "food_civil_supplies"),
 )
+
+
+class _AppliedMigrations:
+    """Where ``migrate`` reports its work: each migration it starts to apply moves the bar."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+
+    def write(self, text: str) -> None:
+        if text.lstrip().startswith("Applying "):
+            self.progress.advance()
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _seeded() -> bool:
+    """Whether an earlier run seeded the register (asked before migrating, so tables may be missing)."""
+    return Family._meta.db_table in connection.introspection.table_names() and Family.objects.exists()
 
 
 class Command(BaseCommand):
@@ -69,26 +98,70 @@ class Command(BaseCommand):
             # Links in SMS, acknowledgements and certificate QR codes must reach this server, on this port.
             settings.SITE_URL = f"http://127.0.0.1:{port}"
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("load_geography", verbosity=0)
-        seeding = not Family.objects.exists()
+        seeding = not _seeded()
+        acting = seeding and activity
+        steps = Steps(self.stdout.write, 4 + (8 if acting else 0) if seeding else 3)
+        with steps.step("Database tables"):
+            self._migrate()
+        with steps.step("Reference geography (districts, tehsils, villages)"):
+            call_command("load_geography", verbosity=0, stdout=StringIO())
         if seeding:
-            self.stdout.write(f"Seeding {families} synthetic families…")
-            call_command("seed", families=families, seed=2026)
-        passwords = self._officials()
-        if seeding and activity:
-            started = time.perf_counter()
-            summary = demo_activity.generate(seed=2026)
-            self.stdout.write(f"{summary.line()} [{time.perf_counter() - started:.1f} s]")
-            milk = demo_milkfed.seed()
+            with steps.step(f"{families:,} synthetic families"):
+                call_command(
+                    "seed",
+                    families=families,
+                    seed=2026,
+                    focus=list(demo_activity.focus(families).items()),
+                    stdout=self.stdout,
+                    stderr=self.stdout,
+                )
+        with steps.step("Demo officials"):
+            passwords = self._officials()
+        sign_on = None
+        if acting:
+            sign_on = self._activity(steps)
+        self.stdout.write(steps.summary())
+        self._explain(passwords, port, sign_on)
+        if not no_serve:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _migrate(self) -> None:
+        executor = MigrationExecutor(connection)
+        pending = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+        with Progress("Migrations applied", pending, stream=self.stdout) as progress:
+            call_command("migrate", interactive=False, verbosity=1, stdout=_AppliedMigrations(progress))
+
+    def _activity(self, steps: Steps) -> demo_sign_on.SignOn:
+        """A few weeks' work in every app, through the apps' own actions (eight steps)."""
+        run = demo_activity.start(seed=2026)
+        out = self.stdout
+        with demo_activity.quiet_tasks():
+            with steps.step("Register change requests and decisions"):
+                demo_activity.file_change_requests(run, out=out)
+            with steps.step("Applications and decisions"):
+                demo_activity.file_applications(run, out=out)
+            with steps.step("Complaints and their handling"):
+                demo_activity.file_complaints(run, out=out)
+            with steps.step("Scheme eligibility, enrolments and payments"):
+                demo_activity.evaluate_schemes(run, out=out)
+            self.stdout.write(run.summary.line())
+            with steps.step("Milkfed societies, farmers and a month of milk"):
+                milk = demo_milkfed.seed()
             self.stdout.write(
                 f"Milkfed: {milk.societies} societies, {milk.farmers} farmers, "
                 f"{milk.deliveries} deliveries, {milk.paid} payments"
             )
-            self.stdout.write(demo_natural_farming.generate(seed=2026).line())
-        self._explain(passwords, port)
-        if not no_serve:
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            with steps.step("Natural farming centres, farmers and weighments"):
+                farming = demo_natural_farming.generate(seed=2026)
+            self.stdout.write(farming.line())
+            with steps.step("Family cards in the print queue"):
+                queued = demo_cards.request_prints(out=out)
+            self.stdout.write(
+                "Print queue of Mandi tehsil: "
+                + ", ".join(f"{count} {status}" for status, count in sorted(queued.items()))
+            )
+            with steps.step("A departmental application citizens have signed in to"):
+                return demo_sign_on.register()
 
     def _officials(self) -> dict[str, str]:
         """Demo officials through the real command, each with a password made here."""
@@ -115,7 +188,7 @@ class Command(BaseCommand):
             created[username] = password
         return created
 
-    def _explain(self, passwords: dict[str, str], port: int) -> None:
+    def _explain(self, passwords: dict[str, str], port: int, sign_on: demo_sign_on.SignOn | None) -> None:
         out = self.stdout.write
         out("")
         served = f"http://127.0.0.1:{port}"
@@ -135,15 +208,15 @@ class Command(BaseCommand):
                 "Officials were created on the first run;"
                 " reset a password with: himaccess changepassword <username>"
             )
-        # Heads of families in Mandi tehsil, whose requests the demo
-        # officials of Mandi decide.
-        heads = Member.objects.filter(relation="head", life_status="living").exclude(mobile="")
-        in_tehsil = heads.filter(family__tehsil_id=133)
-        sample = (in_tehsil if in_tehsil.exists() else heads.filter(family__district_id=22)).order_by("id")
-        rows = sample.values_list("mobile", "name_en", "family__tehsil__name_en")[:3]
-        if rows:
+        # Heads of families in Mandi tehsil, whose requests the demo officials of Mandi decide.
+        heads = demo_activity.showcase()
+        if heads:
             out("Citizens log in with their mobile number and a one-time code. Try:")
-            for mobile, name, tehsil in rows:
-                out(f"  {mobile}  ({name}, {tehsil} tehsil, Mandi)")
+            for head in heads:
+                out(f"  {head.mobile}  ({head.name_en}, {head.family.tehsil.name_en} tehsil, Mandi)")
             out(f"  Codes are not sent by SMS in the demo: read them in {settings.DATA_DIR / 'sms.log'}")
+        if sign_on is not None:
+            out(f"They have signed in to {demo_sign_on.NAME}: see it on their My apps page.")
+            out(f"  Try its OpenID Connect login: client_id {sign_on.client_id}")
+            out(f"  client_secret {sign_on.client_secret} (shown once), redirect_uri {sign_on.redirect_uri}")
         out("")

@@ -32,7 +32,10 @@ class Command(BaseCommand):
                 raise CommandError(_("%(path)s is not a readable file.") % {"path": path})
         try:
             report = import_lgd(
-                panchayats=panchayats, villages=villages, skip_invalid=options["skip_invalid"]
+                panchayats=panchayats,
+                villages=villages,
+                skip_invalid=options["skip_invalid"],
+                stream=self.stderr,
             )
         except ImportRejected as rejected:
             for error in rejected.errors:

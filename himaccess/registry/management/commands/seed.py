@@ -33,6 +33,20 @@ def _non_negative(value: str) -> int:
     return _integer(value, 0)
 
 
+def _focus(value: str) -> tuple[int, float]:
+    tehsil, _sep, share = value.partition("=")
+    try:
+        code, fraction = int(tehsil), float(share)
+    except ValueError:
+        code, fraction = 0, 0.0
+    if code < 1 or not 0 < fraction < 1:
+        raise ArgumentTypeError(
+            _("%(value)r is not a tehsil's LGD code and a share between 0 and 1, such as 133=0.2")
+            % {"value": value}
+        )
+    return code, fraction
+
+
 def _past_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -71,6 +85,14 @@ class Command(BaseCommand):
             default=None,
             help="reference date for ages, YYYY-MM-DD (default today)",
         )
+        parser.add_argument(
+            "--focus",
+            type=_focus,
+            action="append",
+            default=[],
+            metavar="TEHSIL=SHARE",
+            help="give this tehsil (LGD code) this share of the families, e.g. 133=0.2; repeatable",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -81,6 +103,8 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 workers=options["workers"],
                 progress=lambda line: self.stderr.write(line),
+                stream=self.stderr,
+                focus=dict(options["focus"]),
             )
         except SeedError as error:
             raise CommandError(_("Cannot seed: %(reason)s") % {"reason": error}) from error

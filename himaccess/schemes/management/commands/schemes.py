@@ -80,8 +80,10 @@ class Command(BaseCommand):
             self.stdout.write(f"{tasks.scan_age_thresholds(on.isoformat())} members re-evaluated")
 
     def _evaluate(self, source: Path, output: Path, on: date, only: list[str]) -> None:
-        if not source.exists():
+        if not source.is_file():
             raise CommandError(f"no such file: {source}")
+        if output.is_dir() or not output.parent.is_dir():
+            raise CommandError(f"the output must be a file in an existing directory, not {output}")
         versions = reevaluation.rules_in_force(on)
         if only:
             known = {v.scheme.scheme_id for v in versions}
@@ -92,15 +94,21 @@ class Command(BaseCommand):
                 )
             versions = [v for v in versions if v.scheme.scheme_id in only]
         try:
-            evaluated, errors = snapshot.evaluate_csv(source, output, versions, on)
+            evaluated, errors = snapshot.evaluate_csv(source, output, versions, on, stream=self.stderr)
         except snapshot.BadHeader as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(f"{str(exc).rstrip('.')}. Nothing written.") from None
         except snapshot.NoValidRows as exc:
             for error in exc.errors:
                 self.stderr.write(f"line {error.line}: {error.message}")
-            raise CommandError(f"{exc} {len(exc.errors)} bad rows; nothing written.") from None
+            if exc.errors:
+                raise CommandError(f"{exc} Bad rows: {len(exc.errors)}; nothing written.") from None
+            raise CommandError(f"{exc} Nothing written.") from None
         except UnicodeDecodeError:
-            raise CommandError("the input is not UTF-8 text") from None
+            raise CommandError(
+                "the input is not UTF-8 text: save the list as CSV in UTF-8; nothing written"
+            ) from None
+        except OSError as exc:
+            raise CommandError(str(exc)) from None
         for error in errors:
             self.stderr.write(f"line {error.line}: {error.message}")
         self.stdout.write(
