@@ -6,20 +6,21 @@ for the batch run and the list check, and score one new person against a
 handful of candidates (``score_pairs``) without starting Splink, so all three
 answer with one model.
 
-Training needs no labels: u-probabilities from random pairs, then
-expectation maximisation on two blocking passes inside one district (same
-date of birth: learns the name, relative, place and mobile levels; same
-names and father's name: learns the date levels), as Splink documents for
-unlabelled data. Inside a district, because state-wide both blocks are
-swamped by same-named strangers (decision 1170).
+Training needs no labels: u-probabilities from random pairs (counted from
+the values for identifiers), then expectation maximisation on three blocking
+passes where a re-entered person is common (one village and birthday; one
+name and father's record; one name and birthday), as Splink documents for
+unlabelled data (``train``; decisions 1170 and 1232).
 
-Twins and namesakes: a twin shares parents, birthday, village and often the
-family's mobile with their sibling, so every field but the given name agrees.
-The given-name comparison therefore has a level of its own for "another
-given name, same date of birth and same father" whose m-probability is fixed
-near zero: a clerk who re-enters a person may misspell or abbreviate their
-name, or write it in the other script, but does not give them a different
-one while copying their father and birthday exactly.
+Siblings, twins and namesakes: a twin or a sibling shares parents, village
+and often the family's mobile, so every field but the given name agrees. The
+given-name comparison therefore has levels of their own for "another given
+name, one father's record" and "another given name, one birthday and father"
+whose m-probability is fixed near zero: a clerk who re-enters a person may
+misspell or abbreviate their name, or write it in the other script, but does
+not give them a different one while copying their father exactly. A namesake
+of another generation in one household (a father and his son) is kept apart
+by the date level "a generation apart".
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ first, a few pages of each kind. On every page:
 - the server answers 2xx (no broken internal link, no error page);
 - nothing is wider than the screen at 390 px or at 1280 px;
 - a Hindi page has no run of three or more Latin-script words outside what is meant to be Latin
-  (identifiers, e-mail addresses, codes, text marked ``lang="en"``);
+  (identifiers, e-mail addresses, codes, code blocks such as a rule's JSON, what a person typed in
+  a text box, and text marked ``lang="en"``, such as a complaint someone wrote in English);
 - axe-core finds no WCAG 2.1 A/AA violation.
 
 All problems are gathered and reported together, so one run shows the whole picture.
@@ -57,7 +58,8 @@ LATIN_RUNS = """
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
     if (!parent) continue;
-    if (parent.closest("script, style, noscript, code, kbd, samp, [lang]:not([lang=hi])")) continue;
+    const latin = "script, style, noscript, code, kbd, samp, pre, textarea, [lang]:not([lang=hi])";
+    if (parent.closest(latin)) continue;
     if (parent.closest("[hidden], [aria-hidden=true]")) continue;
     const style = getComputedStyle(parent);
     if (style.display === "none" || style.visibility === "hidden") continue;
