@@ -22,7 +22,6 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("HIMACCESS_CHROMIUM", "/usr/bin/chromium")
@@ -118,7 +117,7 @@ def _session_for(username: str) -> str:
     return str(client.cookies["sessionid"].value)
 
 
-def _capture(base: str, out: Path, sessions: dict[str, str], pages: dict[str, Any]) -> int:
+def _capture(base: str, out: Path, sessions: dict[str, str], pages: dict[str, list[tuple[str, str]]]) -> int:
     from playwright.sync_api import sync_playwright
 
     taken = 0
@@ -136,7 +135,7 @@ def _capture(base: str, out: Path, sessions: dict[str, str], pages: dict[str, An
                     context.add_cookies(cookies)  # type: ignore[arg-type]
                     page = context.new_page()
                     for name, url in entries:
-                        page.goto(base + url())
+                        page.goto(base + url)
                         path = out / persona / f"{name}-{language}-{width_name}.png"
                         path.parent.mkdir(parents=True, exist_ok=True)
                         page.screenshot(path=str(path), full_page=True)
@@ -175,7 +174,9 @@ def main() -> None:
         import django
 
         django.setup()
-        pages = _pages()
+        # Every address is worked out here, before the browser runs: the ORM refuses to be called
+        # from inside Playwright's event loop.
+        pages = {persona: [(name, url()) for name, url in entries] for persona, entries in _pages().items()}
         sessions = {persona: _session_for(persona) for persona in pages if persona != "public"}
         started = time.perf_counter()
         taken = _capture(base, args.out, sessions, pages)

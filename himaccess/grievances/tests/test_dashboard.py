@@ -62,7 +62,7 @@ def test_public_dashboard_keeps_its_address_and_leads_to_the_charts(ladder: Ladd
     assert mandi["received"] == 1 and mandi["overdue"] == [0, 0, 0, 0]
     assert 'href="/figures/complaints/"' in text
     # Both tables fold into labelled blocks on a phone.
-    assert text.count('<table class="govuk-table stack">') == 2
+    assert text.count('<table class="govuk-table govuk-!-font-size-16 stack">') == 2
     assert 'data-label="Received">1</td>' in text
     hindi = Client(HTTP_ACCEPT_LANGUAGE="hi")
     hindi.cookies["django_language"] = "hi"
