@@ -36,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -259,6 +260,8 @@ class Sampler(threading.Thread):
         self.active = 0
         self.waiting = 0
         self.samples = 0
+        # What the waiting sessions wait for (lock type) and on which statement: the first place to look.
+        self.waits: Counter[tuple[str, str]] = Counter()
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -267,13 +270,21 @@ class Sampler(threading.Thread):
         name = self.url.rsplit("/", 1)[1]
         with psycopg.connect(self.url, autocommit=True) as conn:
             while not self.stop.is_set():
-                active, waiting = conn.execute(
-                    "SELECT count(*), count(*) FILTER (WHERE wait_event_type = 'Lock') FROM pg_stat_activity "
-                    "WHERE datname = %s AND state = 'active' AND pid <> pg_backend_pid()",
+                rows = conn.execute(
+                    # A row lock is awaited holding a tuple lock on that row: its table names the row.
+                    "SELECT a.wait_event_type, a.wait_event, "
+                    "left(regexp_replace(a.query, '\\s+', ' ', 'g'), 90) || coalesce(' (row of ' || "
+                    "(SELECT string_agg(DISTINCT l.relation::regclass::text, ', ') "
+                    "FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'tuple') || ')', '') "
+                    "FROM pg_stat_activity a "
+                    "WHERE a.datname = %s AND a.state = 'active' AND a.pid <> pg_backend_pid()",
                     (name,),
-                ).fetchone()
-                self.active += active
-                self.waiting += waiting
+                ).fetchall()
+                self.active += len(rows)
+                for kind, event, query in rows:
+                    if kind == "Lock":
+                        self.waiting += 1
+                        self.waits[(event, query)] += 1
                 self.samples += 1
                 time.sleep(0.02)
 
@@ -321,6 +332,9 @@ def run_level(
         f"({100 * share:4.1f}% of active)  [{load}]",
         flush=True,
     )
+    for (event, query), count in sampler.waits.most_common(3):
+        share_of_active = 100 * count / max(sampler.active, 1)
+        print(f"            {share_of_active:4.1f}% waiting on {event}: {query}", flush=True)
 
 
 def main() -> None:

@@ -375,7 +375,7 @@ def record_weighment(
     found = find_farmer(farmer_identifier)
     if found is None:
         raise ValidationError(_("No natural farmer has that registration number."), code="unknown_farmer")
-    farmer = Farmer.objects.select_for_update().select_related("member__family").get(pk=found.pk)
+    farmer = Farmer.objects.select_for_update(of=("self",)).select_related("member__family").get(pk=found.pk)
     today = timezone.localdate(moment)
     if not farmer.is_certified_on(today):
         raise ValidationError(
@@ -464,7 +464,7 @@ def pay_farmer(farmer_pk: int, *, acting_user: User | None) -> Payment | None:
     this payment or left for the next; a farmer without a bank account on the
     register is not paid (the run counts them).
     """
-    farmer = Farmer.objects.select_for_update().select_related("member__family").get(pk=farmer_pk)
+    farmer = Farmer.objects.select_for_update(of=("self",)).select_related("member__family").get(pk=farmer_pk)
     member = farmer.member
     if not member.bank_account or not member.bank_ifsc:
         return None

@@ -42,7 +42,7 @@ def attempt(message_id: int) -> str:
     """Try one queued message once, holding its row; returns what happened."""
     with transaction.atomic():
         message = (
-            SmsMessage.objects.select_for_update(skip_locked=True)
+            SmsMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("template")
             .filter(pk=message_id, status=SmsMessage.Status.QUEUED)
             .first()

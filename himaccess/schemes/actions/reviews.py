@@ -46,7 +46,7 @@ def open_review(
 @transaction.atomic
 def decide_review(review: ReviewCase, *, stop: bool, note: str, acting_user: User) -> ReviewCase:
     """An officer continues or stops a benefit under review; stopping waits for the grace period."""
-    locked = ReviewCase.objects.select_for_update().select_related("enrolment").get(pk=review.pk)
+    locked = ReviewCase.objects.select_for_update(of=("self",)).select_related("enrolment").get(pk=review.pk)
     if not can_officiate(acting_user, locked.enrolment):
         raise NotFoundForYou
     if locked.status != ReviewCase.Status.OPEN:
