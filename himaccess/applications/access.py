@@ -121,7 +121,8 @@ def get_member_to_apply_for(user: User, member_id: str, consent: AssistedConsent
         # The citizen's own family, through their link first: two index lookups, no join over the register.
         families = list(CitizenLink.objects.in_force(user).values_list("member__family_id", flat=True))
         members = members.filter(family_id__in=families)
-    member = members.filter(member_id=canonical).first()
+    # Member IDs are unique: a bare LIMIT 1, without the ORDER BY that first() adds and compiles.
+    member = next(iter(members.filter(member_id=canonical)[:1]), None)
     if member is None:
         raise Http404
     return member

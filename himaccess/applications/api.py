@@ -166,16 +166,17 @@ def file_application(request: AuthenticatedRequest, payload: ApplicationIn) -> H
 
 def _file(request: AuthenticatedRequest, payload: ApplicationIn) -> ApplicationOut:
     """Check the request, file the application and build its answer (inside the caller's transaction)."""
-    service = (
-        Service.objects.offered().select_related("current_version").filter(code=payload.service[:20]).first()
-    )
+    # The code is the primary key: a bare LIMIT 1, without the ORDER BY that first() adds.
+    offered = Service.objects.offered().select_related("current_version").filter(code=payload.service[:20])
+    service = next(iter(offered[:1]), None)
     if service is None or service.current_version is None or not service.current_version.stages:
         raise HttpError(422, _("There is no such service in the catalogue."))
     consent = access.live_consent(request.user, request.session.get(access.CONSENT_SESSION_KEY))
     member = access.get_member_to_apply_for(request.user, payload.member_id, consent)
-    on_file = {
-        d.pk: d for d in Document.objects.filter(member=member, pk__in=list(payload.documents.values()))
-    }
+    chosen_ids = list(payload.documents.values())
+    on_file = (
+        {d.pk: d for d in Document.objects.filter(member=member, pk__in=chosen_ids)} if chosen_ids else {}
+    )
     chosen: dict[str, Document] = {}
     for requirement, document_id in payload.documents.items():
         if document_id not in on_file or on_file[document_id].kind != requirement:

@@ -39,8 +39,12 @@ def refresh_citizen_links(user: User, *, request: HttpRequest | None = None) -> 
     Returns the members linked afterwards. With several candidates and none
     linked yet, nothing is linked: the citizen is asked which one they are.
     """
-    stale = CitizenLink.objects.filter(user=user).exclude(member__in=member_candidates(user))
-    for link in stale.select_related("member"):
+    stale = list(
+        CitizenLink.objects.filter(user=user)
+        .exclude(member__in=member_candidates(user))
+        .select_related("member")
+    )
+    for link in stale:
         record(
             user,
             "citizen.unlinked",
@@ -49,7 +53,8 @@ def refresh_citizen_links(user: User, *, request: HttpRequest | None = None) -> 
             source="accounts",
             request=request,
         )
-    stale.delete()
+    if stale:  # most logins find none: no DELETE then; and exactly the links recorded as unlinked
+        CitizenLink.objects.filter(pk__in=[link.pk for link in stale]).delete()
     linked = [link.member for link in CitizenLink.objects.filter(user=user).select_related("member")]
     if not linked:
         candidates = list(member_candidates(user)[:2])

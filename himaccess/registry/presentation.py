@@ -118,7 +118,8 @@ def _together(changes: Iterable[RegisterChange]) -> list[list[RegisterChange]]:
 class _Values:
     """Stored values (text) as people read them: labels, names, Family IDs, dates, masked numbers."""
 
-    def __init__(self, changes: list[RegisterChange], language: str) -> None:
+    def __init__(self, changes: list[RegisterChange], language: str, known: Iterable[Model] = ()) -> None:
+        """``known``: rows already read (the family and its places), not read again."""
         self.language = language
         wanted: dict[type[Model], set[int]] = defaultdict(set)
         for change in changes:
@@ -127,9 +128,14 @@ class _Values:
                 for value in (change.old_value, change.new_value):
                     if value.isdigit():
                         wanted[field.related_model].add(int(value))
-        self.related: dict[type[Model], dict[Any, Model]] = {
-            model: model._default_manager.in_bulk(keys) for model, keys in wanted.items()
-        }
+        already: dict[type[Model], dict[Any, Model]] = defaultdict(dict)
+        for row in known:
+            already[type(row)][row.pk] = row
+        self.related: dict[type[Model], dict[Any, Model]] = {}
+        for model, keys in wanted.items():
+            found = {key: already[model][key] for key in keys if key in already[model]}
+            missing = keys - found.keys()
+            self.related[model] = {**found, **(model._default_manager.in_bulk(missing) if missing else {})}
 
     def label(self, change: RegisterChange) -> str:
         if change.field in FIELD_LABELS:
@@ -163,6 +169,21 @@ class _Values:
         return value
 
 
+def _places(family: Family) -> list[Model]:
+    """The family and the places already read with it (``select_related``), without a query."""
+    fields = [f for f in Family._meta.concrete_fields if f.is_relation and f.is_cached(family)]  # type: ignore[attr-defined]
+    return [family, *(row for f in fields if (row := getattr(family, f.name)) is not None)]
+
+
+def _keep_places(family: Family, values: _Values) -> None:
+    """Hand the places the history read to the family, so the page does not read them again."""
+    for f in Family._meta.concrete_fields:
+        if f.is_relation and not f.is_cached(family) and f.related_model is not None:  # type: ignore[attr-defined]
+            row = values.related.get(f.related_model, {}).get(getattr(family, f.attname))
+            if row is not None:
+                f.set_cached_value(family, row)  # type: ignore[attr-defined]
+
+
 def _arrival(rows: list[RegisterChange], values: _Values) -> list[str]:
     """What a new member's line says: their relation and date of birth."""
     written = {row.field: row for row in rows}
@@ -181,7 +202,8 @@ def history(family: Family) -> list[HistoryLine]:
     """
     language = get_language() or "en"
     rows = list(family.changes.exclude(field__in=HIDDEN_FIELDS).select_related("member")[:HISTORY_ROWS_READ])
-    values = _Values(rows, language)
+    values = _Values(rows, language, known=_places(family))
+    _keep_places(family, values)
     lines = []
     for group in _together(rows)[:HISTORY_ROWS]:
         first = group[0]

@@ -7,6 +7,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -274,6 +275,9 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
             try:
                 scope = Family.objects.visible_to(request.user).select_related("district")
                 results = find_families(form.cleaned_data["q"], scope)
+                # A name search reaches families through their members, without the scope's join:
+                # the districts the table shows in one query, not one per family found.
+                prefetch_related_objects([match.family for match in results], "district")
             except ValueError as exc:
                 form.add_error("q", str(exc))
                 status = 400
