@@ -1,9 +1,22 @@
 """Service applications submitted per second under load, served by gunicorn on PostgreSQL.
 
-1. Prepares a PostgreSQL database (``--database``, default ``himseva_bench``;
-   dropped and created afresh), migrates it, registers ``--families`` families
-   in Mandi through the real register actions, and makes a logged-in session
-   for each family's citizen (what the OTP login leaves in the session store).
+1. Either prepares a small PostgreSQL database (``--database``, default
+   ``himseva_bench``; dropped and created afresh), migrates it, registers
+   ``--families`` families in Mandi through the real register actions, and
+   makes a logged-in session for each family's citizen (what the OTP login
+   leaves in the session store); every citizen applies for a character
+   certificate. Or, with ``--database-url`` (a full-state register, kept as it
+   is: nothing dropped or migrated), draws ``--citizens`` heads of families
+   uniformly over the whole register (random primary keys, so every district
+   in proportion to its families), gives each a citizen login and a session,
+   and picks for each one service at random among those offered online with a
+   workflow, no required upload and fields the register prefills (the
+   certificates, land records, relief, agriculture, animal husbandry and
+   water services), with the answers a person types into the fields the
+   register does not fill, checked with the server's own form. Every citizen
+   applies once: a separate set of citizens takes the warm-up, and the run
+   prints how many submissions were a citizen's second (more submissions than
+   citizens). The static files are collected, as a deployment does.
 2. Starts gunicorn (gthread workers, DEBUG off) on the project's WSGI app and,
    as production runs, a Celery worker on Redis (``--broker``, default
    ``redis://127.0.0.1:6379/7``) that delivers the SMS after the request has
@@ -13,7 +26,7 @@
    keep-alive, so it takes little of the server's CPU): each of
    ``--concurrency`` connections first GETs the home page with its session
    cookie to receive the CSRF cookie from the server, then posts complete
-   applications (a character certificate, the register filling the form) to
+   applications (the register filling the fields it knows) to
    ``POST /api/v1/services/applications`` for ``--seconds`` with that cookie
    and the X-CSRFToken header, as a browser does. Before the run it checks
    that a post without the header is refused (CSRF is enforced).
@@ -23,9 +36,11 @@
    without and with keys (off, on, off, on ...) so both see the same
    machine, and prints the throughput of each.
 4. Prints sustained submissions per second, latency percentiles, the error
-   rate, whether every 201 answer has its application row (lost = 0), the
-   SMS delivered, the load generator's own CPU time, the load average and
-   the number of cores.
+   rate (with a few refusals' answers), whether every 201 answer has its
+   application row (lost = 0), the applications by status and by service,
+   the SMS delivered, the server's CPU per submission (gunicorn, Celery and
+   PostgreSQL backends), the load generator's own CPU time, the load average
+   and the number of cores.
 
 ``--fault`` turns it into a failure test: a third of the way in PostgreSQL is
 restarted (``pg_ctlcluster --skip-systemctl-redirect VERSION CLUSTER restart``;
@@ -39,6 +54,8 @@ shows what blind retries do instead.
 
     .venv/bin/python bench/services_submit.py [--seconds 30] [--concurrency 16] [--workers 3] \\
         [--threads 4] [--sms-inline] [--keys off|on|both] [--fault] [--pg-cluster main] [--pg-port 5432]
+    .venv/bin/python bench/services_submit.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/himaccess_bench --citizens 3000 [--seconds 60]
 
 Everything (server, PostgreSQL, Celery worker, load generator) shares the
 machine's cores; figures are a floor.
@@ -59,22 +76,25 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.measure import machine  # noqa: E402
 
 
 def pg_url(port: int, database: str) -> str:
     return f"postgres://postgres@127.0.0.1:{port}/{database}"
 
 
-def environment(database: str, workdir: str, port: int) -> dict[str, str]:
+def environment(database_url: str, workdir: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DATABASE_URL": pg_url(port, database),
+            "DATABASE_URL": database_url,
             "HIMACCESS_DATA_DIR": workdir,
             "DEBUG": "false",
             "SECRET_KEY": "bench-only-" + secrets.token_hex(16),
@@ -94,8 +114,29 @@ def environment(database: str, workdir: str, port: int) -> dict[str, str]:
     return env
 
 
-def prepare(database: str, families: int, port: int) -> list[tuple[str, str]]:
-    """(session key, member id) per citizen."""
+# One citizen's submission: session key, Member ID, service code, the answers the register did not fill.
+Job = tuple[str, str, str, dict[str, str]]
+# The small database's citizens all ask for a character certificate.
+CHARACTER = ("CERT-05", {"relative_name": "Bench Parent", "purpose": "Benchmark"})
+
+
+def _login(user: Any) -> str:
+    """A logged-in session in the session store, as the OTP login leaves it."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    assert store.session_key is not None
+    return store.session_key
+
+
+def prepare(database: str, families: int, port: int) -> list[Job]:
+    """A fresh database of ``families`` families in Mandi; one job per citizen."""
     import psycopg
 
     with psycopg.connect(pg_url(port, "postgres"), autocommit=True) as conn:
@@ -106,9 +147,6 @@ def prepare(database: str, families: int, port: int) -> list[tuple[str, str]]:
     django.setup()
     from datetime import date
 
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -150,14 +188,150 @@ def prepare(database: str, families: int, port: int) -> list[tuple[str, str]]:
         assert member is not None
         user = User.objects.create_user(username=f"bench{i}", kind=User.Kind.CITIZEN, mobile=member.mobile)
         CitizenLink.objects.create(user=user, member=member)
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        assert store.session_key is not None
-        sessions.append((store.session_key, member.member_id))
+        sessions.append((_login(user), member.member_id, *CHARACTER))
     return sessions
+
+
+# Answers a citizen types into the fields the register cannot fill, by field name.
+TYPED = {
+    "purpose": ("Admission to college", "Job application", "Army recruitment rally", "Police verification"),
+    "khasra": ("112/3", "45", "208/17"),
+    "khata_khatauni": ("45/67", "12/30", "301/512"),
+    "crop": ("Apple", "Maize", "Wheat", "Potato"),
+    "scheme": ("Jal Jeevan Mission", "Hand pump repair"),
+    "qualification": ("Graduate", "Senior secondary", "Diploma in engineering"),
+    "damage": ("Roof damaged in the landslide", "Cowshed washed away by the flood"),
+    "tag_number": ("HP-22-0042",),
+}
+
+
+def _typed_answers(version: Any, prefilled: dict[str, Any], member: Any, rng: Any) -> dict[str, str]:
+    """What the citizen types into the fields the register did not fill, as a person would."""
+    family = member.family
+    answers: dict[str, str] = {}
+    for spec in version.form_fields:
+        name = spec["name"]
+        if name in prefilled:
+            continue
+        if name in TYPED:
+            answers[name] = rng.choice(TYPED[name])
+        elif name == "relative_name":
+            relative = member.father or member.spouse or family.head()
+            answers[name] = relative.name_en if relative and relative != member else "Not recorded"
+        elif name == "mauza":
+            answers[name] = family.village.name_en if family.village else family.tehsil.name_en
+        elif name == "years_of_residence":
+            answers[name] = str(max(1, member.age_on(date.today())))
+        elif spec["type"] == "choice":
+            answers[name] = rng.choice(spec["choices"])["value"]
+        elif spec["type"] == "date":
+            answers[name] = date(2024, rng.randint(1, 12), rng.randint(1, 28)).isoformat()
+        elif spec["type"] == "number":
+            answers[name] = str(max(int(spec.get("min") or 0), 1) * rng.randint(1, 5))
+        elif spec["type"] == "yes_no":
+            answers[name] = "on"
+        else:
+            answers[name] = family.tehsil.name_en
+    return answers
+
+
+def prepare_existing(citizens: int, seed: int) -> list[Job]:
+    """Citizens of an existing register, one job each, for the services the register prefills.
+
+    Heads of families drawn uniformly over the whole register (random primary
+    keys, so every district is reached in proportion to its families), each
+    given a citizen login (reused if a bench run made one before) and one
+    service chosen at random among those offered online with a workflow, no
+    required upload and at least one field the register fills. The answers
+    are checked here with the same form the server uses, so a refusal in the
+    run is the server's, not the bench's.
+    """
+    import random
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.models import Count
+
+    from himaccess.accounts.models import User
+    from himaccess.applications.actions import drafts
+    from himaccess.applications.forms import ApplicationForm
+    from himaccess.catalog.models import Service
+    from himaccess.registry.models import CitizenLink, Family, Member
+
+    rng = random.Random(seed)
+    services = [
+        service
+        for service in Service.objects.offered().select_related("current_version").order_by("code")
+        if service.current_version is not None
+        and service.current_version.stages
+        and not any(d["required"] for d in service.current_version.documents)
+        and any(f.get("prefill") for f in service.current_version.form_fields)
+    ]
+    if not services:
+        raise SystemExit("no service is offered online without a required upload")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id), max(id) FROM registry_family")
+        low, high = cursor.fetchone()
+    heads: dict[int, Any] = {}
+    for _ in range(50):
+        if len(heads) >= citizens:
+            break
+        drawn = [rng.randint(low, high) for _ in range(2 * (citizens - len(heads)))]
+        for member in (
+            Member.objects.living()
+            .filter(family_id__in=drawn, relation="head", family__status=Family.Status.ACTIVE)
+            .select_related("family", "family__district", "family__tehsil", "family__village")
+            .select_related("family__panchayat", "family__urban_body", "father", "spouse")
+        ):
+            heads.setdefault(member.family_id, member)
+    chosen = list(heads.values())[:citizens]
+    jobs: list[Job] = []
+    picked: dict[str, int] = {}
+    refused = 0
+    for member in chosen:
+        link = CitizenLink.objects.filter(member=member).select_related("user").first()
+        user: User | None = link.user if link is not None else None
+        if user is None:
+            # One citizen login per mobile number: the OTP login finds the one already made for it.
+            user = (
+                User.objects.filter(kind=User.Kind.CITIZEN, mobile=member.mobile).first()
+                if member.mobile
+                else None
+            )
+            if user is None:
+                user, _ = User.objects.get_or_create(
+                    username=f"bench.{member.member_id.lower()}",
+                    defaults={"kind": User.Kind.CITIZEN, "mobile": member.mobile or ""},
+                )
+            CitizenLink.objects.get_or_create(user=user, member=member)
+        for service in rng.sample(services, len(services)):
+            version = service.current_version
+            assert version is not None  # only services with a current version were chosen
+            prefilled = drafts.prefill_for(service, member)
+            answers = _typed_answers(version, prefilled, member, rng)
+            if ApplicationForm(answers, version=version, language="en", prefilled=prefilled).is_valid():
+                jobs.append((_login(user), member.member_id, service.code, answers))
+                picked[service.code] = picked.get(service.code, 0) + 1
+                break
+        else:
+            refused += 1
+    districts = (
+        Family.objects.filter(pk__in=[m.family_id for m in chosen])
+        .values("district__name_en")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    )
+    rng.shuffle(jobs)
+    print(
+        f"{len(jobs)} distinct citizens (heads of random families) in {len(districts)} districts: "
+        + ", ".join(f"{d['district__name_en']} {d['n']}" for d in districts)
+    )
+    print("services asked for: " + ", ".join(f"{code} {n}" for code, n in sorted(picked.items())))
+    if refused:
+        print(f"{refused} citizens skipped: no service's form accepted their register data")
+    return jobs
 
 
 async def _exchange(
@@ -181,14 +355,9 @@ async def _exchange(
     return int(status_line.split()[1]), headers, body
 
 
-def _submission(session: str, csrf: str | None, member_id: str, key: str | None = None) -> bytes:
-    body = json.dumps(
-        {
-            "service": "CERT-05",
-            "member_id": member_id,
-            "answers": {"relative_name": "Bench Parent", "purpose": "Benchmark"},
-        }
-    ).encode()
+def _submission(job: Job, csrf: str | None, key: str | None = None) -> bytes:
+    session, member_id, service, answers = job
+    body = json.dumps({"service": service, "member_id": member_id, "answers": answers}).encode()
     cookies = f"sessionid={session}" + (f"; csrftoken={csrf}" if csrf else "")
     return (
         "POST /api/v1/services/applications HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -225,6 +394,7 @@ class Round:
     retried: int = 0  # submissions that needed more than one attempt
     abandoned: int = 0  # submissions never acknowledged within the retry time
     replayed: int = 0  # answers given again for a key (the first answer was lost on the way)
+    refusals: list[str] = field(default_factory=list)  # a few 4xx/5xx answers, to say why
     elapsed: float = 0.0
 
     def count(self, status: int) -> None:
@@ -239,6 +409,7 @@ class Round:
         self.retried += other.retried
         self.abandoned += other.abandoned
         self.replayed += other.replayed
+        self.refusals += other.refusals[: max(0, 5 - len(self.refusals))]
 
 
 RETRY_WAIT_MAX = 2.0
@@ -254,7 +425,7 @@ async def _connect(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWrite
 
 
 async def worker(
-    port: int, jobs: list[tuple[str, str]], until: float, found: Round, tag: str, retry_until: float | None
+    port: int, jobs: list[Job], until: float, found: Round, tag: str, retry_until: float | None
 ) -> None:
     """One keep-alive connection posting submissions until ``until``.
 
@@ -267,8 +438,7 @@ async def worker(
     csrf = await _csrf_from_server(reader, writer, jobs[0][0])
     sequence = 0
     while time.perf_counter() < until:
-        session, member_id = jobs[sequence % len(jobs)]
-        request = _submission(session, csrf, member_id, f"{tag}-{sequence}" if found.keys else None)
+        request = _submission(jobs[sequence % len(jobs)], csrf, f"{tag}-{sequence}" if found.keys else None)
         sequence += 1
         found.submissions += 1
         attempts = 0
@@ -281,6 +451,8 @@ async def worker(
                 status, headers, payload = 0, {}, b""
             found.count(status)
             acknowledged = 200 <= status < 300
+            if status >= 400 and len(found.refusals) < 5:
+                found.refusals.append(f"{status} {payload[:200].decode('utf-8', 'replace')}")
             if acknowledged:
                 found.latencies.append(time.perf_counter() - started)
                 found.numbers.append(json.loads(payload)["number"])
@@ -303,10 +475,10 @@ async def worker(
     writer.close()
 
 
-async def check_csrf_enforced(port: int, session: str, member_id: str) -> None:
+async def check_csrf_enforced(port: int, job: Job) -> None:
     """A post with the session but without the CSRF cookie and header must be refused."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    status, _, _ = await _exchange(reader, writer, _submission(session, None, member_id))
+    status, _, _ = await _exchange(reader, writer, _submission(job, None))
     writer.close()
     if status != 403:
         raise SystemExit(f"a post without the CSRF token was answered {status}, not 403")
@@ -314,7 +486,7 @@ async def check_csrf_enforced(port: int, session: str, member_id: str) -> None:
 
 async def load(
     port: int,
-    sessions: list[tuple[str, str]],
+    sessions: list[Job],
     concurrency: int,
     seconds: float,
     keys: bool,
@@ -340,10 +512,17 @@ async def load(
 
 def client(args: argparse.Namespace) -> None:
     """The load generator process: runs warm-up and measured load, writes the results as JSON."""
-    sessions = [(str(key), str(member)) for key, member in json.loads(Path(args.client).read_text())]
-    asyncio.run(check_csrf_enforced(args.port, *sessions[0]))
+    sessions: list[Job] = [
+        (str(key), str(member), str(service), dict(answers))
+        for key, member, service, answers in json.loads(Path(args.client).read_text())
+    ]
+    asyncio.run(check_csrf_enforced(args.port, sessions[0]))
     run = secrets.token_hex(4)  # the keys of one run never meet an earlier run's
-    asyncio.run(load(args.port, sessions, args.concurrency, args.warmup, args.keys != "off", f"{run}-w"))
+    # With citizens set aside for the warm-up, the measured run never repeats a warm-up's citizen.
+    warm, sessions = (
+        (sessions[: args.warm_jobs], sessions[args.warm_jobs :]) if args.warm_jobs else (sessions, sessions)
+    )
+    asyncio.run(load(args.port, warm, args.concurrency, args.warmup, args.keys != "off", f"{run}-w"))
     Path(args.client + ".ready").write_text("")
     while not Path(args.client + ".go").exists():
         time.sleep(0.05)
@@ -442,6 +621,7 @@ def _by_mode(rounds: list[dict[str, Any]]) -> dict[bool, dict[str, Any]]:
         mode["elapsed"] += found["elapsed"]
         mode["abandoned"] += found["abandoned"]
         mode["replayed"] = mode.get("replayed", 0) + found["replayed"]
+        mode["refusals"] = mode.get("refusals", []) + found["refusals"]
         mode["retried"] = mode.get("retried", 0) + found["retried"]
         mode["submissions"] = mode.get("submissions", 0) + found["submissions"]
         for status, n in found["statuses"].items():
@@ -486,6 +666,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", default="himseva_bench")
     parser.add_argument("--families", type=int, default=400)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="an existing register (not dropped): random heads of families apply for a mix of services",
+    )
+    parser.add_argument("--citizens", type=int, default=3000, help="with --database-url: distinct citizens")
+    parser.add_argument("--seed", type=int, default=None, help="with --database-url: of the random choice")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
@@ -510,6 +697,7 @@ def main() -> None:
     )
     parser.add_argument("--pg-version", default=versions[-1] if versions else "15")
     parser.add_argument("--client", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--warm-jobs", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
         client(args)
@@ -518,13 +706,30 @@ def main() -> None:
         parser.error("--fault runs one mode: --keys on (or off, to see blind retries)")
 
     workdir = tempfile.mkdtemp(prefix="himseva-bench-")
-    env = environment(args.database, workdir, args.pg_port)
+    database_url = args.database_url or pg_url(args.pg_port, args.database)
+    parts = urlparse(database_url)
+    database, pg_port = parts.path.lstrip("/"), parts.port or 5432
+    env = environment(database_url, workdir)
+    if args.database_url:
+        # Application numbers are a keyed permutation of a counter in the database: one fixed
+        # key for every run on a kept register, so no run issues a number an earlier run did.
+        env["REGISTER_ID_KEY"] = "bench-kept-register-" + database
     if not args.sms_inline:
         env["CELERY_BROKER_URL"] = args.broker
     os.environ.update(env)
     t0 = time.perf_counter()
-    sessions = prepare(args.database, args.families, args.pg_port)
+    warm_jobs = 0
+    if args.database_url:
+        warm_jobs = max(args.concurrency * 4, 50)
+        seed = args.seed if args.seed is not None else secrets.randbits(32)
+        sessions = prepare_existing(args.citizens + warm_jobs, seed)
+    else:
+        sessions = prepare(args.database, args.families, args.pg_port)
     print(f"prepared {len(sessions)} citizens in {time.perf_counter() - t0:.1f} s")
+    from django.core.management import call_command
+
+    # The pages (the CSRF cookie comes with the home page) need the collected static files with DEBUG off.
+    call_command("collectstatic", interactive=False, verbosity=0)
     processes: list[subprocess.Popen[bytes]] = []
     if not args.sms_inline:
         from himaccess.celery import app as celery_app
@@ -594,6 +799,7 @@ def main() -> None:
                 *("--seconds", str(args.seconds), "--warmup", str(args.warmup)),
                 *("--keys", args.keys, "--retry-seconds", str(args.retry_seconds)),
                 *(["--fault"] if args.fault else []),
+                *("--warm-jobs", str(warm_jobs)),
             ],
             cwd=ROOT,
         )
@@ -603,7 +809,7 @@ def main() -> None:
         sms_before = SmsMessage.objects.count()
         connection.close()  # this process's own backend is not the server's
         roots = [process.pid for process in processes]
-        cpu_before = server_cpu(roots, args.database, args.pg_port)
+        cpu_before = server_cpu(roots, database, pg_port)
         load_before = os.getloadavg()
         Path(f"{jobs}.go").write_text("")
         started = time.perf_counter()
@@ -611,7 +817,7 @@ def main() -> None:
             inject_faults(args, processes[-1].pid, started, faults)
         wait_for(Path(f"{jobs}.out"), generator, args.seconds + args.retry_seconds + 120)
         load_after = os.getloadavg()
-        cpu_after = server_cpu(roots, args.database, args.pg_port)
+        cpu_after = server_cpu(roots, database, pg_port)
         result = json.loads(Path(f"{jobs}.out").read_text())
         generator.wait(timeout=30)
         created = Application.objects.count() - before
@@ -623,7 +829,7 @@ def main() -> None:
             time.sleep(0.5)
         drained = time.perf_counter() - drain_started
         waiting = pending.count()
-        cpu_drained = server_cpu(roots, args.database, args.pg_port)
+        cpu_drained = server_cpu(roots, database, pg_port)
     finally:
         for process in processes:
             with contextlib.suppress(ProcessLookupError):
@@ -634,7 +840,10 @@ def main() -> None:
     elapsed = sum(mode["elapsed"] for mode in modes.values())
     numbers: list[str] = [n for mode in modes.values() for n in mode["numbers"]]
     ok = len(numbers)
-    found = Application.objects.filter(number__in=numbers, status="pending").count()
+    from django.db.models import Count
+
+    stored = Application.objects.filter(number__in=numbers)
+    found = stored.count()
     sms_mode = "SMS inline (no broker)" if args.sms_inline else f"SMS by Celery worker on {args.broker}"
     print(
         f"gunicorn gthread {args.workers}x{args.threads}, {args.concurrency} connections, "
@@ -654,6 +863,19 @@ def main() -> None:
         f"lost applications: {ok - found} (acknowledged answers without their row); "
         f"rows created {created}, answers acknowledged {ok}"
     )
+    by_status = stored.values_list("status").annotate(n=Count("pk")).order_by("status")
+    by_service = stored.values_list("service__code").annotate(n=Count("pk")).order_by("service__code")
+    print("acknowledged applications by status: " + ", ".join(f"{s} {n}" for s, n in by_status))
+    print("acknowledged applications by service: " + ", ".join(f"{s} {n}" for s, n in by_service))
+    measured = len(sessions) - warm_jobs
+    submitted = sum(mode.get("submissions", 0) for mode in modes.values())
+    print(
+        f"citizens: {measured} prepared for the measured run, {submitted} submissions started; "
+        f"{max(0, submitted - measured)} were a citizen's second or later application in the run"
+    )
+    for mode in modes.values():
+        for sample in mode.get("refusals", [])[:3]:
+            print(f"  a refusal: {sample}")
     if args.fault:
         retried = sum(mode.get("retried", 0) for mode in modes.values())
         abandoned = sum(mode["abandoned"] for mode in modes.values())
@@ -689,6 +911,7 @@ def main() -> None:
         f"load generator CPU: {result['cpu']:.1f} s over {elapsed:.1f} s "
         f"({result['cpu'] / elapsed * 100:.0f} % of one core)"
     )
+    print(f"at the end: {machine()}")
 
 
 if __name__ == "__main__":
