@@ -235,7 +235,19 @@ class Family(models.Model):
 
     class Meta:
         verbose_name_plural = "families"
-        indexes = [models.Index(fields=["district", "tehsil"])]
+        indexes = [
+            models.Index(fields=["district", "tehsil"]),
+            # An official's area as a list of family ids, read from the index alone: the name
+            # search keeps the members it found in the area without visiting their families.
+            models.Index(fields=["district", "id"], name="registry_family_district_ids"),
+            models.Index(fields=["tehsil", "id"], name="registry_family_tehsil_ids"),
+            models.Index(fields=["block", "id"], name="registry_family_block_ids"),
+            models.Index(
+                fields=["urban_body", "id"],
+                condition=Q(urban_body__isnull=False),
+                name="registry_family_urban_body_ids",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="family_rural_or_urban_body",
@@ -404,8 +416,18 @@ class Member(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["surname_key", "given_key"]),
-            models.Index(fields=["given_key"]),
+            # Name keys with the family and the member's id: a search picks the ids of an area's
+            # namesakes from the index alone, however many the state has (registry/search.py).
+            models.Index(
+                fields=["surname_key", "given_key", "family"],
+                include=["id"],
+                name="registry_member_surname_keys",
+            ),
+            models.Index(
+                fields=["given_key", "surname_key", "family"],
+                include=["id"],
+                name="registry_member_given_keys",
+            ),
             models.Index(fields=["mobile"]),
             # Who turns 60 (or 18, or 80) today: the daily scan for scheme offers.
             models.Index(fields=["date_of_birth"]),

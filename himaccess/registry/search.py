@@ -6,7 +6,7 @@ scans: it gathers candidates by btree lookups on the phonetic keys
 (``lib.phonetics``) kept on every member, then ranks the few hundred
 candidates in Python by how closely their names match what was typed.
 
-Candidates, in order, each lookup capped at ``CANDIDATES`` rows:
+Candidates, in order, each stage capped at ``CANDIDATES`` rows:
 
 1. given and surname key equal to the query's (in either order);
 2. one key equal and the other a *near* key: a key of the register within
@@ -19,7 +19,14 @@ Candidates, in order, each lookup capped at ``CANDIDATES`` rows:
 
 Keys hold only the letters a-z, so a prefix is searched as a plain range
 (``key >= "sur" AND key < "sus"``): any collation orders such strings the
-same way, and the existing indexes serve it on PostgreSQL and SQLite alike.
+same way, and the key indexes serve it on PostgreSQL and SQLite alike.
+
+Officials search within their posting's area (a tehsil, a district). There the
+namesakes of the whole state must be sifted for the few in the area: a common
+name has thousands. The key indexes carry each member's family and primary
+key, and every area an index of its family ids, so on PostgreSQL the sifting
+reads indexes only and just the members kept are read from the table
+(``_candidates``).
 """
 
 from __future__ import annotations
@@ -192,41 +199,85 @@ def _parse(query: str) -> _Query:
     return _Query(text=text, latin=" ".join(words).lower(), keys=[phonetics.latin_key(w) for w in words])
 
 
-def _stages(q: _Query, limit: int) -> list[tuple[str, Q, bool]]:
-    """(label, filter, whether it always runs) in the order they are tried."""
+def _stages(q: _Query) -> list[tuple[str, list[Q], bool]]:
+    """(label, lookups, whether it always runs) in the order they are tried.
+
+    A stage's candidates are those any of its lookups finds. Each lookup is one
+    condition a single key index answers (an equality, an IN list or a range
+    on its leading columns), never an OR: PostgreSQL answers an OR by a bitmap
+    over the table, reading every candidate's row, where one lookup at a time
+    reads only the index (see ``_candidates``).
+    """
     given, surname = q.given, q.surname
-    stages: list[tuple[str, Q, bool]] = []
+    stages: list[tuple[str, list[Q], bool]] = []
     if surname:
-        exact = Q(given_key=given, surname_key=surname) | Q(given_key=surname, surname_key=given)
+        # The keys swapped first: that lookup rarely finds anyone, so the other gets the room.
+        exact = [Q(surname_key=given, given_key=surname), Q(surname_key=surname, given_key=given)]
         stages.append(("keys", exact, True))
         near_given = _vocabulary("given_key").near(given)
         near_surname = _vocabulary("surname_key").near(surname)
-        near = Q(pk__in=[])
+        near = []
         if near_given:
-            near |= Q(surname_key=surname, given_key__in=near_given)
+            near.append(Q(surname_key=surname, given_key__in=near_given))
         if near_surname:
-            near |= Q(given_key=given, surname_key__in=near_surname)
-        if near_given or near_surname:
+            near.append(Q(given_key=given, surname_key__in=near_surname))
+        if near:
             stages.append(("near keys", near, True))
         stages.append(
             (
                 "prefix",
-                (Q(surname_key=surname) & _prefix_range("given_key", given[:3]))
-                | (Q(given_key=given) & _prefix_range("surname_key", surname[:3])),
+                [
+                    Q(surname_key=surname) & _prefix_range("given_key", given[:3]),
+                    Q(given_key=given) & _prefix_range("surname_key", surname[:3]),
+                ],
                 False,
             )
         )
-        stages.append(("one key", Q(given_key=given) | Q(surname_key=surname), False))
+        stages.append(("one key", [Q(given_key=given), Q(surname_key=surname)], False))
     else:
-        stages.append(("keys", Q(given_key=given) | Q(surname_key=given), True))
+        stages.append(("keys", [Q(given_key=given), Q(surname_key=given)], True))
         near_given = _vocabulary("given_key").near(given)
         near_surname = _vocabulary("surname_key").near(given)
-        if near_given or near_surname:
-            stages.append(("near keys", Q(given_key__in=near_given) | Q(surname_key__in=near_surname), False))
+        near = []
+        if near_given:
+            near.append(Q(given_key__in=near_given))
+        if near_surname:
+            near.append(Q(surname_key__in=near_surname))
+        if near:
+            stages.append(("near keys", near, False))
         stages.append(
-            ("prefix", _prefix_range("given_key", given) | _prefix_range("surname_key", given), False)
+            ("prefix", [_prefix_range("given_key", given), _prefix_range("surname_key", given)], False)
         )
     return stages
+
+
+_FIELDS = ("pk", "name_en", "name_hi", "given_key", "surname_key")
+
+
+def _candidates(scope: MemberQuerySet, lookups: list[Q]) -> list[tuple[Any, ...]]:
+    """At most ``CANDIDATES`` rows of ``scope`` that one of ``lookups`` finds, as ``_FIELDS``.
+
+    Each lookup first picks member keys only, then reads those rows by primary
+    key. The key indexes carry the family and the member's key
+    (``registry.0008``), so on PostgreSQL the picking reads no table row: a
+    scope such as an official's tehsil is checked against the family ids of
+    that area (an index of its own) without visiting each namesake of the
+    state, and only the members kept are read.
+    """
+    distinct: list[Q] = []
+    for lookup in lookups:
+        if lookup not in distinct:  # "Ram Ram": both orders of the keys are one lookup
+            distinct.append(lookup)
+    rows: list[tuple[Any, ...]] = []
+    for n, lookup in enumerate(distinct):
+        # Each lookup may take its share of what is left, the last all of it: a common
+        # given name does not crowd the surnames out of a one-word search.
+        room = (CANDIDATES - len(rows)) // (len(distinct) - n)
+        if room <= 0:
+            continue
+        picked = scope.filter(lookup).values("pk")[:room]
+        rows.extend(Member.objects.filter(pk__in=picked).values_list(*_FIELDS))
+    return rows
 
 
 def _similarity(a: str, b: str) -> float:
@@ -267,13 +318,12 @@ def search_members(
     scope = queryset if queryset is not None else Member.objects.all()
     if district is not None:
         scope = scope.filter(family__district=district)
-    fields = ("pk", "name_en", "name_hi", "given_key", "surname_key")
     found: dict[int, tuple[str, Any]] = {}
     # Within a district or an official's area, exact namesakes are few and a
     # spelling variant's candidates are mostly outside it: look for variants
     # only when the exact keys found nobody there.
     narrowed = district is not None or queryset is not None
-    for label, condition, always in _stages(q, limit):
+    for label, lookups, always in _stages(q):
         always = always and not (narrowed and label != "keys")
         # A single key is a wide net (every Sharma): cast it only when nothing
         # closer was found. Within one district there are often fewer
@@ -282,7 +332,7 @@ def search_members(
         # search stops at the first stage that finds anyone.
         if not always and (len(found) >= limit or (found and (label == "one key" or narrowed))):
             break
-        for row in scope.filter(condition).values_list(*fields)[:CANDIDATES]:
+        for row in _candidates(scope, lookups):
             found.setdefault(row[0], (label, row))
     # Many candidates share a name: score each distinct spelling once.
     scores: dict[tuple[str, str, str, str], float] = {}
