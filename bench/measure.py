@@ -15,6 +15,18 @@ import psycopg
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+def audit_key() -> str:
+    """The key a benchmark's servers sign the audit chain's heads with: the operator's own.
+
+    Servers run with a throwaway SECRET_KEY; the audit key would follow it, and the benchmark
+    database would then hold heads that ``himaccess audit verify`` run afterwards (from the same
+    environment, or the embedded default's) could not check.
+    """
+    return os.environ.get("AUDIT_HMAC_KEY") or "audit-head:" + (
+        os.environ.get("SECRET_KEY") or "embedded-development-only-key-never-use-in-production"
+    )
+
+
 def machine() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"

@@ -49,10 +49,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.measure import machine, percentiles
+from bench.measure import audit_key, machine, percentiles
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himaccess.settings")
 # The session made below is checked by the server with the same key.
+os.environ.setdefault("AUDIT_HMAC_KEY", audit_key())
 os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_hex(16))
 
 import django

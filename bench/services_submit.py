@@ -83,7 +83,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.measure import machine  # noqa: E402
+from bench.measure import audit_key, machine  # noqa: E402
 
 
 def pg_url(port: int, database: str) -> str:
@@ -98,6 +98,7 @@ def environment(database_url: str, workdir: str) -> dict[str, str]:
             "HIMACCESS_DATA_DIR": workdir,
             "DEBUG": "false",
             "SECRET_KEY": "bench-only-" + secrets.token_hex(16),
+            "AUDIT_HMAC_KEY": audit_key(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "false",
             "SESSION_COOKIE_SECURE": "false",
