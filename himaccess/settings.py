@@ -83,6 +83,9 @@ MIDDLEWARE = [
     # Static files from STATIC_ROOT (after collectstatic) without a separate web server; in DEBUG
     # straight from the apps' folders. Answers here, before sessions or the database are touched.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Past MAX_CONCURRENT_REQUESTS at once in this process: 503 with Retry-After at once, before
+    # sessions or the database are touched (lib/capacity.py).
+    "himaccess.lib.capacity.CapacityMiddleware",
     # No-store on every answer that may carry personal data (logged in, /api/, /o/, POST).
     "himaccess.middleware.NoStoreMiddleware",
     # Bodies larger than MAX_REQUEST_BYTES are refused (413) before anything reads them.
@@ -207,6 +210,17 @@ MAX_REQUEST_BYTES = env_int(
     2 * SERVICES_UPLOAD_MAX_BYTES + 262_144,
     minimum=SERVICES_UPLOAD_MAX_BYTES + 65_536,
 )
+
+# Load shedding per web process (lib/capacity.py): at most this many requests served at once (0: off,
+# the embedded default, whose development server has no threads to spare). A request waits up to
+# CAPACITY_QUEUE_MILLISECONDS for a slot, then gets 503 with Retry-After. Run gunicorn with more
+# threads than this (8 threads for 4 slots), so the threads beyond it answer 503 at once.
+MAX_CONCURRENT_REQUESTS = env_int("MAX_CONCURRENT_REQUESTS", 0 if DEBUG else 4, minimum=0, maximum=1000)
+CAPACITY_QUEUE_MILLISECONDS = env_int("CAPACITY_QUEUE_MILLISECONDS", 250, minimum=0, maximum=30_000)
+# With the proxy's X-Request-Start stamp (deploy/nginx.conf): refuse a request that already waited
+# longer than this in front of the process, whose client has most likely given up (0: off).
+CAPACITY_MAX_WAIT_MILLISECONDS = env_int("CAPACITY_MAX_WAIT_MILLISECONDS", 0, minimum=0, maximum=600_000)
+CAPACITY_RETRY_AFTER_SECONDS = env_int("CAPACITY_RETRY_AFTER_SECONDS", 5, minimum=1, maximum=3600)
 
 # Caches back rate limits and sessions' helpers; locmem suits one process only.
 CACHE_URL = env_str("CACHE_URL", "")

@@ -29,7 +29,11 @@ def _new_reference() -> str:
 @transaction.atomic
 def accept_offer(offer: Offer, *, acting_user: User) -> Enrolment:
     """The citizen accepts with one click: an enrolment is filed for the department's officer."""
-    locked = Offer.objects.select_for_update(of=("self",)).select_related("member__family", "scheme").get(pk=offer.pk)
+    locked = (
+        Offer.objects.select_for_update(of=("self",))
+        .select_related("member__family", "scheme")
+        .get(pk=offer.pk)
+    )
     if not citizen_may_act_for(acting_user, locked.member):
         raise NotFoundForYou
     if locked.status != Offer.Status.OPEN:
