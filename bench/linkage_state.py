@@ -195,8 +195,18 @@ def main() -> None:
         "--cache",
         help="folder keeping the drawn records and truth as Parquet: drawn once, read back on later runs",
     )
+    parser.add_argument(
+        "--extra-rule",
+        action="append",
+        default=[],
+        help="one more blocking rule for the prediction (Splink SQL on l. and r.), to measure it",
+    )
     args = parser.parse_args()
     print(f"cores {os.cpu_count()}, load average {os.getloadavg()}")
+    if args.extra_rule:
+        # ``settings`` reads the rules when it builds Splink's settings: the prediction uses them.
+        linkage_model.BLOCKING_RULES = (*linkage_model.BLOCKING_RULES, *args.extra_rule)
+        print(f"extra blocking rules: {args.extra_rule}")
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{args.memory_limit}'").fetchall()
@@ -250,6 +260,8 @@ def main() -> None:
             f"  at p >= {cut}: {len(above)} pairs, precision {hits / max(len(above), 1):.4f}"
             f"  recall {hits / max(len(truth), 1):.4f}"
         )
+    ceiling = len(set(scored) & truth) / max(len(truth), 1)
+    print(f"  planted pairs blocked and scored at p >= 0.01: {ceiling:.4f}")
     found = {pair for pair, p in scored.items() if p >= args.threshold}
     table = f"(SELECT * FROM {table} WHERE match_probability >= {args.threshold})"
     predicted = time.perf_counter() - started

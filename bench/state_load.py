@@ -55,6 +55,8 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.measure import audit_key, machine  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/himaccess_bench"
 # Static files collected once with the production storage (hashed names), kept between runs.
 STATIC_ROOT = Path(tempfile.gettempdir()) / "himaccess-load-static"
@@ -143,6 +145,7 @@ def server_environment(options: argparse.Namespace, workdir: str) -> dict[str, s
             "STATIC_ROOT": str(STATIC_ROOT),
             "DEBUG": "false",
             "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or "bench-only-" + secrets.token_hex(16),
+            "AUDIT_HMAC_KEY": audit_key(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "false",
             "SESSION_COOKIE_SECURE": "false",
@@ -158,7 +161,7 @@ def server_environment(options: argparse.Namespace, workdir: str) -> dict[str, s
             # A benchmark's citizens file far more than a person does in a day.
             "SERVICES_DRAFTS_PER_DAY": "1000",
             "SERVICES_SUBMISSIONS_PER_DAY": "1000",
-            "DJANGO_SETTINGS_MODULE": "bench.load_settings" if options.shedding else "himaccess.settings",
+            "DJANGO_SETTINGS_MODULE": "himaccess.settings",
             "MAX_CONCURRENT_REQUESTS": str(options.shedding),
             "CAPACITY_QUEUE_MILLISECONDS": str(options.queue_ms),
             "PYTHONPATH": str(ROOT),
@@ -533,8 +536,6 @@ def main() -> None:
     options = options_parser().parse_args()
     workdir = tempfile.mkdtemp(prefix="himaccess-load-")
     env = setup_django(options, workdir)
-    from bench.measure import machine
-
     print(f"before: {machine()}")
     ensure_database(options)
     fixture = fixtures(options)
