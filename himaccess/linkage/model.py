@@ -28,11 +28,15 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import Collection, Iterable, Sequence
+import os
+import threading
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
 from himaccess.linkage.records import COLUMNS, LinkageRecord
 
@@ -553,6 +557,59 @@ def _gamma_sql(comparison: Comparison) -> str:
     return f"CASE {whens} END AS {comparison.name}"
 
 
+_SCORING: tuple[int, duckdb.DuckDBPyConnection] | None = None
+_SCORING_LOCK = threading.Lock()
+
+
+def _scoring_database() -> duckdb.DuckDBPyConnection:
+    """This process's in-memory DuckDB for scoring one person: opening one costs 30-70 ms.
+
+    Each call takes its own cursor (a cursor is one thread's). A process forked from one
+    that had opened it opens its own: DuckDB's threads do not survive a fork.
+    """
+    global _SCORING
+    with _SCORING_LOCK:
+        if _SCORING is None or _SCORING[0] != os.getpid():
+            # One thread: a few hundred rows, and the web workers share the cores.
+            _SCORING = (os.getpid(), duckdb.connect(config={"threads": 1}))
+        return _SCORING[1]
+
+
+def _tf_sql() -> str:
+    """The term-frequency columns of both records, after the levels (``_scores``)."""
+    return ", ".join(f"{c}_l, {c}_r" for c in tf_columns())
+
+
+def _scores(rows: Iterable[Sequence[Any]], model: dict[str, Any]) -> list[Score]:
+    """Scores of rows (ID left, ID right, the level of each comparison, ``_tf_sql`` values)."""
+    factors = _bayes_factors(model)
+    exact_u = _exact_u(model)
+    shares: dict[str, dict[str, float]] = model.get("term_frequencies") or {}
+    tf_at = {column: 2 + len(COMPARISONS) + 2 * i for i, column in enumerate(tf_columns())}
+    prior = float(model["probability_two_random_records_match"])
+    scores = []
+    for row in rows:
+        odds = prior / (1 - prior)
+        evidence = []
+        for comparison, gamma in zip(COMPARISONS, row[2 : 2 + len(COMPARISONS)], strict=True):
+            factor = factors[comparison.name][gamma]
+            column = comparison.levels[gamma].tf_column
+            if TERM_FREQUENCIES and column is not None and column in shares:
+                # Splink's adjustment: the exact level's u over the value's share (the larger
+                # of the two records'); none when the value was not in the training data.
+                known = [
+                    shares[column][value]
+                    for value in row[tf_at[column] : tf_at[column] + 2]
+                    if value is not None and value in shares[column]
+                ]
+                if known:
+                    factor *= exact_u[comparison.name] / max(known)
+            odds *= factor
+            evidence.append(Evidence(comparison.name, comparison.levels[gamma].label, math.log2(factor)))
+        scores.append(Score(row[0], row[1], odds / (1 + odds), tuple(evidence)))
+    return scores
+
+
 def score_pairs(
     left: LinkageRecord, candidates: Sequence[LinkageRecord], model: dict[str, Any]
 ) -> list[Score]:
@@ -573,40 +630,35 @@ def score_pairs(
         f"WITH l AS (SELECT {casts} FROM (VALUES {one}) v({names})), "  # noqa: S608 - fixed SQL, bound values
         f"r AS (SELECT {casts} FROM (VALUES {', '.join(one for _ in candidates)}) v({names})), "
         f"pairs AS (SELECT {pairs} FROM l CROSS JOIN r) "
-        f"SELECT unique_id_l, unique_id_r, {gammas} FROM pairs"
+        f"SELECT unique_id_l, unique_id_r, {gammas}, {_tf_sql()} FROM pairs"
     )
     params = [*left.as_row(), *(value for record in candidates for value in record.as_row())]
-    con = duckdb.connect()
+    con = _scoring_database().cursor()
     try:
         rows = con.execute(sql, params).fetchall()
     finally:
         con.close()
-    factors = _bayes_factors(model)
-    exact_u = _exact_u(model)
-    shares: dict[str, dict[str, float]] = model.get("term_frequencies") or {}
-    by_id = {record.unique_id: record for record in (left, *candidates)}
-    prior = float(model["probability_two_random_records_match"])
-    scores = []
-    for row in rows:
-        odds = prior / (1 - prior)
-        evidence = []
-        for comparison, gamma in zip(COMPARISONS, row[2:], strict=True):
-            factor = factors[comparison.name][gamma]
-            column = comparison.levels[gamma].tf_column
-            if TERM_FREQUENCIES and column is not None and column in shares:
-                # Splink's adjustment: the exact level's u over the value's share (the larger
-                # of the two records'); none when the value was not in the training data.
-                known = [
-                    shares[column][value]
-                    for value in (getattr(by_id[row[0]], column), getattr(by_id[row[1]], column))
-                    if value is not None and value in shares[column]
-                ]
-                if known:
-                    factor *= exact_u[comparison.name] / max(known)
-            odds *= factor
-            evidence.append(Evidence(comparison.name, comparison.levels[gamma].label, math.log2(factor)))
-        scores.append(Score(row[0], row[1], odds / (1 + odds), tuple(evidence)))
-    return scores
+    return _scores(rows, model)
+
+
+def score_table_pairs(
+    con: duckdb.DuckDBPyConnection, table: str, pairs: str, model: dict[str, Any], *, chunk: int = 10_000
+) -> Iterator[list[Score]]:
+    """Score the pairs of table ``pairs`` (``unique_id_l``, ``unique_id_r``) of records in ``table``.
+
+    The batch run's evidence: the levels of every pair in one query, as ``score_pairs``
+    gives them one pair at a time; yields the scores a chunk at a time.
+    """
+    joined = ", ".join([f"l.{c} AS {c}_l" for c in COLUMNS] + [f"r.{c} AS {c}_r" for c in COLUMNS])
+    gammas = ", ".join(_gamma_sql(c) for c in COMPARISONS)
+    # ``table`` and ``pairs`` are this package's and Splink's table names, never input.
+    result = con.execute(
+        f"WITH pairs AS (SELECT {joined} FROM {pairs} p"  # noqa: S608
+        f" JOIN {table} l ON l.unique_id = p.unique_id_l JOIN {table} r ON r.unique_id = p.unique_id_r)"
+        f" SELECT unique_id_l, unique_id_r, {gammas}, {_tf_sql()} FROM pairs"
+    )
+    while rows := result.fetchmany(chunk):
+        yield _scores(rows, model)
 
 
 def fits(model: dict[str, Any]) -> bool:
@@ -623,3 +675,75 @@ def fits(model: dict[str, Any]) -> bool:
 
 def level_labels() -> dict[str, list[str]]:
     return {c.name: [level.label for level in c.levels] for c in COMPARISONS}
+
+
+# --- The evidence as officials read it -------------------------------------------------
+
+# The level labels are the model's keys (Splink's settings, the stored models, the evidence
+# kept with each pair, ``fits``), so they stay as they are; the review page shows these, in
+# the reader's language. A test holds that every level has one.
+COMPARISON_TITLES: dict[str, Promise] = {
+    "given_name": pgettext_lazy("duplicate evidence", "Given name"),
+    "surname": pgettext_lazy("duplicate evidence", "Surname"),
+    "date_of_birth": pgettext_lazy("duplicate evidence", "Date of birth"),
+    "relative": pgettext_lazy("duplicate evidence", "Father's or spouse's name"),
+    "place": pgettext_lazy("duplicate evidence", "Mobile number and place"),
+    "gender": pgettext_lazy("duplicate evidence", "Gender"),
+}
+LEVEL_TITLES: dict[str, Promise] = {
+    "null": pgettext_lazy("duplicate evidence", "not recorded on one of them"),
+    "same key": pgettext_lazy("duplicate evidence", "same (as pronounced, either script)"),
+    "another name, a sibling's": pgettext_lazy(
+        "duplicate evidence", "another name, with the same father: a brother or sister"
+    ),
+    "one letter apart": pgettext_lazy("duplicate evidence", "one letter apart"),
+    "similar (Jaro-Winkler >= 0.88)": pgettext_lazy("duplicate evidence", "similar spelling"),
+    "initial": pgettext_lazy("duplicate evidence", "only an initial, the same letter"),
+    "another name, a twin's": pgettext_lazy(
+        "duplicate evidence", "another name, with the same birthday and father: a twin"
+    ),
+    "different": pgettext_lazy("duplicate evidence", "different"),
+    "one edit": pgettext_lazy("duplicate evidence", "one letter apart"),
+    "same date": pgettext_lazy("duplicate evidence", "the same date"),
+    "day and month swapped": pgettext_lazy("duplicate evidence", "day and month swapped"),
+    "same year, one known by year only": pgettext_lazy(
+        "duplicate evidence", "the same year, one record gives only the year"
+    ),
+    "year off by one": pgettext_lazy("duplicate evidence", "the year one apart, day and month the same"),
+    "same year and month": pgettext_lazy("duplicate evidence", "the same year and month"),
+    "within two years": pgettext_lazy("duplicate evidence", "within two years"),
+    "3 to 14 years apart": pgettext_lazy("duplicate evidence", "3 to 14 years apart"),
+    "a generation apart": pgettext_lazy("duplicate evidence", "15 or more years apart: another generation"),
+    "same person linked": pgettext_lazy("duplicate evidence", "the same father's or spouse's record"),
+    "same name": pgettext_lazy("duplicate evidence", "the same name"),
+    "similar": pgettext_lazy("duplicate evidence", "similar name"),
+    "same mobile": pgettext_lazy("duplicate evidence", "the same mobile number"),
+    "same village": pgettext_lazy("duplicate evidence", "the same village or town"),
+    "same district": pgettext_lazy("duplicate evidence", "the same district, another village"),
+    "same": pgettext_lazy("duplicate evidence", "the same"),
+}
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    comparison: str
+    level: str
+    weight: float
+
+
+def evidence_rows(evidence: Iterable[Mapping[str, Any]]) -> list[EvidenceRow]:
+    """A pair's stored evidence worded for the reader, in the active language.
+
+    A label this code no longer has (evidence kept from an older model) is shown as stored.
+    """
+    rows = []
+    for item in evidence:
+        comparison, level = str(item.get("comparison", "")), str(item.get("level", ""))
+        rows.append(
+            EvidenceRow(
+                comparison=str(COMPARISON_TITLES.get(comparison, comparison)),
+                level=str(LEVEL_TITLES.get(level, level)),
+                weight=float(item.get("weight") or 0.0),
+            )
+        )
+    return rows

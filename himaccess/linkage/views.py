@@ -17,7 +17,7 @@ from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
 from himaccess.linkage import actions
 from himaccess.linkage.forms import PairDecisionForm
-from himaccess.linkage.model import level_labels
+from himaccess.linkage.model import evidence_rows
 from himaccess.linkage.models import CandidatePair
 
 READ_PURPOSE = gettext_noop("duplicate review")
@@ -54,7 +54,7 @@ def _render_pair(
         "pair": pair,
         "form": form,
         "can_decide": pair.status == CandidatePair.Status.OPEN and actions.can_decide(request.user, pair),
-        "levels": level_labels(),
+        "evidence": evidence_rows(pair.evidence),
     }
     return render(request, "linkage/pair.html", context, status=status)
 

@@ -10,6 +10,7 @@ import pytest
 
 from himaccess.conftest import Personas, mandi_address
 from himaccess.linkage import actions
+from himaccess.linkage import model as linkage_model
 from himaccess.linkage.management.commands.linkage import SHIPPED_MODEL
 from himaccess.linkage.models import CandidatePair, PairDecision, TrainedModel
 from himaccess.registry.actions import families, members
@@ -175,3 +176,29 @@ def test_decisions_recalibrate_the_threshold(personas: Personas, trained: Traine
     actions.decide_pair(pair, same=False, acting_user=personas.meena)
     assert actions.recalibrated_threshold(minimum_decisions=1) is None  # no score reaches 98 % same
     assert actions.apply_recalibration(acting_user=personas.meena) is None
+
+
+def test_every_level_of_the_model_has_words_for_the_review_page() -> None:
+    for comparison in linkage_model.COMPARISONS:
+        assert comparison.name in linkage_model.COMPARISON_TITLES
+        for level in comparison.levels:
+            assert level.label in linkage_model.LEVEL_TITLES, (comparison.name, level.label)
+
+
+def test_the_evidence_reads_in_hindi_on_the_hindi_page(personas: Personas, trained: TrainedModel) -> None:
+    pair = _queued(_karan_again())[0]
+    client = personas.client_for(personas.meena)
+    hindi = client.get(f"/duplicates/pairs/{pair.reference}/", HTTP_ACCEPT_LANGUAGE="hi").content.decode()
+    english = client.get(f"/duplicates/pairs/{pair.reference}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Karan typed again in Hindi only: one name, one birthday, one mobile.
+    for words in ("पहला नाम", "जन्म तिथि", "वही तारीख", "वही मोबाइल नंबर", "लिंग"):
+        assert words in hindi
+    for label in ("same key", "same date", "same mobile", "given_name", "date_of_birth"):
+        assert f">{label}<" not in hindi
+    assert ">the same date<" in english and ">Given name<" in english
+    assert "वही तारीख" not in english
+
+
+def test_evidence_kept_from_an_older_model_is_shown_as_stored() -> None:
+    rows = linkage_model.evidence_rows([{"comparison": "eye_colour", "level": "brown", "weight": 1.5}])
+    assert rows == [linkage_model.EvidenceRow("eye_colour", "brown", 1.5)]
