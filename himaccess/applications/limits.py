@@ -42,7 +42,9 @@ def _today(now: datetime) -> tuple[datetime, int]:
 
 def _lock(user: User) -> None:
     # Serialises one citizen's own creates (PostgreSQL row lock); other citizens are not held up.
-    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+    # Without the key lock: every row the citizen's other requests write points at this user, and
+    # a FOR UPDATE would make their commits wait (or deadlock) on it.
+    list(User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True))
 
 
 def check_new_draft(user: User, now: datetime | None = None) -> None:

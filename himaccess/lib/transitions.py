@@ -46,7 +46,9 @@ class OutsideTransaction(RuntimeError):
 def lock(row: Row, *related: str) -> Row:
     """The row as committed, locked until the caller's transaction ends."""
     manager = type(row)._default_manager
-    query = manager.select_for_update()
+    # This row only, and not its key: rows that point at it can still be written meanwhile
+    # (PostgreSQL's reference check takes a key-share lock, which FOR UPDATE would block).
+    query = manager.select_for_update(of=("self",), no_key=True)
     if related:
         query = query.select_related(*related)
     return query.get(pk=row.pk)

@@ -78,8 +78,11 @@ def _step(
 
 
 def _lock(application: Application) -> Application:
+    # Only the application's row, and without the key lock: a FOR UPDATE on the service's version,
+    # the member or the family would hold every other transaction that writes a row pointing at
+    # them until this one ends (PostgreSQL checks each new reference at commit).
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",), no_key=True)
         .select_related("service_version", "member", "family")
         .get(pk=application.pk)
     )

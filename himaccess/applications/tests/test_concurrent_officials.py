@@ -6,11 +6,12 @@ import threading
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from himaccess.accounts.models import Level, Role
 from himaccess.applications.actions import decisions
+from himaccess.applications.actions.records import _lock
 from himaccess.applications.models import Application, Status, Step
 from himaccess.conftest import MANDI_TEHSIL, Personas, make_official
 from himaccess.lib.errors import Conflict
@@ -77,3 +78,43 @@ def test_two_threads_on_postgresql_one_wins(personas: Personas) -> None:
     winner = next(action for action, result in outcomes.items() if result == "won")
     assert application.status == (Status.APPROVED if winner == "approve" else Status.REJECTED)
     assert Step.objects.filter(application=application, action__in=["approve", "reject"]).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_application_held_by_an_official_holds_up_no_one_else(personas: Personas) -> None:
+    """While an official's decision holds Ravi's application, Asha files another one for Ravi.
+
+    The new application points at the same service version, member and family, and the same
+    citizen files it: none of those rows may be held by the official's lock, or the filing would
+    wait at its commit for the official to finish.
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (set DATABASE_URL)")
+    from himaccess.applications.tests.conftest import submit_character
+
+    held = submit_character(personas)
+    holding, release = threading.Event(), threading.Event()
+
+    def official_deciding() -> None:
+        try:
+            with transaction.atomic():
+                _lock(held)
+                holding.set()
+                release.wait(timeout=20)
+        finally:
+            connections.close_all()
+
+    official = threading.Thread(target=official_deciding)
+    official.start()
+    try:
+        assert holding.wait(timeout=20)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        second = submit_character(personas)
+    finally:
+        release.set()
+        official.join()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    assert second.status == Status.PENDING and second.pk != held.pk
