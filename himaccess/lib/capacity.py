@@ -30,6 +30,7 @@ headers are ready, not when its last byte is sent.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -66,6 +67,9 @@ def waited_in_front(request: HttpRequest, now: float) -> float | None:
     try:
         started = float(value)
     except ValueError:
+        return None
+    # "inf", "nan" or a negative time is no stamp (and "inf" would never fold below).
+    if not math.isfinite(started) or started <= 0:
         return None
     # Some proxies stamp milliseconds or microseconds since the epoch rather than seconds.
     while started > 1e11:

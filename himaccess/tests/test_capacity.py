@@ -188,8 +188,11 @@ def test_a_request_that_waited_too_long_in_front_is_refused(shedding: Settings) 
 
 def test_an_unreadable_request_start_stamp_is_ignored(shedding: Settings) -> None:
     shedding.CAPACITY_MAX_WAIT_MILLISECONDS = 5000
-    response = Client().get("/", HTTP_X_REQUEST_START="t=yesterday")
-    assert response.status_code == 200
+    for stamp in ("t=yesterday", "t=inf", "t=-inf", "t=nan", "t=-5", "t=1e400"):
+        response = Client().get("/", HTTP_X_REQUEST_START=stamp)
+        assert response.status_code == 200, stamp
+    # A control character in a header is refused at the edge, before shedding looks at it.
+    assert Client().get("/", HTTP_X_REQUEST_START="t=\x00").status_code == 400
 
 
 def test_a_limit_of_zero_turns_shedding_off(shedding: Settings) -> None:
