@@ -333,7 +333,10 @@ class Ledger(HttpUser):
 
 
 class Steady(HttpUser):
-    """Good requests at a fixed rate: a citizen's family page and the API's service catalogue."""
+    """Good requests at a fixed rate: a citizen's family page and the API's service catalogue.
+
+    bench/bad_requests.py times these while bad requests come from a process of its own.
+    """
 
     fixed_count = int(FIXTURE.get("good_users", 0))
     wait_time = constant_throughput(float(FIXTURE.get("good_rate", 2)))
@@ -352,75 +355,6 @@ class Steady(HttpUser):
                     r.failure(f"status {r.status_code}")
 
 
-# Each bad request with the answers that are right for it; anything else (a 500 above all) is a failure.
-DEEP = b"[" * 5000 + b"]" * 5000
-BAD_REQUESTS: list[tuple[str, str, dict[str, Any], tuple[int, ...]]] = [
-    (
-        "malformed JSON",
-        "POST",
-        {
-            "url": "/api/v1/schemes/benefits",
-            "data": b'{"member_id": "M1", ',
-            "headers": {"Authorization": "Bearer x.y", "Content-Type": "application/json"},
-        },
-        (400, 401, 422),
-    ),
-    ("unauthenticated", "GET", {"url": "/api/v1/department/members/M12345678901?purpose=x"}, (401, 422)),
-    (
-        "no session",
-        "POST",
-        {"url": "/api/v1/services/applications", "json": {"service": "CERT-05"}},
-        (401, 403),
-    ),
-    (
-        "oversize body",
-        "POST",
-        {
-            "url": "/api/v1/services/applications",
-            "data": b"x" * 3_000_000,
-            "headers": {"Content-Type": "application/json"},
-        },
-        (413,),
-    ),
-    ("control characters", "GET", {"url": "/services/catalogue/?q=a%00b"}, (400,)),
-    (
-        "control characters in JSON",
-        "POST",
-        {
-            "url": "/api/v1/services/applications",
-            "data": b'{"service": "CERT-05\\u0000"}',
-            "headers": {"Content-Type": "application/json"},
-        },
-        (400, 401, 403),
-    ),
-    (
-        "deep JSON",
-        "POST",
-        {"url": "/api/v1/schemes/benefits", "data": DEEP, "headers": {"Content-Type": "application/json"}},
-        (400,),
-    ),
-    ("form without CSRF", "POST", {"url": "/grievances/new/", "data": {"description": "x"}}, (403,)),
-]
-
-
-class Attacker(HttpUser):
-    """Mostly bad requests: malformed, unauthenticated, oversize, with control characters."""
-
-    fixed_count = int(FIXTURE.get("bad_users", 0))
-    wait_time = constant_throughput(float(FIXTURE.get("bad_rate", 2)))
-
-    @task
-    def bad(self) -> None:
-        label, method, request, expected = random.choice(BAD_REQUESTS)
-        with self.client.request(
-            method, name=f"bad: {label}", catch_response=True, allow_redirects=False, **request
-        ) as r:
-            if r.status_code in expected:
-                r.success()
-            else:
-                r.failure(f"status {r.status_code}")
-
-
 SCENARIOS = {
     "citizen": Citizen,
     "officer": Officer,
@@ -428,7 +362,6 @@ SCENARIOS = {
     "ledger": Ledger,
     "submitter": Submitter,
     "good": Steady,
-    "bad": Attacker,
 }
 
 

@@ -123,6 +123,11 @@ def is_api_request(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIXES)
 
 
+def is_form_post(request: HttpRequest) -> bool:
+    """Whether the body is read as form fields; any other body may be parsed as JSON by an endpoint."""
+    return request.method == "POST" and request.content_type in FORM_TYPES
+
+
 def edge_response(request: HttpRequest, status: int, title: Any, message: Any, **params: Any) -> HttpResponse:
     """A refusal in the reader's language: JSON for API clients, a page for people.
 
@@ -211,7 +216,7 @@ def _body_problem(request: HttpRequest) -> Problem | None:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return Problem.MALFORMED
-    if request.method == "POST" and request.content_type in FORM_TYPES:
+    if is_form_post(request):
         return _form_problem(request, length)
     # Anything else may be parsed as JSON by an endpoint (the ledger reads any body as JSON).
     if length > settings.JSON_BODY_MAX_BYTES:
@@ -247,8 +252,9 @@ def request_problem(request: HttpRequest) -> Problem | None:
 class InputGuardMiddleware:
     """Refuses control characters, JSON nested too deep and bodies too large (see ``request_problem``).
 
-    It sits before the session middleware: nothing it refuses reaches a
-    session lookup, a view or the database.
+    It sits before the capacity and session middleware: nothing it refuses
+    takes or waits for one of the process's slots, nor reaches a session
+    lookup, a view or the database.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -430,7 +436,12 @@ def _spooled(source: Any, limit: int) -> tempfile.SpooledTemporaryFile[bytes] | 
 
 
 class RequestSizeLimitMiddleware:
-    """A request body larger than ``settings.MAX_REQUEST_BYTES`` is refused with 413, nothing written.
+    """A request body larger than it may be is refused with 413, nothing written, little of it read.
+
+    A form post may be up to ``settings.MAX_REQUEST_BYTES``; any other body
+    (JSON, or anything an endpoint may parse as JSON) up to the smaller of
+    that and ``settings.JSON_BODY_MAX_BYTES``, the limit ``InputGuardMiddleware``
+    applies to it.
 
     1. A stated Content-Length over the limit: refused before a byte is read.
     2. A server that ends the input at the body's end (``wsgi.input_terminated``,
@@ -443,7 +454,11 @@ class RequestSizeLimitMiddleware:
 
     Django's ``FILE_UPLOAD_MAX_MEMORY_SIZE`` only decides where an upload
     waits (memory or disk); this is the cap on what is read at all. It sits
-    before ``InputGuardMiddleware``, the first reader of bodies.
+    before ``InputGuardMiddleware``, the first reader of bodies, and both
+    before ``CapacityMiddleware``: a body refused here never takes, nor waits
+    for, one of the process's slots. What is left unread of a refused body is
+    the server's to discard (gunicorn drains a little of it and otherwise
+    closes the connection).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -453,6 +468,9 @@ class RequestSizeLimitMiddleware:
         if request.method not in BODY_METHODS:
             return self.get_response(request)
         limit = settings.MAX_REQUEST_BYTES
+        if not is_form_post(request):
+            # A larger one would be refused by the input guard anyway: reading it first is waste.
+            limit = min(limit, settings.JSON_BODY_MAX_BYTES)
         try:
             stated: int | None = int(request.META.get("CONTENT_LENGTH") or "")
         except ValueError:
@@ -476,4 +494,7 @@ class RequestSizeLimitMiddleware:
     @staticmethod
     def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
         logger.info("Request body over %s bytes refused on %s %s", limit, request.method, request.path)
+        if limit < settings.MAX_REQUEST_BYTES:
+            # The input guard's own refusal, word for word: the client is told the limit that applied.
+            return refusal(request, Problem.TOO_LARGE)
         return edge_response(request, 413, TOO_LARGE_TITLE, TOO_LARGE, megabytes=round(limit / 1_048_576, 1))

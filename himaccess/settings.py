@@ -83,15 +83,18 @@ MIDDLEWARE = [
     # Static files from STATIC_ROOT (after collectstatic) without a separate web server; in DEBUG
     # straight from the apps' folders. Answers here, before sessions or the database are touched.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Past MAX_CONCURRENT_REQUESTS at once in this process: 503 with Retry-After at once, before
-    # sessions or the database are touched (lib/capacity.py).
-    "himaccess.lib.capacity.CapacityMiddleware",
-    # No-store on every answer that may carry personal data (logged in, /api/, /o/, POST).
+    # No-store on every answer that may carry personal data (logged in, /api/, /o/, POST), refusals too.
     "himaccess.middleware.NoStoreMiddleware",
-    # Bodies larger than MAX_REQUEST_BYTES are refused (413) before anything reads them.
+    # Bodies larger than MAX_REQUEST_BYTES (any but a form's: JSON_BODY_MAX_BYTES) are refused (413)
+    # before anything reads them.
     "himaccess.middleware.RequestSizeLimitMiddleware",
     # Control characters, deep JSON and oversize JSON are refused before sessions or views see them.
     "himaccess.middleware.InputGuardMiddleware",
+    # Past MAX_CONCURRENT_REQUESTS at once in this process: 503 with Retry-After at once, before
+    # sessions or the database are touched (lib/capacity.py). After the refusals above, which need
+    # neither: a bad request never holds a slot nor waits for one, and a slow upload is read before
+    # its request takes one.
+    "himaccess.lib.capacity.CapacityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Refused in the reader's language: OAuth tokens in the address (query string).

@@ -20,6 +20,12 @@ of a second, when to come back:
    the code ``over_capacity``. Nothing of it touches the database, the cache
    or the session, so shedding costs almost nothing.
 
+Requests refused for what they carry, which needs neither a session nor
+the database (a body too large, a control character, JSON too deep), are
+refused before this middleware (``RequestSizeLimitMiddleware`` and
+``InputGuardMiddleware`` sit outside it): a load of bad requests never holds
+a slot nor waits for one, and so does not push good requests into a 503.
+
 ``MAX_CONCURRENT_REQUESTS`` of 0 turns shedding off. With gunicorn's gthread
 workers the limit only bites when it is below ``--threads``: the threads
 beyond it are the ones that answer 503 quickly (for example four slots with
@@ -111,7 +117,8 @@ class CapacityMiddleware:
     """Serves at most ``MAX_CONCURRENT_REQUESTS`` requests at once per process; 503 for the rest.
 
     It sits outside everything that reads the session or the database, so a
-    refused request costs only the page above.
+    refused request costs only the page above, and inside the refusals at the
+    edge, so a request refused for what it carries never takes a slot.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
