@@ -12,8 +12,6 @@ namesake pairs were wrongly proposed.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import sys
@@ -46,12 +44,7 @@ def main() -> None:
 
     started = time.perf_counter()
     data = lookalikes.generate(args.households, seed=args.seed)
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=lookalikes.CSV_COLUMNS)
-    writer.writeheader()
-    writer.writerows(data.rows)
-    text.seek(0)
-    read = lists.read_people(text, districts=lists.district_lookup(), today=date.today())
+    read = lists.read_rows(data.rows, districts=lists.district_lookup(), today=date.today())
     print(
         f"{len(data.rows)} rows ({len(data.same_person)} duplicate pairs, {len(data.twins)} twin pairs, "
         f"{len(data.namesakes)} namesake pairs) drawn and read in {time.perf_counter() - started:.1f} s; "

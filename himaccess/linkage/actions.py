@@ -1,8 +1,10 @@
 """Finding duplicate persons in the register and deciding on them.
 
 - ``run_over_register``: the batch run. Exports the living members to DuckDB,
-  trains the model on them (EM, no labels), predicts pairs and queues those at
-  or above the threshold that were never decided.
+  trains the model on them (EM, no labels), checks it on a lookalike list
+  against the model in force (``acceptance``), predicts pairs with the new model
+  if it passed and with the model in force if not, and queues those at or above
+  the threshold that were never decided.
 - ``possible_existing``: "does this person already exist?" for one person
   being added; an indexed look-up of candidates in the register scored with
   the latest model, well under a second. ``queue_on_entry`` runs it when a
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -26,12 +28,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from himaccess.accounts.models import REGISTER_APPROVERS, User
 from himaccess.audit import log as audit
 from himaccess.lib import identifiers
 from himaccess.lib.errors import NotFoundForYou
+from himaccess.linkage import acceptance
 from himaccess.linkage import model as linkage_model
 from himaccess.linkage.models import CandidatePair, PairDecision, TrainedModel
 from himaccess.linkage.records import LinkageRecord, make_record
@@ -127,11 +131,92 @@ def living_records(*, chunk: int = EXPORT_CHUNK) -> Iterator[LinkageRecord]:
 
 
 def latest_model() -> TrainedModel | None:
-    """The newest trained model whose comparisons are this code's (an older one cannot be scored)."""
-    for trained in TrainedModel.objects.order_by("-trained_at", "-id")[:20]:
+    """The newest accepted trained model whose comparisons are this code's (an older one cannot be scored).
+
+    A model refused by the check on the lookalike list (``acceptance``) is never returned.
+    """
+    for trained in TrainedModel.objects.filter(accepted=True).order_by("-trained_at", "-id")[:20]:
         if linkage_model.fits(trained.model):
             return trained
     return None
+
+
+@dataclass(frozen=True)
+class InForce:
+    """The model in force: the latest accepted trained model, else the one shipped with the code."""
+
+    model: dict[str, Any]
+    threshold: float
+    trained: TrainedModel | None  # None: the shipped model
+
+    def describe(self) -> str:
+        if self.trained is None:
+            return _(
+                "the model shipped with the software (no model trained on this register has been accepted)"
+            )
+        return _("the model trained on %(date)s on %(records)d members (no. %(id)d)") % {
+            "date": timezone.localtime(self.trained.trained_at).date().isoformat(),
+            "records": self.trained.records,
+            "id": self.trained.pk,
+        }
+
+
+def model_in_force() -> InForce:
+    trained = latest_model()
+    if trained is not None:
+        return InForce(dict(trained.model), trained.threshold, trained)
+    return InForce(linkage_model.shipped(), DEFAULT_THRESHOLD, None)
+
+
+def _verdict_lines(verdict: acceptance.Verdict, in_force: InForce) -> list[str]:
+    """What the check found, for the officer who runs the batch."""
+    new, old = verdict.new, verdict.in_force
+    lines = [
+        _(
+            "Check of the new model on a test list of %(people)d people with %(planted)d people entered"
+            " twice, twins and namesakes (%(seconds).1f s): precision %(precision).3f, recall %(recall).3f;"
+            " the model in force, %(in_force)s: recall %(in_force_recall).3f."
+        )
+        % {
+            "people": len(acceptance.check_list().records),
+            "planted": new.planted,
+            "seconds": new.seconds + old.seconds,
+            "precision": new.precision,
+            "recall": new.recall,
+            "in_force": in_force.describe(),
+            "in_force_recall": old.recall,
+        }
+    ]
+    if verdict.accepted:
+        lines.append(_("New model accepted: it is now in force and this run uses it."))
+        return lines
+    reasons = []
+    if not verdict.precision_ok:
+        reasons.append(
+            _("its precision %(value).3f is below the required %(minimum).2f")
+            % {"value": new.precision, "minimum": acceptance.MIN_PRECISION}
+        )
+    if not verdict.recall_ok:
+        reasons.append(
+            _("its recall %(value).3f is below the required %(minimum).2f")
+            % {"value": new.recall, "minimum": acceptance.MIN_RECALL}
+        )
+    if not verdict.not_worse:
+        reasons.append(
+            _(
+                "its recall %(value).3f is more than %(tolerance).2f below that of the model in force"
+                " (%(in_force).3f)"
+            )
+            % {"value": new.recall, "tolerance": acceptance.RECALL_TOLERANCE, "in_force": old.recall}
+        )
+    lines.append(
+        _(
+            "New model REFUSED: %(reasons)s. It is kept for the record but not used;"
+            " this run finds duplicates with %(in_force)s."
+        )
+        % {"reasons": "; ".join(reasons), "in_force": in_force.describe()}
+    )
+    return lines
 
 
 def _reference() -> str:
@@ -195,11 +280,19 @@ def _queue_batch(scores: list[linkage_model.Score], probabilities: dict[tuple[st
     return CandidatePair.objects.filter(reference__in=[row.reference for row in rows]).count()
 
 
-def run_over_register(*, threshold: float | None = None, progress: Any = print) -> dict[str, float]:
-    """The batch run: train on the register, predict, queue new pairs. Returns figures.
+def run_over_register(*, threshold: float | None = None, progress: Any = print) -> dict[str, Any]:
+    """The batch run: train on the register, check the model, predict, queue new pairs. Returns figures.
 
-    Members stream into DuckDB a chunk at a time, and the pairs' evidence is computed in
-    DuckDB from the records there: a state's records are never all held in Python.
+    1. Export the living members to DuckDB, a chunk at a time.
+    2. Train a model on them (EM, no labels).
+    3. Score the new model and the model in force on the lookalike list (``acceptance``);
+       store the new model with the check's figures, accepted or refused.
+    4. Predict with the new model if it was accepted, else with the model in force, at
+       ``threshold`` (default: the threshold of the model in force), and queue the pairs
+       never queued or decided. The pairs' evidence is computed in DuckDB from the records
+       there: a state's records are never all held in Python.
+
+    The figures say which model was used (``model_used``: "new", "in_force" or "shipped").
     """
     started = time.perf_counter()
     phases: dict[str, float] = {}
@@ -217,19 +310,49 @@ def run_over_register(*, threshold: float | None = None, progress: Any = print) 
         if count < 2:
             return {"records": count, "pairs": 0, "queued": 0}
         model = linkage_model.train(con, "register")
-        in_force = latest_model()
-        cut = threshold if threshold is not None else (in_force.threshold if in_force else DEFAULT_THRESHOLD)
-        trained = TrainedModel.objects.create(records=count, model=model, threshold=cut)
         mark = phase("train", mark)
         progress(f"trained in {phases['train_s']:.1f} s")
-        _, table = linkage_model.predict(con, "register", model, threshold=cut)
+        in_force = model_in_force()
+        cut = threshold if threshold is not None else in_force.threshold
+        verdict = acceptance.judge(
+            model, threshold=cut, in_force_model=in_force.model, in_force_threshold=in_force.threshold
+        )
+        trained = TrainedModel.objects.create(
+            records=count,
+            model=model,
+            threshold=cut,
+            accepted=verdict.accepted,
+            check_precision=verdict.new.precision,
+            check_recall=verdict.new.recall,
+            check_recall_in_force=verdict.in_force.recall,
+        )
+        mark = phase("check", mark)
+        for line in _verdict_lines(verdict, in_force):
+            progress(line)
+        model_used_id: int | None
+        if verdict.accepted:
+            used, model_used, model_used_id = trained.model, "new", trained.pk
+        else:
+            used = in_force.model
+            model_used = "in_force" if in_force.trained is not None else "shipped"
+            model_used_id = in_force.trained.pk if in_force.trained is not None else None
+        check = {
+            "model_id": trained.pk,
+            "model_accepted": verdict.accepted,
+            "model_used": model_used,
+            "model_used_id": model_used_id,
+            "check_precision": round(verdict.new.precision, 4),
+            "check_recall": round(verdict.new.recall, 4),
+            "check_recall_in_force": round(verdict.in_force.recall, 4),
+        }
+        _, table = linkage_model.predict(con, "register", used, threshold=cut)
         # Splink's table name, not input.
         found = con.execute(f"SELECT unique_id_l, unique_id_r, match_probability FROM {table}").fetchall()  # noqa: S608
         probabilities = {(left, right): float(p) for left, right, p in found}
         mark = phase("predict", mark)
         progress(f"{len(found)} pairs at p >= {cut} predicted in {phases['predict_s']:.1f} s")
         queued = 0
-        for scores in linkage_model.score_table_pairs(con, "register", table, trained.model):
+        for scores in linkage_model.score_table_pairs(con, "register", table, used):
             with transaction.atomic():
                 queued += _queue_batch(scores, probabilities)
         phase("queue", mark)
@@ -239,7 +362,7 @@ def run_over_register(*, threshold: float | None = None, progress: Any = print) 
         f"{len(found)} pairs at p >= {cut}, {queued} newly queued in {phases['queue_s']:.1f} s;"
         f" {time.perf_counter() - started:.1f} s in all"
     )
-    return {"records": count, "pairs": len(found), "queued": queued, **phases}
+    return {"records": count, "pairs": len(found), "queued": queued, **check, **phases}
 
 
 def _candidates(record: LinkageRecord, exclude: Iterable[str]) -> list[Member]:

@@ -10,8 +10,9 @@ by its line number with the reason and left out; the rest are scored.
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
@@ -143,6 +144,16 @@ def read_people(handle: IO[str], *, districts: dict[str, int], today: date) -> R
             seen.add(record.unique_id)
             result.records.append(record)
     return result
+
+
+def read_rows(rows: Iterable[Mapping[str, str]], *, districts: dict[str, int], today: date) -> ReadResult:
+    """Rows with the CSV's columns (``REQUIRED``), read as ``read_people`` reads the file they would make."""
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=REQUIRED)
+    writer.writeheader()
+    writer.writerows(rows)
+    text.seek(0)
+    return read_people(text, districts=districts, today=today)
 
 
 def _record(

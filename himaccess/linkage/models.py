@@ -16,12 +16,23 @@ if TYPE_CHECKING:
 
 
 class TrainedModel(models.Model):
-    """A model trained on the register (EM, no labels): Splink's JSON and the threshold in force."""
+    """A model trained on the register (EM, no labels): Splink's JSON and the threshold in force.
+
+    A model is put in force only if it passed the check on the lookalike list
+    (``acceptance``); a refused one is kept with its figures, for the record, and never used.
+    Rows from before the check count as accepted (they were in force).
+    """
 
     trained_at = models.DateTimeField(auto_now_add=True)
     records = models.PositiveIntegerField()
     model = models.JSONField()
     threshold = models.FloatField(default=0.9)
+    accepted = models.BooleanField(default=True)
+    # The check's figures at ``threshold``; empty for rows from before the check.
+    check_precision = models.FloatField(null=True, blank=True)
+    check_recall = models.FloatField(null=True, blank=True)
+    # The recall of the model that was in force, on the same list, at its own threshold.
+    check_recall_in_force = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["-trained_at", "-id"]
@@ -29,6 +40,11 @@ class TrainedModel(models.Model):
 
     def __str__(self) -> str:
         return f"model of {self.trained_at:%Y-%m-%d} ({self.records} records)"
+
+    @property
+    def verdict(self) -> str:
+        """Accepted or refused, in the reader's language."""
+        return str(_("accepted") if self.accepted else _("refused"))
 
 
 class CandidatePairQuerySet(models.QuerySet["CandidatePair"]):

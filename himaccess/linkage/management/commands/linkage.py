@@ -1,4 +1,4 @@
-"""``himaccess linkage run`` (the whole register) and ``himaccess linkage pairs`` (a CSV list)."""
+"""``himaccess linkage``: ``run`` (the whole register), ``pairs`` (a CSV list), ``models`` (those trained)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from himaccess.linkage import actions, lists
+from himaccess.linkage import acceptance, actions, lists
 from himaccess.linkage import model as linkage_model
+from himaccess.linkage.models import TrainedModel
 
-SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "data" / "model.json"
+SHIPPED_MODEL = linkage_model.SHIPPED
 
 
 def _probability(value: str) -> float:
@@ -30,12 +31,12 @@ def _probability(value: str) -> float:
 
 
 def model_for_lists() -> dict[str, Any]:
-    """The model trained on the register, or the one shipped (trained the same way on synthetic data)."""
-    trained = actions.latest_model()
-    if trained is not None:
-        return dict(trained.model)
-    loaded: dict[str, Any] = json.loads(SHIPPED_MODEL.read_text(encoding="utf-8"))
-    return loaded
+    """The model in force: the latest accepted one trained on the register, or the one shipped."""
+    return actions.model_in_force().model
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 class Command(BaseCommand):
@@ -52,11 +53,16 @@ class Command(BaseCommand):
         pairs.add_argument(
             "--train", action="store_true", help="train the model on the list itself (large lists)"
         )
+        models = verbs.add_parser("models", help="the models trained on the register, accepted or refused")
+        models.add_argument("--last", type=int, default=20)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["verb"] == "run":
             figures = actions.run_over_register(threshold=options["threshold"], progress=self.stdout.write)
             self.stdout.write(json.dumps(figures))
+            return
+        if options["verb"] == "models":
+            self._models(options["last"])
             return
         self._pairs(Path(options["input"]), Path(options["output"]), options["threshold"], options["train"])
 
@@ -104,3 +110,38 @@ class Command(BaseCommand):
             _("%(records)d people read, %(skipped)d rows skipped, %(pairs)d pairs written")
             % {"records": len(read.records), "skipped": len(read.problems), "pairs": written}
         )
+
+    def _models(self, last: int) -> None:
+        in_force = actions.model_in_force()
+        self.stdout.write(_("In force: %(model)s.") % {"model": in_force.describe()})
+        self.stdout.write(
+            _(
+                "A new model is accepted if, on the test list, its precision is at least %(precision).2f,"
+                " its recall at least %(recall).2f, and its recall at most %(tolerance).2f below that of"
+                " the model in force."
+            )
+            % {
+                "precision": acceptance.MIN_PRECISION,
+                "recall": acceptance.MIN_RECALL,
+                "tolerance": acceptance.RECALL_TOLERANCE,
+            }
+        )
+        header = (_("no."), _("trained on"), _("members"), _("threshold"), _("check"), _("precision"),
+                  _("recall"), _("recall of the model then in force"))  # fmt: skip
+        self.stdout.write("\t".join(str(h) for h in header))
+        for trained in TrainedModel.objects.order_by("-trained_at", "-id")[:last]:
+            checked = trained.check_recall is not None
+            self.stdout.write(
+                "\t".join(
+                    [
+                        str(trained.pk),
+                        f"{timezone.localtime(trained.trained_at):%Y-%m-%d %H:%M}",
+                        str(trained.records),
+                        f"{trained.threshold:.3f}",
+                        trained.verdict if checked else _("accepted (before the check)"),
+                        _share(trained.check_precision),
+                        _share(trained.check_recall),
+                        _share(trained.check_recall_in_force),
+                    ]
+                )
+            )
