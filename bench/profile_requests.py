@@ -249,6 +249,38 @@ class Figures:
         )
 
 
+def planning_ms(sql: str) -> float | None:
+    """PostgreSQL's planning time for ``sql`` (the best of three, on a warm backend); None if not plannable.
+
+    EXPLAIN without ANALYZE plans and does not run the statement: nothing is written or locked.
+    """
+    from django.db import connection
+
+    if not sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+        return None
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(3):
+            cursor.execute("EXPLAIN (SUMMARY ON) " + sql)
+            lines = [row[0] for row in cursor.fetchall()]
+            times += [
+                float(line.split(":")[1].split()[0]) for line in lines if line.startswith("Planning Time")
+            ]
+    return min(times) if times else None
+
+
+def print_plans(figures: Figures) -> None:
+    """Each statement's planning time: a join of many tables can take longer to plan than to run."""
+    print(f"\n{figures.name}: planning time of each statement of one request")
+    total = 0.0
+    for sql in figures.statements:
+        planned = planning_ms(sql)
+        if planned is not None:
+            total += planned
+            print(f"  {planned:6.3f} ms  {sql[:150]}")
+    print(f"  {total:6.3f} ms in all")
+
+
 # A request: given its index, does the untimed preparation and returns the timed call.
 Request = Callable[[int], Callable[[], Any]]
 
@@ -401,6 +433,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions of each")
     parser.add_argument("--sql", action="store_true", help="print every statement of one request")
+    parser.add_argument(
+        "--plans",
+        action="store_true",
+        help="print PostgreSQL's planning time of each statement of one request",
+    )
     parser.add_argument("--only", default="", help="comma-separated request names")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="use the database a --keep run left")
@@ -442,6 +479,8 @@ def main() -> None:
             print(f"\n{figures.name}: statements of one request")
             for sql in figures.statements:
                 print(f"  {sql[:300]}")
+        if args.plans:
+            print_plans(figures)
         if args.profile:
             print(f"\n{figures.name}: profile\n{figures.profile}")
     if not args.keep and not args.reuse:

@@ -571,8 +571,11 @@ def _descendants(roots: list[int]) -> set[int]:
         found |= more
 
 
-def server_cpu(roots: list[int], database: str, port: int) -> dict[str, float]:
-    """CPU seconds used so far by the app processes (gunicorn, Celery) and by PostgreSQL's backends."""
+def server_cpu(roots: dict[str, int], database: str, port: int) -> dict[str, float]:
+    """CPU seconds used so far by each named app process tree (gunicorn, Celery) and by PostgreSQL's backends.
+
+    Keys are "<name> <pid>" for the app processes and "pg <pid>" for the backends.
+    """
     import psycopg
 
     with psycopg.connect(pg_url(port, "postgres"), autocommit=True) as conn:
@@ -583,7 +586,9 @@ def server_cpu(roots: list[int], database: str, port: int) -> dict[str, float]:
             )
         ]
     return {
-        **{f"app {pid}": _cpu_seconds(pid) for pid in _descendants(roots)},
+        **{
+            f"{name} {pid}": _cpu_seconds(pid) for name, root in roots.items() for pid in _descendants([root])
+        },
         **{f"pg {pid}": _cpu_seconds(pid) for pid in backends},
     }
 
@@ -809,7 +814,9 @@ def main() -> None:
         keys_before = IdempotencyRecord.objects.count()
         sms_before = SmsMessage.objects.count()
         connection.close()  # this process's own backend is not the server's
-        roots = [process.pid for process in processes]
+        # The last process started is gunicorn; the one before it, if any, the Celery worker.
+        names = ("celery", "gunicorn")[2 - len(processes) :]
+        roots = dict(zip(names, (process.pid for process in processes), strict=True))
         cpu_before = server_cpu(roots, database, pg_port)
         load_before = os.getloadavg()
         Path(f"{jobs}.go").write_text("")
@@ -897,16 +904,16 @@ def main() -> None:
     # Processes alive at the end; a backend that began during the run counts from zero.
     used = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
     drain = {name: cpu_drained.get(name, value) - cpu_after[name] for name, value in cpu_after.items()}
-    app = sum(v for k, v in used.items() if k.startswith("app")) + sum(
-        v for k, v in drain.items() if k.startswith("app")
-    )
-    pg = sum(v for k, v in used.items() if k.startswith("pg")) + sum(
-        v for k, v in drain.items() if k.startswith("pg")
-    )
+
+    def spent(prefix: str) -> float:
+        return sum(v for k, v in (*used.items(), *drain.items()) if k.startswith(prefix + " "))
+
+    web, worker, pg = spent("gunicorn"), spent("celery"), spent("pg")
     if ok:
         print(
-            f"server CPU per accepted submission: {(app + pg) / ok * 1000:.1f} ms "
-            f"(gunicorn + Celery {app / ok * 1000:.1f} ms, PostgreSQL backends {pg / ok * 1000:.1f} ms)"
+            f"server CPU per accepted submission: {(web + worker + pg) / ok * 1000:.1f} ms "
+            f"(gunicorn {web / ok * 1000:.1f} ms, Celery {worker / ok * 1000:.1f} ms, "
+            f"PostgreSQL backends {pg / ok * 1000:.1f} ms)"
         )
     print(
         f"load generator CPU: {result['cpu']:.1f} s over {elapsed:.1f} s "

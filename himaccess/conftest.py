@@ -26,6 +26,7 @@ from django.test import Client
 from django.utils import translation
 
 from himaccess.accounts.models import Level, Posting, Role, User
+from himaccess.geography import places
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, Village
 from himaccess.registry import models as registry_models
 from himaccess.registry.actions import families as registry_families
@@ -98,6 +99,8 @@ def _process_state_left_by_a_test_is_reset() -> Iterator[None]:
     # asked in Hindi would otherwise make the next test in this process speak Hindi.
     translation.deactivate()
     registry_models.forget_known_sequences()
+    # Places read in a test's transaction are gone with its rollback.
+    places.forget()
 
 
 def mandi_address(**overrides: Any) -> registry_families.Address:

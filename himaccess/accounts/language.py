@@ -26,10 +26,16 @@ def languages_for(mobiles: Iterable[str]) -> dict[str, str]:
     }
 
 
-def language_for(mobile: str, asked: str | None = None) -> str:
-    """The language asked for, else the citizen's preferred one if the number has a login, else Hindi."""
+def language_for(mobile: str, asked: str | None = None, *, user: User | None = None) -> str:
+    """The language asked for, else the citizen's preferred one if the number has a login, else Hindi.
+
+    ``user``: a user already loaded (the citizen acting); when it is the number's citizen login,
+    its preference is read from it instead of asked of the database again.
+    """
     if asked in LANGUAGES:
         return asked
+    if user is not None and user.kind == User.Kind.CITIZEN and user.mobile == mobile:
+        return user.preferred_language if user.preferred_language in LANGUAGES else DEFAULT_LANGUAGE
     preferred = (
         User.objects.filter(mobile=mobile, kind=User.Kind.CITIZEN)
         .values_list("preferred_language", flat=True)

@@ -7,6 +7,7 @@ rule, a missing document or an unknown service gets the same message (422).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from ninja.security import django_auth
 from himaccess.applications import access, certificates
 from himaccess.applications.actions import drafts, filing
 from himaccess.applications.forms import ApplicationForm
-from himaccess.applications.models import Document
+from himaccess.applications.models import Application, Document, Step
 from himaccess.audit import access as access_log
 from himaccess.authenticated import AuthenticatedRequest
 from himaccess.catalog import search
@@ -110,7 +111,8 @@ class ApplicationOut(Schema):
     steps: list[StepOut]
 
 
-def _application_out(application: Any) -> ApplicationOut:
+def _application_out(application: Any, steps: Iterable[Step] | None = None) -> ApplicationOut:
+    """The API's view of an application; ``steps`` when the caller holds them (one just filed)."""
     certificate = getattr(application, "certificate", None) if application.status == "approved" else None
     return ApplicationOut(
         number=application.number,
@@ -133,7 +135,7 @@ def _application_out(application: Any) -> ApplicationOut:
                 reason=s.reason,
                 note=s.note,
             )
-            for s in application.steps.order_by("at", "id")
+            for s in (application.steps.order_by("at", "id") if steps is None else steps)
         ],
     )
 
@@ -184,10 +186,10 @@ def _file(request: AuthenticatedRequest, payload: ApplicationIn) -> ApplicationO
         chosen[requirement] = on_file[document_id]
     try:
         # Answers are validated before anything is written; file_complete is one transaction.
-        application = _start_and_submit(request, service, member, consent, payload.answers, chosen)
+        application, step = _start_and_submit(request, service, member, consent, payload.answers, chosen)
     except NotAllowed as exc:
         raise HttpError(422, str(exc.message)) from exc
-    return _application_out(application)
+    return _application_out(application, steps=[step])
 
 
 def _start_and_submit(
@@ -197,7 +199,7 @@ def _start_and_submit(
     consent: Any,
     answers: dict[str, Any],
     chosen: dict[str, Document],
-) -> Any:
+) -> tuple[Application, Step]:
     version = service.current_version
     assert version is not None
     prefilled = drafts.prefill_for(service, member)

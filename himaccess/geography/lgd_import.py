@@ -35,6 +35,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from himaccess.geography import places
 from himaccess.geography.loading import is_devanagari, title_case
 from himaccess.geography.models import Block, District, Panchayat, Tehsil, Village
 from himaccess.lib.progress import NOWHERE, Progress
@@ -380,4 +381,6 @@ def import_lgd(
     report.stand_ins_superseded = Village.objects.filter(
         source=Village.Source.POST_OFFICE, district_id__in=covered, superseded=False
     ).update(superseded=True)
+    # Written in bulk, which sends no signal: this process reads the places afresh.
+    places.forget()
     return report

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from himaccess.geography import places
 from himaccess.geography.models import Block, District, PostOffice, Tehsil, UrbanBody, Village
 from himaccess.lib.transliteration import to_devanagari
 
@@ -171,6 +172,8 @@ def load_reference_geography(data_dir: Path = DATA_DIR) -> dict[str, int]:
     office_counts = _load_post_offices(offices)
     counts.update(office_counts)
     counts["villages"] = _load_stand_in_villages(hindi)
+    # Written in bulk, which sends no signal: this process reads the places afresh.
+    places.forget()
     log.info("reference geography loaded: %s", counts)
     return counts
 

@@ -9,22 +9,19 @@ from __future__ import annotations
 from django.http import Http404
 
 from himaccess.accounts.models import User
+from himaccess.geography import places
 from himaccess.lib import identifiers
 from himaccess.registry.models import ChangeRequest, Family, Member
 
 
 def get_family_for(user: User, family_id: str) -> Family:
     canonical = identifiers.normalise(family_id)
-    family = (
-        Family.objects.visible_to(user)
-        # Three joins, not six: planning a seven-table join costs more on
-        # PostgreSQL than fetching the rarer block or urban body by key.
-        .select_related("district", "tehsil", "village")
-        .filter(family_id=canonical)
-        .first()
-    )
+    family = Family.objects.visible_to(user).filter(family_id=canonical).first()
     if family is None:
         raise Http404
+    # The places from the process's copy of the directory, not joined: planning a join of the
+    # family and its places cost PostgreSQL more than running it.
+    places.attach([family], *Family.PLACES)
     return family
 
 

@@ -203,6 +203,9 @@ class FamilyQuerySet(models.QuerySet["Family"]):
 
 
 class Family(models.Model):
+    # The foreign keys to the LGD directory that make the address (``geography.places.attach``).
+    PLACES = ("district", "tehsil", "block", "panchayat", "village", "urban_body")
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         MERGED = "merged", _("Merged into another family")

@@ -42,3 +42,23 @@ def test_many_numbers_at_once_answer_as_one_at_a_time(db: Any) -> None:
     numbers = ["9418000001", "9418000003"] + [f"94180{n:05d}" for n in range(10, 1210)]
     assert languages_for(numbers) == {number: language_for(number) for number in numbers}
     assert languages_for(numbers)["9418000001"] == "en"
+
+
+def test_a_loaded_user_answers_only_for_their_own_number(db: Any, django_assert_num_queries: Any) -> None:
+    reader = User.objects.create_user(
+        username="en-reader", kind=User.Kind.CITIZEN, mobile="9418000001", preferred_language="en"
+    )
+    User.objects.create_user(
+        username="hi-reader", kind=User.Kind.CITIZEN, mobile="9418000002", preferred_language="hi"
+    )
+    official = User.objects.create_user(
+        username="en-official", kind=User.Kind.OFFICIAL, mobile="9418000001", preferred_language="hi"
+    )
+    with django_assert_num_queries(0):
+        assert language_for("9418000001", user=reader) == "en"
+    # Another number's citizen, or an official with the same number: the number's own login decides.
+    with django_assert_num_queries(1):
+        assert language_for("9418000002", user=reader) == "hi"
+    with django_assert_num_queries(1):
+        assert language_for("9418000001", user=official) == "en"
+    assert language_for("9418000001", "hi", user=reader) == "hi"  # asked for still wins

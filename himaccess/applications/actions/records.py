@@ -32,14 +32,19 @@ def status_url(application: Application) -> str:
     return links.absolute(reverse("applications:detail", args=[application.number]))
 
 
-def _notify(application: Application, template: str, **params: Any) -> None:
+def _notify(application: Application, template: str, *, reader: User | None = None, **params: Any) -> None:
+    """Text the member (or their family's head) about ``application``.
+
+    ``reader``: the user acting, if already loaded; the language is read from it when it is the
+    login of the number texted.
+    """
     mobile = application.member.contact_mobile()
     if mobile:
         sms.send(
             mobile,
             template,
             {"number": application.number, "url": status_url(application), **params},
-            language=language_for(mobile),
+            language=language_for(mobile, user=reader),
         )
 
 
