@@ -115,6 +115,13 @@ REFUSALS: dict[Problem, tuple[int, Any, Any]] = {
 }
 UNAVAILABLE_TITLE = _("Him Access is unavailable for a moment")
 UNAVAILABLE = _("It cannot reach its records just now. Please try again in a minute.")
+# PostgreSQL stopped a transaction that met another at the same rows: a deadlock (40P01), a lock
+# not granted within lock_timeout (55P03), a serialization failure (40001). Nothing of it was
+# written and the records are reachable: sent again it goes through, so 409, not an outage.
+CONFLICT_STATES = frozenset({"40P01", "55P03", "40001"})
+CONFLICT_TITLE = _("Someone else was changing the same record")
+CONFLICT = _("Nothing was saved. Please send it again.")
+CONFLICT_RETRY_AFTER_SECONDS = 1
 HOME = _("Go to the home page")
 BRAND = _("Him Access")
 
@@ -174,7 +181,18 @@ def refusal(request: HttpRequest, problem: Problem) -> HttpResponse:
     )
 
 
+def is_conflict(error: object) -> bool:
+    """Whether ``error`` is PostgreSQL stopping one of two transactions at the same rows."""
+    return getattr(getattr(error, "__cause__", None), "sqlstate", None) in CONFLICT_STATES
+
+
 def outage_response(request: HttpRequest, error: object) -> HttpResponse:
+    """503 with Retry-After for an outage; 409 for a transaction stopped by another (nothing written)."""
+    if is_conflict(error):
+        logger.warning("Transaction stopped by a concurrent one on %s %s", request.method, request.path)
+        response = edge_response(request, 409, CONFLICT_TITLE, CONFLICT)
+        response["Retry-After"] = str(CONFLICT_RETRY_AFTER_SECONDS)
+        return response
     # The exception's text can name hosts; its kind is enough to alert on.
     logger.error(
         "Database or cache unreachable (%s) on %s %s", type(error).__name__, request.method, request.path
