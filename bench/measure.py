@@ -27,6 +27,17 @@ def audit_key() -> str:
     )
 
 
+def register_key() -> str:
+    """The key every benchmark writer of a kept register draws its IDs and numbers with.
+
+    Register IDs and application numbers are a keyed permutation of counters in the database:
+    written with two keys, two counters can give one number (seen: ``seed_history`` after a
+    benchmark run stopped on a duplicate application number). The seed, the year of history
+    and every benchmark server therefore use this one key, as a deployment uses one.
+    """
+    return os.environ.get("REGISTER_ID_KEY") or "bench-register-ids-v1"
+
+
 def machine() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"

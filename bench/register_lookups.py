@@ -49,7 +49,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.measure import audit_key, machine, percentiles
+from bench.measure import audit_key, machine, percentiles, register_key
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himaccess.settings")
 # The session made below is checked by the server with the same key.
@@ -213,7 +213,7 @@ def serve(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
         "HIMACCESS_DATA_DIR": tempfile.mkdtemp(prefix="himaccess-bench-"),
         "OIDC_RSA_PRIVATE_KEY_FILE": "",
         # Reads issue no IDs; the key only has to be set for DEBUG off.
-        "REGISTER_ID_KEY": os.environ.get("REGISTER_ID_KEY") or "bench-only-" + secrets.token_hex(16),
+        "REGISTER_ID_KEY": register_key(),
     }
     process = subprocess.Popen(
         [

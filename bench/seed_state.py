@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from measure import recreate_database
+from measure import recreate_database, register_key
 
 PROJECT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -95,7 +95,7 @@ def main() -> None:
     )
     options = parser.parse_args()
 
-    env = {**os.environ, "DATABASE_URL": options.database_url}
+    env = {**os.environ, "DATABASE_URL": options.database_url, "REGISTER_ID_KEY": register_key()}
     if options.database_url == DEFAULT_URL or options.fresh:
         recreate_database(options.database_url)
     run(["migrate", "--verbosity", "0"], env)

@@ -83,7 +83,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.measure import audit_key, machine  # noqa: E402
+from bench.measure import audit_key, machine, register_key  # noqa: E402
 
 
 def pg_url(port: int, database: str) -> str:
@@ -717,9 +717,9 @@ def main() -> None:
     database, pg_port = parts.path.lstrip("/"), parts.port or 5432
     env = environment(database_url, workdir)
     if args.database_url:
-        # Application numbers are a keyed permutation of a counter in the database: one fixed
-        # key for every run on a kept register, so no run issues a number an earlier run did.
-        env["REGISTER_ID_KEY"] = "bench-kept-register-" + database
+        # Application numbers are a keyed permutation of a counter in the database: the kept
+        # register's one key, which its seed and every other run use too.
+        env["REGISTER_ID_KEY"] = register_key()
     if not args.sms_inline:
         env["CELERY_BROKER_URL"] = args.broker
     os.environ.update(env)

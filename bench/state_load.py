@@ -55,7 +55,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.measure import audit_key, machine  # noqa: E402
+from bench.measure import audit_key, machine, register_key  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/himaccess_bench"
 # Static files collected once with the production storage (hashed names), kept between runs.
@@ -132,7 +132,12 @@ def ensure_database(options: argparse.Namespace) -> None:
         print("note: `himaccess seed_history` is not in this checkout; running without a year of history")
     elif built or options.with_history:
         print("adding a year of history: himaccess seed_history")
-        subprocess.run([str(ROOT / ".venv/bin/himaccess"), "seed_history"], check=True, cwd=ROOT)
+        subprocess.run(
+            [str(ROOT / ".venv/bin/himaccess"), "seed_history"],
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": options.database_url, "REGISTER_ID_KEY": register_key()},
+        )
 
 
 def server_environment(options: argparse.Namespace, workdir: str) -> dict[str, str]:
@@ -152,7 +157,8 @@ def server_environment(options: argparse.Namespace, workdir: str) -> dict[str, s
             "CSRF_COOKIE_SECURE": "false",
             "LOG_LEVEL": "WARNING",
             "OIDC_RSA_PRIVATE_KEY_FILE": "",
-            "REGISTER_ID_KEY": "bench-only-" + secrets.token_hex(16),
+            # The kept register's one key (``measure.register_key``): its seed's and every run's.
+            "REGISTER_ID_KEY": register_key(),
             "CACHE_URL": options.cache_url,
             "CELERY_BROKER_URL": options.broker,
             "SMS_BACKEND": "file",
