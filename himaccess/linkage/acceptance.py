@@ -4,10 +4,11 @@ A model trained on a register that holds few re-entered people learns a weak
 picture of one (EM, no labels: it can only learn from what the register
 shows). Before such a model replaces the one in force, both are scored on one
 fixed list of people with a known truth: a list drawn by
-``registry.synthetic.lookalikes`` (re-entered people with a clerk's errors,
-twins, namesakes), read as the list check reads a CSV (``lists.read_rows``)
-and scored through the list check's path (``lists.candidate_pairs``), each
-model at the threshold it would be used with.
+``registry.synthetic.lookalikes`` (people re-entered as a family register
+re-enters them, with a clerk's errors; twins; namesakes), read as the list
+check reads a CSV (``lists.read_rows``) and scored through the list check's
+path (``lists.candidate_pairs``), each model at the threshold it would be
+used with.
 
 The new model is accepted only if, on that list, its precision is at least
 ``MIN_PRECISION``, its recall at least ``MIN_RECALL``, and its recall no more
@@ -24,17 +25,33 @@ from typing import Any
 
 from himaccess.linkage import lists
 from himaccess.linkage.records import LinkageRecord
-from himaccess.registry.synthetic import lookalikes
+from himaccess.registry.synthetic import lookalikes, population
 
 # About 5,500 people: 402 re-entered people, 79 twin pairs and 80 namesake pairs, scored in
-# well under a second a model (decision 1243 has the measurements).
+# about a third of a second a model (decision 1243 has the measurements).
 LIST_HOUSEHOLDS = 2000
 LIST_SEED = 1243
+# Re-entered as a family register re-enters a person (decision 1174, the population's shares):
+# half in the same village, most of the rest in the district; the father kept four times in
+# five, the own mobile two in five (otherwise a new household's number or none). A list where
+# every re-entry keeps its father and mostly its mobile and village is found whole by a model
+# that learnt little (decision 1243).
+REENTRY = lookalikes.Reentry(
+    other_village=population.SAME_DISTRICT_SHARE,
+    other_district=1.0 - population.SAME_VILLAGE_SHARE - population.SAME_DISTRICT_SHARE,
+    keeps_father=population.KEEPS_FATHER_SHARE,
+    keeps_mobile=population.KEEPS_MOBILE_SHARE,
+    other_mobile=0.5,
+)
 # Every lookalike date of birth lies before it; fixed so the list never changes.
 LIST_READ_ON = date(2026, 12, 1)
 
 MIN_PRECISION = 0.98
-MIN_RECALL = 0.95
+# Below 0.95: about 2 % of the list's re-entries share no blocking rule with their first
+# record (in another district, mostly with neither father nor mobile kept) and 5 % more keep
+# only the name, the date and the district, with a spouse's name where the father was; the
+# shipped model finds 0.928 of them (decision 1243).
+MIN_RECALL = 0.92
 RECALL_TOLERANCE = 0.01
 
 
@@ -49,7 +66,7 @@ class CheckList:
 @functools.cache
 def check_list() -> CheckList:
     """The lookalike list, drawn once a process: the same seed always draws the same people."""
-    data = lookalikes.generate(LIST_HOUSEHOLDS, seed=LIST_SEED)
+    data = lookalikes.generate(LIST_HOUSEHOLDS, seed=LIST_SEED, reentry=REENTRY)
     # The list names its districts by LGD code, so the register's geography is not needed.
     districts = {str(code): code for code in lookalikes.DISTRICTS}
     read = lists.read_rows(data.rows, districts=districts, today=LIST_READ_ON)

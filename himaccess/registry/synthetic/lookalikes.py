@@ -7,10 +7,12 @@ a village and a mobile; then:
 - twins: two children of one father, one birthday, another given name;
 - namesakes: two people of one district with the same given name and
   surname, other fathers, often the same birth year;
-- duplicates: a person entered again with one or two errors from
-  ``errors`` (typo, other script, swapped day and month, year only, year off
-  by one, father as an initial), sometimes in another village or without a
-  mobile number.
+- duplicates: a person entered again with one error from ``errors`` (typo,
+  other script, swapped day and month, year only, year off by one, father as
+  an initial). Where the second record is and what it keeps of the first is
+  ``Reentry``: by default always in the district and the father kept, mostly
+  in the village and with the mobile; ``Reentry`` with the population's shares
+  (decision 1174) draws re-entries as a family register holds them.
 
 Rows have the columns of the list check's CSV (``linkage pairs``); the truth
 is the set of record-id pairs that are one person.
@@ -41,6 +43,30 @@ class Lookalikes:
     namesakes: set[tuple[str, str]]
 
 
+@dataclass(frozen=True)
+class Reentry:
+    """Where a duplicate is entered again and what its second record keeps, as shares of duplicates.
+
+    The rest of ``other_village`` and ``other_district`` stays in the first record's
+    village. A share is drawn only when it is neither 0 nor 1, so the defaults draw
+    the list this generator always drew.
+    """
+
+    other_village: float = 0.2  # another village of the district
+    other_district: float = 0.0  # a village of another district
+    keeps_father: float = 1.0  # the rest carry a spouse's name instead
+    keeps_mobile: float = 0.7
+    other_mobile: float = 0.0  # of those not keeping it: another number (a new household's); the rest none
+
+
+def _chance(rng: np.random.Generator, share: float) -> bool:
+    if share <= 0.0:
+        return False
+    if share >= 1.0:
+        return True
+    return bool(rng.random() < share)
+
+
 def _pick(pool: NamePool, rng: np.random.Generator) -> tuple[str, str]:
     i = int(rng.integers(0, len(pool)))
     return str(pool.latin[i]), str(pool.devanagari[i])
@@ -50,7 +76,13 @@ def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
-def generate(households: int, *, seed: int = 7, duplicate_share: float = 0.08) -> Lookalikes:
+def _mobile(rng: np.random.Generator) -> str:
+    return f"{int(rng.integers(6, 10))}{int(rng.integers(0, 10**9)):09d}"
+
+
+def generate(
+    households: int, *, seed: int = 7, duplicate_share: float = 0.08, reentry: Reentry = Reentry()
+) -> Lookalikes:
     """About 3.5 people per household, twins in 4 % of them, namesakes and duplicates planted."""
     rng = np.random.default_rng([seed, 1170])
     names = name_lists()
@@ -87,7 +119,7 @@ def generate(households: int, *, seed: int = 7, duplicate_share: float = 0.08) -
         village = f"V{district}{int(rng.integers(0, 400)):03d}"
         surname_en, surname_hi = _pick(names.surnames, rng)
         father_en, _ = _pick(names.given[("M", "classic")], rng)
-        mobile = f"{int(rng.integers(6, 10))}{int(rng.integers(0, 10**9)):09d}"
+        mobile = _mobile(rng)
         children = int(rng.integers(1, 5))
         base = start + timedelta(days=int(rng.integers(0, 60 * 365)))
         given_in_family: set[str] = set()  # parents do not give two children one name
@@ -124,7 +156,7 @@ def generate(households: int, *, seed: int = 7, duplicate_share: float = 0.08) -
                 born,
                 int(model["district"]),
                 f"V{model['district']}{int(rng.integers(0, 400)):03d}",
-                f"{int(rng.integers(6, 10))}{int(rng.integers(0, 10**9)):09d}",
+                _mobile(rng),
             )
             namesakes.add(_pair(model["record_id"], namesake))
 
@@ -132,6 +164,11 @@ def generate(households: int, *, seed: int = 7, duplicate_share: float = 0.08) -
         if rng.random() >= duplicate_share:
             continue
         copy = dict(person)
+        if not _chance(rng, reentry.keeps_father):
+            # Entered at the spouse's: the clerk writes the husband or wife, not the father.
+            spouse, _ = _pick(names.surnames, rng)
+            spouse_given, _ = _pick(names.given[("M" if copy["gender"] == "F" else "F", "classic")], rng)
+            copy["father_or_spouse_name"] = f"{spouse_given} {spouse}"
         kind = errors.DUPLICATE_KINDS[int(rng.integers(0, len(errors.DUPLICATE_KINDS)))]
         born = date.fromisoformat(copy["date_of_birth"])
         name_words = copy["name"].split()
@@ -147,9 +184,15 @@ def generate(households: int, *, seed: int = 7, duplicate_share: float = 0.08) -
             copy["date_of_birth"] = errors.year_off_by_one(born, rng).isoformat()
         elif kind == "father_initial":
             copy["father_or_spouse_name"] = errors.initial(copy["father_or_spouse_name"])
-        if rng.random() < 0.3:
-            copy["mobile"] = ""
-        if rng.random() < 0.2:
+        # Drawn as the chance of losing it, the way the default list was always drawn.
+        if _chance(rng, 1.0 - reentry.keeps_mobile):
+            copy["mobile"] = _mobile(rng) if _chance(rng, reentry.other_mobile) else ""
+        place = rng.random()
+        if place < reentry.other_village:
+            copy["village"] = f"V{copy['district']}{int(rng.integers(0, 400)):03d}"
+        elif place < reentry.other_village + reentry.other_district:
+            others = [d for d in DISTRICTS if str(d) != copy["district"]]
+            copy["district"] = str(others[int(rng.integers(0, len(others)))])
             copy["village"] = f"V{copy['district']}{int(rng.integers(0, 400)):03d}"
         duplicate = add(
             copy["name"],
