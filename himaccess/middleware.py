@@ -24,15 +24,14 @@ from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from redis.exceptions import ConnectionError as CacheConnectionError
 from redis.exceptions import TimeoutError as CacheTimeoutError
 
-from himaccess.lib import input_guard
-from himaccess.lib.api_errors import error_body, error_response
+from himaccess.lib import edge, input_guard
+from himaccess.lib.api_errors import error_response
+from himaccess.lib.edge import API_PREFIXES as API_PREFIXES  # where callers have imported it from
 from himaccess.lib.input_guard import Problem
 
 logger = logging.getLogger(__name__)
@@ -80,8 +79,6 @@ class SecurityHeadersMiddleware:
 
 # ------------------------------------------------------------ refusals at the edge
 
-# Paths whose callers are programs: they get JSON, people get a page.
-API_PREFIXES = ("/api/", "/o/")
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 RETRY_AFTER_SECONDS = 30
@@ -122,12 +119,6 @@ CONFLICT_STATES = frozenset({"40P01", "55P03", "40001"})
 CONFLICT_TITLE = _("Someone else was changing the same record")
 CONFLICT = _("Nothing was saved. Please send it again.")
 CONFLICT_RETRY_AFTER_SECONDS = 1
-HOME = _("Go to the home page")
-BRAND = _("Him Access")
-
-
-def is_api_request(request: HttpRequest) -> bool:
-    return request.path_info.startswith(API_PREFIXES)
 
 
 def is_form_post(request: HttpRequest) -> bool:
@@ -136,39 +127,12 @@ def is_form_post(request: HttpRequest) -> bool:
 
 
 def edge_response(request: HttpRequest, status: int, title: Any, message: Any, **params: Any) -> HttpResponse:
-    """A refusal in the reader's language: JSON for API clients, a page for people.
+    """A refusal in the reader's language (``lib/edge.py``), with the headers of every page.
 
-    The page gives the message in the reader's language first and then in the
-    other one, so that it reads even when the language chosen was not the
-    reader's. Nothing here touches the database, the cache or the session
-    (the language comes from the cookie or Accept-Language; the template is
-    rendered without context processors), so it also serves when they are down.
+    ``OutageMiddleware`` answers outside the middleware that add them, so its
+    refusals carry them from here.
     """
-    language = translation.get_language_from_request(request)
-    response: HttpResponse
-    if is_api_request(request):
-        with translation.override(language):
-            detail = str(message) % params
-        # The API's one error shape (lib/api_errors.py), here too: a client parses every error alike.
-        response = JsonResponse(error_body(detail, status=status), status=status)
-    else:
-        others = [code for code, _name in settings.LANGUAGES if code != language]
-        sections = []
-        for code in (language, *others):
-            with translation.override(code):
-                sections.append(
-                    {
-                        "language": code,
-                        "brand": str(BRAND),
-                        "title": str(title),
-                        "message": str(message) % params,
-                        "home": str(HOME),
-                    }
-                )
-        page = render_to_string("errors/edge.html", {"status": status, "sections": sections})
-        response = HttpResponse(page, status=status)
-    response["Content-Language"] = language
-    response["Cache-Control"] = "no-store"
+    response = edge.edge_response(request, status, title, message, **params)
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     return response

@@ -15,10 +15,10 @@ of a second, when to come back:
    before reaching this process, it is refused without taking a slot: its
    client has most likely given up.
 3. A refused request gets 503 with ``Retry-After: CAPACITY_RETRY_AFTER_SECONDS``
-   in the reader's language: people a small bilingual page, API clients
-   (``/api/``, ``/o/``) the API's error shape (``lib/api_errors.py``) with
-   the code ``over_capacity``. Nothing of it touches the database, the cache
-   or the session, so shedding costs almost nothing.
+   in the reader's language, as every refusal at the edge (``lib/edge.py``):
+   people a small bilingual page, API clients (``/api/``, ``/o/``) the API's
+   error shape with the code ``over_capacity``. Nothing of it touches the
+   database, the cache or the session, so shedding costs almost nothing.
 
 Requests refused for what they carry, which needs neither a session nor
 the database (a body too large, a control character, JSON too deep), are
@@ -43,16 +43,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from himaccess.lib.api_errors import error_response
+from himaccess.lib.edge import edge_response
 
 logger = logging.getLogger(__name__)
 
-# Paths whose callers are programs: they get JSON, people get a page (as at the other edge refusals).
-API_PREFIXES = ("/api/", "/o/")
 API_CODE = "over_capacity"
 # Under overload every refusal would otherwise write a log line: one summary per interval instead.
 LOG_INTERVAL_SECONDS = 10.0
@@ -60,8 +56,6 @@ LOG_INTERVAL_SECONDS = 10.0
 BUSY_TITLE = _("Him Access is busy just now")
 BUSY = _("Too many people are using it at this moment. Please try again in a few seconds.")
 BUSY_API = _("The service is over capacity at this moment. Try again after the time in Retry-After.")
-HOME = _("Go to the home page")
-BRAND = _("Him Access")
 
 
 def waited_in_front(request: HttpRequest, now: float) -> float | None:
@@ -85,31 +79,8 @@ def waited_in_front(request: HttpRequest, now: float) -> float | None:
 
 def over_capacity_response(request: HttpRequest, retry_after: int) -> HttpResponse:
     """503 in the reader's language (cookie or Accept-Language; never the session): JSON or a page."""
-    language = translation.get_language_from_request(request)
-    response: HttpResponse
-    if request.path_info.startswith(API_PREFIXES):
-        with translation.override(language):
-            response = error_response(503, BUSY_API, code=API_CODE, retry_after=retry_after)
-    else:
-        # The reader's language first, then the other, so the page reads even if the guess was wrong.
-        others = [code for code, _name in settings.LANGUAGES if code != language]
-        sections = []
-        for code in (language, *others):
-            with translation.override(code):
-                sections.append(
-                    {
-                        "language": code,
-                        "brand": str(BRAND),
-                        "title": str(BUSY_TITLE),
-                        "message": str(BUSY),
-                        "home": str(HOME),
-                    }
-                )
-        page = render_to_string("errors/edge.html", {"status": 503, "sections": sections})
-        response = HttpResponse(page, status=503)
-        response["Retry-After"] = str(retry_after)
-    response["Content-Language"] = language
-    response["Cache-Control"] = "no-store"
+    response = edge_response(request, 503, BUSY_TITLE, BUSY, api_message=BUSY_API, code=API_CODE)
+    response["Retry-After"] = str(retry_after)
     return response
 
 

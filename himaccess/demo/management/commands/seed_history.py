@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from argparse import ArgumentTypeError
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from himaccess.demo.history import HistoryError, seed_history
+from himaccess.registry.management.commands.seed import iso_date
 
 
 def _days(value: str) -> int:
@@ -32,15 +32,6 @@ def _scale(value: str) -> float:
     return scale
 
 
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ArgumentTypeError(
-            _("%(value)r is not a date in the form YYYY-MM-DD") % {"value": value}
-        ) from None
-
-
 class Command(BaseCommand):
     help = (
         "Add synthetic history to a seeded register: service applications, complaints, pensions and "
@@ -55,7 +46,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--until",
-            type=_date,
+            type=iso_date,
             default=None,
             help="the history ends at the start of this day (default today)",
         )

@@ -47,7 +47,8 @@ def _focus(value: str) -> tuple[int, float]:
     return code, fraction
 
 
-def _past_date(value: str) -> date:
+def iso_date(value: str) -> date:
+    """A command-line date, YYYY-MM-DD (also for ``seed_history``, whose register this command seeds)."""
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -81,7 +82,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--as-of",
-            type=_past_date,
+            type=iso_date,
             default=None,
             help="reference date for ages, YYYY-MM-DD (default today)",
         )
