@@ -406,15 +406,17 @@ def _candidates(record: LinkageRecord, exclude: Iterable[str]) -> list[Member]:
 def possible_existing(
     record: LinkageRecord, *, exclude: Iterable[str] = (), threshold: float | None = None
 ) -> list[tuple[Member, linkage_model.Score]]:
-    """Living members who may be the person of ``record``, most likely first."""
-    trained = latest_model()
-    if trained is None:
-        return []
-    cut = trained.threshold if threshold is None else threshold
+    """Living members who may be the person of ``record``, most likely first.
+
+    Scored with the model in force: the latest accepted trained model, or on a register no
+    batch run has trained on yet (a new install) the model shipped with the software.
+    """
+    in_force = model_in_force()
+    cut = in_force.threshold if threshold is None else threshold
     candidates = _candidates(record, exclude)
     records = list(register_records(candidates))
     by_id = {m.member_id: m for m in candidates}
-    scores = linkage_model.score_pairs(record, records, trained.model)
+    scores = linkage_model.score_pairs(record, records, in_force.model)
     found = [(by_id[s.unique_id_r], s) for s in scores if s.match_probability >= cut]
     return sorted(found, key=lambda item: -item[1].match_probability)
 

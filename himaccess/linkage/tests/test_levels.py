@@ -177,5 +177,19 @@ def test_a_model_trained_with_other_levels_is_not_used(personas: Personas, train
     assert actions.latest_model() == trained
     TrainedModel.objects.filter(pk=trained.pk).delete()
     assert actions.latest_model() is None
+    assert actions.model_in_force().trained is None  # the shipped model, not the older one
     again = _register("Karan Thakur", date(1985, 1, 20), "9816000003", house="73")
-    assert actions.possible_existing(actions.member_record(again), exclude=[again.member_id]) == []
+    found = actions.possible_existing(actions.member_record(again), exclude=[again.member_id])
+    assert [member.pk for member, _ in found] == [personas.member(personas.karan).pk]
+
+
+def test_a_new_install_checks_entries_with_the_shipped_model(personas: Personas) -> None:
+    # No batch run has trained a model on this register yet.
+    assert not TrainedModel.objects.exists()
+    # Asha re-entered as head of another Mandi family, with her own number.
+    again = _register("Asha Devi", date(1978, 4, 12), "9816000001", house="74")
+    found = actions.possible_existing(actions.member_record(again), exclude=[again.member_id])
+    assert [member.pk for member, _ in found] == [personas.member(personas.asha).pk]
+    assert found[0][1].match_probability >= actions.DEFAULT_THRESHOLD
+    stranger = _register("Meera Verma", date(1999, 2, 14), "9816000075", house="75")
+    assert actions.possible_existing(actions.member_record(stranger), exclude=[stranger.member_id]) == []

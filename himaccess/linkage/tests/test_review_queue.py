@@ -71,10 +71,17 @@ def test_adding_a_member_queues_after_commit(
     assert CandidatePair.objects.filter(origin=CandidatePair.Origin.ON_ENTRY).count() == 1
 
 
-def test_without_a_trained_model_nothing_is_queued_and_adding_works(personas: Personas, db: Any) -> None:
+def test_without_a_trained_model_the_shipped_one_queues_and_adding_works(personas: Personas, db: Any) -> None:
+    # A new install: no batch run has trained a model on the register yet.
+    assert not TrainedModel.objects.exists()
     family = _karan_again()
     assert family.members.count() == 1
-    assert _queued(family) == []
+    pairs = _queued(family)
+    assert len(pairs) == 1
+    assert personas.member(personas.karan).pk in (pairs[0].member_l_id, pairs[0].member_r_id)
+    assert pairs[0].match_probability >= actions.DEFAULT_THRESHOLD
+    # A namesake born on another day, with another number, is not.
+    assert _queued(_karan_again(date_of_birth=date(1971, 8, 9), mobile="9816000077")) == []
 
 
 def test_official_of_the_area_sees_and_decides_different(personas: Personas, trained: TrainedModel) -> None:
