@@ -109,6 +109,11 @@ REFUSALS: dict[Problem, tuple[int, Any, Any]] = {
         _("It is larger than %(size)s bytes, the most this service accepts."),
     ),
     Problem.MALFORMED: (400, REFUSED, _("Its form data could not be read. Reload the page and try again.")),
+    Problem.ADDRESS_TOO_LONG: (
+        414,
+        _("The address is too long"),
+        _("Its address is longer than %(length)s characters, the most this service accepts."),
+    ),
 }
 UNAVAILABLE_TITLE = _("Him Access is unavailable for a moment")
 UNAVAILABLE = _("It cannot reach its records just now. Please try again in a minute.")
@@ -141,7 +146,13 @@ def edge_response(request: HttpRequest, status: int, title: Any, message: Any, *
 def refusal(request: HttpRequest, problem: Problem) -> HttpResponse:
     status, title, message = REFUSALS[problem]
     return edge_response(
-        request, status, title, message, depth=settings.JSON_MAX_DEPTH, size=settings.JSON_BODY_MAX_BYTES
+        request,
+        status,
+        title,
+        message,
+        depth=settings.JSON_MAX_DEPTH,
+        size=settings.JSON_BODY_MAX_BYTES,
+        length=settings.MAX_ADDRESS_LENGTH,
     )
 
 
@@ -214,6 +225,10 @@ def _body_problem(request: HttpRequest) -> Problem | None:
 
 def request_problem(request: HttpRequest) -> Problem | None:
     """What is wrong with the request as sent, before anything reads it: path, headers, query, body."""
+    # Measured before the query is parsed: an over-long address costs nothing more than its length.
+    address = len(request.META.get("PATH_INFO", "")) + len(request.META.get("QUERY_STRING", ""))
+    if address > settings.MAX_ADDRESS_LENGTH:
+        return Problem.ADDRESS_TOO_LONG
     headers = [
         value
         for name, value in request.META.items()

@@ -197,6 +197,10 @@ JSON_BODY_MAX_BYTES = env_int(
     "JSON_BODY_MAX_BYTES", 262_144, minimum=1024, maximum=DATA_UPLOAD_MAX_MEMORY_SIZE
 )
 JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32, minimum=4, maximum=100)
+# The longest address (path and query string) accepted: 414 beyond, in the reader's language or the
+# API's error shape. Below the web server's own limit on the request line (gunicorn runs with
+# --limit-request-line 8190, nginx's buffers hold 8 KB), so the refusal is the product's own.
+MAX_ADDRESS_LENGTH = env_int("MAX_ADDRESS_LENGTH", 4000, minimum=512, maximum=8000)
 # Him Seva documents: the cap per uploaded file, and the virus scanner run on each before it is kept.
 SERVICES_UPLOAD_MAX_BYTES = env_int("SERVICES_UPLOAD_MAX_BYTES", 2_097_152, minimum=10_240)
 # "none" keeps uploads WITHOUT scanning them (marked "not scanned"); production names a command, e.g.

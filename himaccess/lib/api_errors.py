@@ -24,7 +24,8 @@ How an endpoint follows the contract:
 puts every 4xx/5xx on ``ErrorOut``, so a new endpoint is documented correctly
 without doing anything:
 
-- 400 and 503 for every operation (refusals at the edge; an outage), 503 and 429 with Retry-After;
+- 400, 414 and 503 for every operation (refusals at the edge, an over-long address; an outage),
+  503 and 429 with Retry-After;
 - 401 when the operation needs a login or a token; 403 (CSRF) when a session
   caller sends an unsafe method;
 - 404 and 422 when the address has identifiers; 422 for parameters and bodies;
@@ -58,6 +59,7 @@ CODES: dict[int, str] = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    414: "address_too_long",
     415: "unsupported_media_type",
     422: "invalid",
     429: "too_many_requests",
@@ -75,6 +77,7 @@ DESCRIPTIONS: dict[int, str] = {
     404: "No such object within the caller's scope.",
     409: "The same Idempotency-Key is being answered by another request; retry shortly.",
     413: "The request body is larger than this service accepts.",
+    414: "The address (path and query string) is longer than this service accepts.",
     415: "The body is not sent as application/json.",
     422: "A parameter, the body or a field is not valid (see errors[] for each one).",
     429: "Too many requests or a daily cap reached; Retry-After says when to try again.",
@@ -195,7 +198,7 @@ def implied_statuses(
     method: str, operation: Mapping[str, Any], schemes: Mapping[str, Any]
 ) -> dict[int, str | None]:
     """The error statuses an operation can answer because of its shape; a description where it differs."""
-    statuses: dict[int, str | None] = {400: None, 503: None}
+    statuses: dict[int, str | None] = {400: None, 414: None, 503: None}
     parameters = operation.get("parameters") or []
     security = operation.get("security") or []
     if security and all(requirement for requirement in security):

@@ -25,6 +25,7 @@ class Problem(enum.Enum):
     TOO_DEEP = "too_deep"
     TOO_LARGE = "too_large"
     MALFORMED = "malformed"
+    ADDRESS_TOO_LONG = "address_too_long"
 
 
 def any_control_character(texts: Iterable[str]) -> bool:
